@@ -1,0 +1,54 @@
+#!/bin/bash
+# Usage: image/build.sh -> out/tarn.iso
+# The finished ISO is cached under its inputs' hash (sources, package
+# versions), so a rebuild with nothing changed is a copy.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+need_tools apt-cache dpkg-deb depmod modprobe ldd file cpio zstd grub-mkrescue xorriso mformat
+[ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null || die "BusyBox (busybox-static) is missing; run './build.sh deps'"
+mkdir -p "$OUT"
+need_space "$OUT" 400
+
+version=$(cat "$TOP/VERSION")
+kentry=$("$TOP/image/kernel.sh")
+kver=$(cat "$kentry/kver")
+say "checking kernel $kver against kernel-config/required.conf"
+"$TOP/kernel-config/check-config.sh" "$kentry/root/boot/config-$kver" "${TARN_REQUIRED_CONFIG:-$TOP/kernel-config/required.conf}" \
+	|| die "kernel $kver lacks options Tarn requires (listed above)"
+
+pkgs="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6"
+key=$( {
+	echo "$version $kentry"
+	dpkg-query -W $pkgs
+	cd "$TOP" && find VERSION image kernel-config rootfs -type f | LC_ALL=C sort | xargs sha256sum
+} | sha256sum | cut -c1-16)
+cached=$CACHE/iso/$key
+if [ -f "$cached/tarn.iso" ]; then
+	say "inputs unchanged (key $key): using the cached image"
+	cp "$cached/tarn.iso" "$OUT/tarn.iso.tmp" && mv "$OUT/tarn.iso.tmp" "$OUT/tarn.iso"
+	exit 0
+fi
+
+work=$OUT/build
+rm -rf "$work"
+mkdir -p "$work/iso/boot/grub"
+say "assembling the dom0 root"
+"$TOP/image/rootfs.sh" "$kentry" "$work/root" "$version ($key)"
+say "packing the initramfs"
+( cd "$work/root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet ) |
+	zstd -q -19 -T0 > "$work/iso/boot/initrd.img"
+cp "$kentry/root/boot/vmlinuz-$kver" "$work/iso/boot/vmlinuz"
+cp /boot/xen-4.17-amd64.gz "$work/iso/boot/xen.gz"
+sed "s/@VERSION@/$version/g" "$TOP/image/grub.cfg" > "$work/iso/boot/grub/grub.cfg"
+say "making the hybrid BIOS/UEFI image"
+grub-mkrescue -o "$OUT/tarn.iso.tmp" "$work/iso" -- -volid TARN >"$work/mkrescue.log" 2>&1 \
+	|| { cat "$work/mkrescue.log" >&2; die "grub-mkrescue failed"; }
+sync "$OUT/tarn.iso.tmp"
+mv "$OUT/tarn.iso.tmp" "$OUT/tarn.iso"
+
+cache_begin "$cached"
+cp "$OUT/tarn.iso" "$cached.tmp/"
+cache_commit "$cached"
+# keep the three newest images
+ls -1dt "$CACHE"/iso/*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
+say "built $OUT/tarn.iso ($(du -h "$OUT/tarn.iso" | cut -f1))"

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Usage: closure.sh MANIFEST DESTROOT
+# Copies every file named in MANIFEST into DESTROOT at the same path, plus
+# the shared libraries each ELF file loads (ldd closure).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+manifest=$1 dest=$2
+
+declare -A seen
+copy_file() { # copy one file (dereferenced) to the same path under dest
+	local src=$1
+	[ -n "${seen[$src]:-}" ] && return 0
+	seen[$src]=1
+	[ -e "$src" ] || die "manifest names $src, which is not installed (run './build.sh deps')"
+	mkdir -p "$dest$(dirname "$src")"
+	cp -L --preserve=mode "$src" "$dest$src"
+	if file -b "$src" -L | grep -q 'ELF.*dynamically linked'; then
+		local lib
+		for lib in $(ldd "$src" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
+			copy_file "$lib"
+		done
+	fi
+}
+
+while read -r first second third; do
+	case $first in ''|'#'*) continue ;; esac
+	if [ "$first" = link ]; then
+		mkdir -p "$dest$(dirname "$second")"
+		ln -sfn "$third" "$dest$second"
+	elif [ -d "$first" ]; then
+		while IFS= read -r f; do copy_file "$f"; done < <(find "$first" -type f)
+	else
+		copy_file "$first"
+	fi
+done < "$manifest"

@@ -1,0 +1,27 @@
+# Shared by the image scripts: paths, messages, atomic cache entries.
+# shellcheck shell=bash
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+OUT=${TARN_OUT:-$TOP/out}
+CACHE=${TARN_CACHE:-/var/cache/tarn}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+need_tools() {
+	local t missing=
+	for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing="$missing $t"; done
+	[ -z "$missing" ] || die "missing tool(s):$missing. Run './build.sh deps' first."
+}
+
+# need_space DIR MIB: refuse to start a step that would run out of disk.
+need_space() {
+	mkdir -p "$1"
+	local free
+	free=$(df -Pm "$1" | awk 'NR==2 {print $4}')
+	[ "$free" -ge "$2" ] || die "only ${free} MiB free under $1; the build needs about $2 MiB"
+}
+
+# A cache entry is a directory that appears whole (built under .tmp, then
+# renamed), so an interrupted build leaves nothing a later one would trust.
+cache_begin() { rm -rf "$1.tmp"; mkdir -p "$1.tmp"; }
+cache_commit() { rm -rf "$1"; mv "$1.tmp" "$1"; }

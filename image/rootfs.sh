@@ -1,0 +1,31 @@
+#!/bin/bash
+# Usage: rootfs.sh KERNEL_ENTRY DESTROOT VERSION
+# Assembles the dom0 root: merged-/usr layout, Debian files from the manifest
+# with their library closure, the kernel modules, BusyBox for everything else,
+# and Tarn's overlay on top.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+kentry=$1 dest=$2 version=$3
+
+rm -rf "$dest"
+mkdir -p "$dest"/usr/{bin,sbin,lib,lib64}
+for d in bin sbin lib lib64; do ln -s "usr/$d" "$dest/$d"; done
+mkdir -p "$dest"/{proc,sys,dev,run,tmp,root,etc,mnt,var/log,var/lib/tarn,var/lib/xen,var/lib/xenstored}
+chmod 1777 "$dest/tmp"
+ln -s /run "$dest/var/run"
+
+"$TOP/image/closure.sh" "$TOP/rootfs/manifest" "$dest"
+"$TOP/image/modules.sh" "$kentry/root" "$TOP/kernel-config/modules.list" "$dest"
+
+# BusyBox provides every command the manifest does not. Its own name is
+# skipped: linking busybox over itself makes a loop (ELOOP at init).
+cp /bin/busybox "$dest/usr/bin/busybox"
+for applet in $(/bin/busybox --list-full); do
+	[ "$applet" = bin/busybox ] && continue
+	target=$dest/usr/${applet#usr/}
+	[ -e "$target" ] || [ -L "$target" ] || ln -s /usr/bin/busybox "$target"
+done
+
+cp -a "$TOP/rootfs/overlay/." "$dest/"
+echo "$version" > "$dest/etc/tarn-version"
+ln -sfn /sbin/init "$dest/init"

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Boot out/tarn.iso under QEMU (software emulation) the ways a user would:
+as a CD on BIOS, written raw to a USB stick, and on UEFI; then with a data
+disk across a reboot. Everything is read off the serial console."""
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from check import report, exit_status  # noqa: E402
+from qemu import Machine  # noqa: E402
+
+TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
+ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.iso")
+LOGS = os.environ.get("TARN_TEST_LOGS", tempfile.mkdtemp())
+WORK = tempfile.mkdtemp(prefix="tarn-boot-")
+
+
+def choose_entry(m, hotkey):
+    """Pick a GRUB entry by its hotkey, as a person at the menu would."""
+    m.expect(r"GNU GRUB", 120)
+    m.expect(r"automatically in", 30)
+    m.send(hotkey)
+
+
+def host_is_up(m, name):
+    """The checks every boot must pass; returns False at the first failure."""
+    try:
+        m.expect(r"Xen version 4\.17", 180)
+    except Exception as e:
+        return report(f"{name}: Xen banner", False, e)
+    report(f"{name}: Xen banner", True)
+    try:
+        m.expect(r"Tarn \S+ \([0-9a-f]+\) is up", 300)
+        report(f"{name}: dom0 start-up finished", True)
+        m.login(120)
+        report(f"{name}: console program answers on the serial line", True)
+    except Exception as e:
+        return report(f"{name}: dom0 reaches the console", False, e)
+    rc, out = m.run("xl list")
+    report(f"{name}: xl list shows Domain-0", rc == 0 and "Domain-0" in out, out)
+    rc, out = m.run("pidof oxenstored && pidof xenconsoled")
+    report(f"{name}: xenstored and xenconsoled running", rc == 0, out)
+    return True
+
+
+def boot_bios_cd():
+    m = Machine("bios-cd", LOGS, iso=ISO)
+    try:
+        if host_is_up(m, "BIOS CD"):
+            rc, out = m.run("cat /run/tarn-persistence")
+            report("BIOS CD: without a data disk, says settings are not persistent",
+                   "NOT persistent" in out, out)
+            rc, out = m.run("ip -4 addr show xenbr0")
+            report("BIOS CD: xenbr0 bridges the NIC and has a DHCP address",
+                   "inet 10.0.2." in out, out)
+    finally:
+        m.close()
+
+
+def boot_usb_stick():
+    stick = os.path.join(WORK, "stick.img")
+    shutil.copyfile(ISO, stick)  # what `dd if=tarn.iso of=/dev/sdX` writes
+    m = Machine("usb-raw", LOGS, disk=stick)
+    try:
+        choose_entry(m, "s")
+        if host_is_up(m, "USB stick (raw disk, headless entry)"):
+            rc, out = m.run("xl info | grep xen_commandline; cat /proc/cmdline")
+            report("USB stick: headless entry puts Xen on com1 and dom0 on hvc0 only",
+                   "console=com1 " in out and "tty0" not in out
+                   and "console=hvc0" in out, out)
+    finally:
+        m.close()
+
+
+def boot_uefi():
+    m = Machine("uefi-cd", LOGS, iso=ISO, uefi=True)
+    try:
+        if host_is_up(m, "UEFI CD"):
+            rc, out = m.run("ls /sys/firmware/efi >/dev/null && echo efi-present")
+            report("UEFI CD: dom0 sees EFI firmware", "efi-present" in out, out)
+    finally:
+        m.close()
+
+
+def boot_uefi_usb_stick():
+    stick = os.path.join(WORK, "stick-uefi.img")
+    shutil.copyfile(ISO, stick)
+    m = Machine("uefi-usb", LOGS, disk=stick, uefi=True)
+    try:
+        host_is_up(m, "UEFI USB stick (raw disk)")
+    finally:
+        m.close()
+
+
+def persistence():
+    data = os.path.join(WORK, "data.img")
+    subprocess.run(["truncate", "-s", "256M", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", data], check=True)
+    token = secrets.token_hex(8)
+    m = Machine("persist-1", LOGS, iso=ISO, data=data)
+    try:
+        if not host_is_up(m, "data disk, first boot"):
+            return
+        rc, out = m.run(f"grep /var/lib/tarn /proc/mounts && echo {token} > /var/lib/tarn/token && sync")
+        report("data disk: TARN-DATA mounted at /var/lib/tarn and writable", rc == 0, out)
+        m.send("reboot\n")
+        m.proc.wait(120)  # -no-reboot: QEMU exits when the guest reboots
+        report("data disk: clean reboot", m.proc.returncode == 0, f"QEMU exit {m.proc.returncode}")
+    finally:
+        m.close()
+    m = Machine("persist-2", LOGS, iso=ISO, data=data)
+    try:
+        choose_entry(m, "f")  # safe mode, which also proves that entry boots
+        if not host_is_up(m, "data disk, second boot (safe mode)"):
+            return
+        rc, out = m.run("cat /var/lib/tarn/token")
+        report("data disk: a file written before the reboot is still there", token in out, out)
+        with m.lock:
+            log = m.buf.decode(errors="replace")
+        report("safe mode: says the agent is not started",
+               "safe mode: the Tarn agent is not started" in log, "no safe-mode line on the console")
+    finally:
+        m.close()
+
+
+if __name__ == "__main__":
+    if not os.path.exists(ISO):
+        report("image exists", False, f"{ISO} missing: run ./build.sh image")
+        exit_status()
+    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist"]
+    for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
+                     ("uefi", boot_uefi),
+                     ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence)]:
+        if name in wanted:
+            try:
+                fn()
+            except Exception as e:  # a hung or crashed boot is a failure, not a crash of the suite
+                report(f"{name}: boot", False, e)
+    shutil.rmtree(WORK, ignore_errors=True)
+    exit_status()

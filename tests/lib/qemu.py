@@ -1,0 +1,117 @@
+"""Boot a Tarn image under QEMU and talk to it over the serial console.
+
+The serial line is QEMU's stdio, read by a thread into a log; tests wait for
+patterns in it the way a person watches the console, and type into it.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+
+class Timeout(Exception):
+    pass
+
+
+class Machine:
+    def __init__(self, name, logdir, iso=None, disk=None, data=None,
+                 uefi=False, memory=2048, extra=()):
+        self.name = name
+        self.log_path = os.path.join(logdir, name + ".serial.log")
+        self.buf = b""
+        self.mark = 0
+        self.lock = threading.Lock()
+        cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
+               "-cpu", "qemu64,+svm", "-smp", "2", "-m", str(memory),
+               "-device", "virtio-rng-pci", "-display", "none",
+               "-serial", "stdio", "-monitor", "none", "-no-reboot",
+               "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"]
+        if uefi:
+            vars_copy = os.path.join(logdir, name + ".OVMF_VARS.fd")
+            with open(OVMF_VARS, "rb") as src, open(vars_copy, "wb") as dst:
+                dst.write(src.read())
+            cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                    "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+        if iso:
+            cmd += ["-drive", f"file={iso},media=cdrom,readonly=on,if=none,id=cd",
+                    "-device", "ide-cd,drive=cd,bootindex=0"]
+        if disk:  # a raw image on a USB stick, as a user would write it with dd
+            cmd += ["-device", "qemu-xhci,id=xhci",
+                    "-drive", f"file={disk},format=raw,if=none,id=stick",
+                    "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
+        if data:
+            cmd += ["-drive", f"file={data},format=raw,if=none,id=data",
+                    "-device", "virtio-blk-pci,drive=data"]
+        cmd += list(extra)
+        self.cmd = cmd
+        self.started = time.monotonic()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            with self.lock:
+                self.buf += chunk
+            self.log.write(chunk)
+            self.log.flush()
+
+    def elapsed(self):
+        return time.monotonic() - self.started
+
+    def expect(self, pattern, timeout=120):
+        """Wait for a regex in the output after the last match; return it."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                m = rx.search(self.buf, self.mark)
+                if m:
+                    self.mark = m.end()
+                    return m
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                raise Timeout(f"{self.name}: QEMU exited before /{pattern}/")
+            if time.monotonic() > deadline:
+                raise Timeout(f"{self.name}: no /{pattern}/ within {timeout}s "
+                              f"(see {self.log_path})")
+            time.sleep(0.1)
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def run(self, command, timeout=60):
+        """Run a shell command at the root prompt; return (status, output).
+
+        The markers are printed with printf so the echoed command line never
+        contains them literally."""
+        tag = "%08x" % (int(time.monotonic() * 1000) & 0xffffffff)
+        self.send(f"printf 'BE%sIN{tag}\\n' G; {command}; "
+                  f"printf 'E%sD{tag} %d\\n' N $?\n")
+        begin = self.expect(rf"BEGIN{tag}\r*\n", timeout)
+        end = self.expect(rf"END{tag} (\d+)", timeout)
+        with self.lock:
+            out = self.buf[begin.end():end.start()].decode(errors="replace")
+        return int(end.group(1)), out.replace("\r", "").strip("\n")
+
+    def login(self, timeout=300):
+        self.expect(r"login: ", timeout)
+        self.send("root\n")
+        self.expect(r"# ", 30)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join(5)
+        self.log.close()
