@@ -40,6 +40,12 @@ def host_is_up(m, name):
         report(f"{name}: console program answers on the serial line", True)
     except Exception as e:
         return report(f"{name}: dom0 reaches the console", False, e)
+    with m.lock:
+        boot_log = m.buf.decode(errors="replace")
+    failed = [line for line in boot_log.splitlines() if "[FAILED]" in line]
+    report(f"{name}: every start-up step succeeded", not failed, "; ".join(failed))
+    rc, out = m.run("dmesg | grep -E 'Invalid ELF|Unknown symbol|Call Trace' | head -5")
+    report(f"{name}: modules load cleanly, no kernel oops", out.strip() == "", out)
     rc, out = m.run("xl list")
     report(f"{name}: xl list shows Domain-0", rc == 0 and "Domain-0" in out, out)
     rc, out = m.run("pidof oxenstored && pidof xenconsoled")

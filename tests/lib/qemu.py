@@ -86,9 +86,14 @@ class Machine:
                               f"(see {self.log_path})")
             time.sleep(0.1)
 
-    def send(self, text):
-        self.proc.stdin.write(text.encode())
-        self.proc.stdin.flush()
+    def send(self, text, chunk=8, pause=0.03):
+        """Type text at a steady pace: the Xen console's input ring is small
+        and drops characters that arrive faster than dom0 reads them."""
+        data = text.encode()
+        for i in range(0, len(data), chunk):
+            self.proc.stdin.write(data[i:i + chunk])
+            self.proc.stdin.flush()
+            time.sleep(pause)
 
     def run(self, command, timeout=60):
         """Run a shell command at the root prompt; return (status, output).

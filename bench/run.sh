@@ -1,0 +1,38 @@
+#!/bin/bash
+# ./build.sh bench: Tarn against the dom0 a user would otherwise pick,
+# Debian's own Xen dom0 (bench/baseline.sh builds it once and caches it).
+# Boots both the same way under QEMU (bench/boot.py) and prints image size,
+# seconds from QEMU start to the console's login prompt and dom0 memory in
+# use at idle, with the ratios and the targets (ISO < 80 MiB, console ready
+# in < half the baseline's time, idle dom0 memory < 96 MiB). Targets are
+# reported, not asserted; the exit status is non-zero only when a figure
+# could not be measured. Results: out/bench/boot.txt, serial logs beside it.
+set -euo pipefail
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+export TOP
+. "$TOP/image/lib.sh"
+need_tools qemu-system-x86_64 python3 du
+
+iso=$OUT/tarn.iso
+[ -f "$iso" ] || die "$iso is missing: run ./build.sh image first (./build.sh bench does)"
+start=$(date +%s)
+base=$("$TOP/bench/baseline.sh") || die "could not build the Debian baseline (see above)"
+for f in boot.iso root.img; do
+	[ -f "$base/$f" ] || die "the cached baseline $base lacks $f: remove it and run again"
+done
+
+bench=$OUT/bench
+rm -rf "$bench"
+mkdir -p "$bench"
+# Booting writes to the root disk; boot a copy so every run starts from the
+# same pristine image.
+trap 'rm -f "$bench/debian-root.img"' EXIT
+cp --sparse=always "$base/root.img" "$bench/debian-root.img"
+
+status=0
+python3 "$TOP/bench/boot.py" --tarn-iso "$iso" \
+	--base-iso "$base/boot.iso" --base-root "$bench/debian-root.img" \
+	--base-root-pristine "$base/root.img" --base-versions "$base/versions" \
+	--logdir "$bench" --out "$bench/boot.txt" || status=$?
+say "bench took $(( $(date +%s) - start )) s; results in $bench/boot.txt"
+exit $status
