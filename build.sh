@@ -15,7 +15,8 @@ export TOP
 # Debian packages the build, the image and the tests use.
 DEPS="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2
 e2fsprogs bash grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools cpio zstd xz-utils
-file dosfstools qemu-system-x86 ovmf python3 tmux debootstrap util-linux"
+file dosfstools qemu-system-x86 ovmf python3 tmux debootstrap util-linux
+gcc make libc6-dev pkg-config libsqlite3-dev sqlite3"
 
 deps() {
 	local p missing=

@@ -1,0 +1,38 @@
+# Tarn's C code: lib/ (shared by the agent, the CLI and the console), and its
+# unit tests. `make SAN=1` builds with AddressSanitizer and UBSan into a
+# separate tree, which is what the tests use.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -D_GNU_SOURCE -Ilib
+LDLIBS  += -lsqlite3
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+BUILD   ?= out/c-san
+else
+BUILD   ?= out/c
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/test_*.c))
+
+all: $(BUILD)/libtarn.a
+tests: $(TESTS)
+
+$(BUILD)/libtarn.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/c/%.c tests/unit/c/check.h $(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS)
+
+clean:
+	rm -rf out/c out/c-san
+
+.PHONY: all tests clean
