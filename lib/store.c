@@ -1,0 +1,318 @@
+/* The node store over SQLite; see store.h. */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tarn_store {
+	sqlite3 *db;
+	int in_txn; /* inside tarn_store_begin/commit: writes do not commit alone */
+};
+
+/* Schema migrations, applied in order, each in its own transaction with the
+ * new user_version; a version is never edited once released, only added. */
+static const char *const migrations[] = {
+	/* 1 */
+	"CREATE TABLE generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);"
+	"INSERT INTO generation VALUES (1, 0);"
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE interfaces (name TEXT PRIMARY KEY, mode TEXT NOT NULL"
+	"  CHECK (mode IN ('dhcp','static','none')), ipv4 TEXT NOT NULL DEFAULT '',"
+	"  gateway4 TEXT NOT NULL DEFAULT '', ipv6 TEXT NOT NULL DEFAULT '',"
+	"  mtu INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TRIGGER settings_i AFTER INSERT ON settings BEGIN UPDATE generation SET n = n + 1; END;"
+	"CREATE TRIGGER settings_u AFTER UPDATE ON settings BEGIN UPDATE generation SET n = n + 1; END;"
+	"CREATE TRIGGER settings_d AFTER DELETE ON settings BEGIN UPDATE generation SET n = n + 1; END;"
+	"CREATE TRIGGER interfaces_i AFTER INSERT ON interfaces BEGIN UPDATE generation SET n = n + 1; END;"
+	"CREATE TRIGGER interfaces_u AFTER UPDATE ON interfaces BEGIN UPDATE generation SET n = n + 1; END;"
+	"CREATE TRIGGER interfaces_d AFTER DELETE ON interfaces BEGIN UPDATE generation SET n = n + 1; END;",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+static int db_fail(tarn_store *st, tarn_err err, const char *what)
+{
+	snprintf(err, TARN_ERRLEN, "%s: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int exec(tarn_store *st, const char *sql, tarn_err err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, TARN_ERRLEN, "node store: %s", msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int query_int(tarn_store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc = -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int tarn_store_schema_version(tarn_store *st)
+{
+	int64_t v = -1;
+	query_int(st, "PRAGMA user_version", &v);
+	return (int)v;
+}
+
+static int migrate(tarn_store *st, tarn_err err)
+{
+	int have = tarn_store_schema_version(st);
+	if (have > SCHEMA_VERSION) {
+		snprintf(err, TARN_ERRLEN, "node store has schema %d, newer than this Tarn (%d): "
+			 "refusing to touch it", have, SCHEMA_VERSION);
+		return -1;
+	}
+	for (int v = have; v < SCHEMA_VERSION; v++) {
+		char bump[48];
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+		if (exec(st, "BEGIN IMMEDIATE", err))
+			return -1;
+		if (exec(st, migrations[v], err) || exec(st, bump, err) || exec(st, "COMMIT", err)) {
+			exec(st, "ROLLBACK", (tarn_err){0});
+			return -1;
+		}
+	}
+	return 0;
+}
+
+tarn_store *tarn_store_open(const char *path, tarn_err err)
+{
+	tarn_store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, TARN_ERRLEN, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, TARN_ERRLEN, "cannot open the node store %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		tarn_store_close(st);
+		return NULL;
+	}
+	/* WAL lets the console read while the agent writes; FULL sync makes a
+	 * commit survive a power cut, which settings writes are rare enough to
+	 * afford. */
+	sqlite3_busy_timeout(st->db, 5000);
+	if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err) ||
+	    migrate(st, err)) {
+		tarn_store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void tarn_store_close(tarn_store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int64_t tarn_store_generation(tarn_store *st)
+{
+	int64_t n = -1;
+	query_int(st, "SELECT n FROM generation", &n);
+	return n;
+}
+
+/* A space-separated list whose every word passes check. */
+static const char *check_list(const char *v, const char *(*check)(const char *, tarn_err),
+			      int max, tarn_err err)
+{
+	char copy[512], *save = NULL;
+	int n = 0;
+	if (strlen(v) >= sizeof copy)
+		return snprintf(err, TARN_ERRLEN, "the list is too long"), err;
+	strcpy(copy, v);
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (++n > max)
+			return snprintf(err, TARN_ERRLEN, "at most %d entries", max), err;
+		if (check(w, err))
+			return err;
+	}
+	return NULL;
+}
+
+static const char *check_host_or_ip(const char *s, tarn_err err)
+{
+	tarn_err ignore;
+	if (tarn_check_ip(s, ignore) == NULL || tarn_check_hostname(s, ignore) == NULL)
+		return NULL;
+	return snprintf(err, TARN_ERRLEN, "%.40s is neither an address nor a host name", s), err;
+}
+
+static const char *check_dns(const char *v, tarn_err err) { return check_list(v, tarn_check_ip, 3, err); }
+static const char *check_ntp(const char *v, tarn_err err) { return check_list(v, check_host_or_ip, 8, err); }
+
+static const struct {
+	const char *key;
+	const char *(*check)(const char *, tarn_err);
+} setting_kinds[] = {
+	{"hostname", tarn_check_hostname},
+	{"dns", check_dns},
+	{"ntp", check_ntp},
+	{"mgmt_interface", tarn_check_ifname},
+};
+
+/* Runs one write statement, committing it alone unless a transaction is open. */
+static int write_one(tarn_store *st, sqlite3_stmt *s, tarn_err err)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "node store write failed");
+	return 0;
+}
+
+int tarn_store_set(tarn_store *st, const char *key, const char *value, tarn_err err)
+{
+	size_t i, n = sizeof setting_kinds / sizeof setting_kinds[0];
+	for (i = 0; i < n && strcmp(setting_kinds[i].key, key ? key : ""); i++)
+		;
+	if (i == n)
+		return snprintf(err, TARN_ERRLEN, "unknown setting %.40s", key ? key : ""), -1;
+	if (!value || setting_kinds[i].check(value, err))
+		return value ? -1 : (snprintf(err, TARN_ERRLEN, "a value is required"), -1);
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO settings VALUES (?1, ?2) "
+			       "ON CONFLICT(key) DO UPDATE SET value = ?2 WHERE value IS NOT ?2",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, "node store");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return write_one(st, s, err);
+}
+
+static int copy_text(sqlite3_stmt *s, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+	return 0;
+}
+
+int tarn_store_get(tarn_store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *s;
+	int rc = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM settings WHERE key = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = copy_text(s, 0, buf, len);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static const char *check_iface(const struct tarn_iface *f, tarn_err err)
+{
+	if (tarn_check_ifname(f->name, err))
+		return err;
+	if (strcmp(f->mode, "static") == 0) {
+		if (tarn_check_cidr(f->ipv4, err))
+			return err;
+		if (f->gateway4[0] && tarn_check_gateway(f->gateway4, f->ipv4, err))
+			return err;
+	} else if (strcmp(f->mode, "dhcp") == 0 || strcmp(f->mode, "none") == 0) {
+		if (f->ipv4[0] || f->gateway4[0])
+			return snprintf(err, TARN_ERRLEN, "an IPv4 address and gateway are only set "
+					"in static mode"), err;
+	} else {
+		return snprintf(err, TARN_ERRLEN, "mode %.10s is not dhcp, static or none", f->mode), err;
+	}
+	if (f->ipv6[0] && (tarn_check_cidr(f->ipv6, err) || !strchr(f->ipv6, ':')))
+		return err[0] ? err : (snprintf(err, TARN_ERRLEN, "%.40s is not an IPv6 address", f->ipv6), err);
+	if (f->mtu && tarn_check_mtu(f->mtu, err))
+		return err;
+	return NULL;
+}
+
+int tarn_store_set_iface(tarn_store *st, const struct tarn_iface *f, tarn_err err)
+{
+	err[0] = '\0';
+	if (check_iface(f, err))
+		return -1;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO interfaces (name, mode, ipv4, gateway4, ipv6, mtu) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, "node store");
+	sqlite3_bind_text(s, 1, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, f->mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, f->ipv4, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, f->gateway4, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, f->ipv6, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, f->mtu);
+	return write_one(st, s, err);
+}
+
+int tarn_store_get_iface(tarn_store *st, const char *name, struct tarn_iface *f)
+{
+	sqlite3_stmt *s;
+	int rc = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT name, mode, ipv4, gateway4, ipv6, mtu FROM interfaces "
+			       "WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(s, 0, f->name, sizeof f->name);
+		copy_text(s, 1, f->mode, sizeof f->mode);
+		copy_text(s, 2, f->ipv4, sizeof f->ipv4);
+		copy_text(s, 3, f->gateway4, sizeof f->gateway4);
+		copy_text(s, 4, f->ipv6, sizeof f->ipv6);
+		f->mtu = (long)sqlite3_column_int64(s, 5);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int tarn_store_del_iface(tarn_store *st, const char *name, tarn_err err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM interfaces WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, "node store");
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	return write_one(st, s, err);
+}
+
+int tarn_store_begin(tarn_store *st, tarn_err err)
+{
+	if (st->in_txn)
+		return snprintf(err, TARN_ERRLEN, "a change is already open"), -1;
+	if (exec(st, "BEGIN IMMEDIATE", err))
+		return -1;
+	st->in_txn = 1;
+	return 0;
+}
+
+int tarn_store_commit(tarn_store *st, tarn_err err)
+{
+	st->in_txn = 0;
+	if (exec(st, "COMMIT", err)) {
+		tarn_store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void tarn_store_rollback(tarn_store *st)
+{
+	st->in_txn = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}

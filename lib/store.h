@@ -1,0 +1,50 @@
+/* The node store: this host's settings in SQLite, on the data partition.
+ *
+ * The console writes it directly, so the host can be repaired while the
+ * agent is down; the agent notices changes through the generation number
+ * (bumped by triggers in the same transaction as every change) and applies
+ * them. Every write is validated first and made in one transaction: a
+ * refused or failed change leaves the store exactly as it was. */
+#ifndef TARN_STORE_H
+#define TARN_STORE_H
+#include <stdint.h>
+
+#include "validate.h"
+
+typedef struct tarn_store tarn_store;
+
+/* Opens or creates the database and brings its schema up to date. */
+tarn_store *tarn_store_open(const char *path, tarn_err err);
+void tarn_store_close(tarn_store *st);
+int tarn_store_schema_version(tarn_store *st);
+
+/* Counts committed changes; compare two readings to see whether anything
+ * changed in between, from any process. */
+int64_t tarn_store_generation(tarn_store *st);
+
+/* Host settings by key: hostname, dns (space-separated addresses), ntp
+ * (space-separated host names or addresses), mgmt_interface. Unknown keys
+ * and invalid values are refused with a message. */
+int tarn_store_set(tarn_store *st, const char *key, const char *value, tarn_err err);
+/* Copies the value into buf; returns 0, or -1 when the key is unset. */
+int tarn_store_get(tarn_store *st, const char *key, char *buf, size_t len);
+
+/* How an interface (a NIC, bond, VLAN or bridge) gets its addresses. */
+struct tarn_iface {
+	char name[16];
+	char mode[8];        /* "dhcp", "static" or "none" */
+	char ipv4[64];       /* address/prefix when static, else empty */
+	char gateway4[64];   /* optional, inside ipv4's network */
+	char ipv6[64];       /* optional address/prefix */
+	long mtu;            /* 0: leave as it is */
+};
+int tarn_store_set_iface(tarn_store *st, const struct tarn_iface *ifc, tarn_err err);
+int tarn_store_get_iface(tarn_store *st, const char *name, struct tarn_iface *ifc);
+int tarn_store_del_iface(tarn_store *st, const char *name, tarn_err err);
+
+/* Several changes as one: all of them land, or none. */
+int tarn_store_begin(tarn_store *st, tarn_err err);
+int tarn_store_commit(tarn_store *st, tarn_err err);
+void tarn_store_rollback(tarn_store *st);
+
+#endif
