@@ -5,7 +5,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -D_GNU_SOURCE -Ilib
-LDLIBS  += -lsqlite3
+LDLIBS  += -lsqlite3 -lcrypt
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -18,8 +18,17 @@ LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/test_*.c))
 
-all: $(BUILD)/libtarn.a
-tests: $(TESTS)
+TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
+TARND_LIBS := -lmicrohttpd -lgnutls -lxmlrpc_server -lxmlrpc -lxmlrpc_util -lcrypt -lsqlite3 -lpthread
+VERSION := $(shell cat VERSION)
+
+all: $(BUILD)/libtarn.a $(BUILD)/tarnd
+tests: $(TESTS) $(BUILD)/tarnd
+
+$(BUILD)/tarnd: $(TARND_SRC) $(wildcard services/*.h services/tarnd/*.h) $(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iservices -Iservices/tarnd -DTARN_VERSION='"$(VERSION)"' $(LDFLAGS) \
+		-o $@ $(TARND_SRC) $(BUILD)/libtarn.a $(TARND_LIBS)
 
 $(BUILD)/libtarn.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^

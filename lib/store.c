@@ -159,6 +159,14 @@ static const char *check_host_or_ip(const char *s, tarn_err err)
 static const char *check_dns(const char *v, tarn_err err) { return check_list(v, tarn_check_ip, 3, err); }
 static const char *check_ntp(const char *v, tarn_err err) { return check_list(v, check_host_or_ip, 8, err); }
 
+/* Only a crypt(3) hash is ever stored for a password, never the password. */
+static const char *check_password_hash(const char *v, tarn_err err)
+{
+	if (strncmp(v, "$y$", 3) != 0 || strlen(v) < 20 || strchr(v, ' '))
+		return snprintf(err, TARN_ERRLEN, "a password is stored as a yescrypt hash only"), err;
+	return NULL;
+}
+
 static const struct {
 	const char *key;
 	const char *(*check)(const char *, tarn_err);
@@ -167,6 +175,8 @@ static const struct {
 	{"dns", check_dns},
 	{"ntp", check_ntp},
 	{"mgmt_interface", tarn_check_ifname},
+	{"agent_password", check_password_hash},
+	{"console_password", check_password_hash},
 };
 
 /* Runs one write statement, committing it alone unless a transaction is open. */

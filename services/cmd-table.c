@@ -1,0 +1,9 @@
+/* Every API namespace the agent serves. */
+#include "cmd.h"
+
+extern const struct tarn_cmd tarn_cmd_system[];
+
+const struct tarn_cmd *const tarn_cmd_namespaces[] = {
+	tarn_cmd_system,
+	NULL,
+};

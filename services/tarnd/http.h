@@ -1,0 +1,28 @@
+/* The network-facing side of the agent: XML-RPC over HTTPS (libmicrohttpd
+ * with GnuTLS), HTTP basic auth against the stored hash, failed-login
+ * throttling, and limits on request size and connections. */
+#ifndef TARN_HTTP_H
+#define TARN_HTTP_H
+#include <stddef.h>
+#include <xmlrpc-c/server.h>
+
+#include "store.h"
+
+struct tarn_http_config {
+	const char *address;   /* IPv4 or IPv6 address to listen on; NULL for all */
+	unsigned short port;
+	const char *key_pem, *cert_pem;
+	size_t max_request;    /* bytes; larger requests get a fault */
+	unsigned threads;
+	tarn_store *store;     /* holds the agent password's hash */
+	xmlrpc_registry *registry;
+};
+
+struct tarn_http;
+struct tarn_http *tarn_http_start(const struct tarn_http_config *cfg, tarn_err err);
+void tarn_http_stop(struct tarn_http *h);
+
+/* The user name API clients authenticate as. */
+#define TARN_API_USER "admin"
+
+#endif

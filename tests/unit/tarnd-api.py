@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""tarnd on loopback, spoken to by Python's own XML-RPC client over TLS:
+authentication, TLS, and faults for bad requests; built with ASan/UBSan."""
+import base64
+import http.client
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from check import report, exit_status  # noqa: E402
+
+TOP = os.environ.get("TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+TARND = os.path.join(TOP, "out", "c-san", "tarnd")
+PASSWORD = "correct horse battery"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(port, ctx, body, user="admin", password=PASSWORD):
+    c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    headers = {"Content-Type": "text/xml"}
+    if user is not None:
+        cred = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers["Authorization"] = "Basic " + cred
+    c.request("POST", "/RPC2", body, headers)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, data
+
+
+def fault_code(data):
+    try:
+        xmlrpc.client.loads(data)
+    except xmlrpc.client.Fault as f:
+        return f.faultCode
+    return None
+
+
+def main():
+    state = tempfile.mkdtemp(prefix="tarnd-api-")
+    port = free_port()
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
+    log = open(os.path.join(os.environ.get("TARN_TEST_LOGS", state), "tarnd-api.tarnd.log"), "w")
+    # before any password is set, nobody gets in
+    agent = subprocess.Popen([TARND, "-f", "--listen", "127.0.0.1", "--port", str(port),
+                              "--state", state], stdout=log, stderr=log, env=env)
+    try:
+        cert = os.path.join(state, "tls", "cert.pem")
+        for _ in range(100):
+            if os.path.exists(cert):
+                try:
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    break
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        report("tarnd: makes a self-signed certificate on first start", os.path.exists(cert))
+        key_mode = os.stat(os.path.join(state, "tls", "key.pem")).st_mode & 0o777
+        report("tarnd: the TLS key is readable by root only", key_mode == 0o600, oct(key_mode))
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False  # the certificate names the host, we dial 127.0.0.1
+        echo = xmlrpc.client.dumps(("hi",), "system.echo").encode()
+        status, _ = post(port, ctx, echo)
+        report("tarnd: with no agent password set, calls are refused", status == 401, status)
+
+        subprocess.run([TARND, "--set-password", "--state", state], input=b"short\n",
+                       capture_output=True)
+        r = subprocess.run([TARND, "--set-password", "--state", state],
+                           input=(PASSWORD + "\n").encode(), capture_output=True, env=env)
+        report("tarnd: --set-password stores a new password", r.returncode == 0, r.stderr)
+        db = subprocess.run(["sqlite3", os.path.join(state, "node.db"),
+                             "select value from settings where key='agent_password'"],
+                            capture_output=True, text=True).stdout
+        report("tarnd: only a salted hash is stored", db.startswith("$y$") and PASSWORD not in db, db)
+
+        status, data = post(port, ctx, echo)
+        report("tarnd: system.echo answers over TLS with the right password",
+               status == 200 and xmlrpc.client.loads(data)[0] == ("hi",), (status, data[:200]))
+        proxy = xmlrpc.client.ServerProxy(
+            f"https://admin:{PASSWORD.replace(' ', '%20')}@127.0.0.1:{port}/RPC2", context=ctx)
+        v = proxy.system.version()
+        report("tarnd: system.version names the product", v.get("product") == "Tarn", v)
+        methods = proxy.system.listMethods()
+        report("tarnd: system.listMethods lists the API", "system.echo" in methods, methods)
+
+        status, _ = post(port, ctx, echo, user=None)
+        report("tarnd: a call without credentials is refused", status == 401, status)
+        status, _ = post(port, ctx, echo, password="wrong password")
+        report("tarnd: a wrong password is refused", status == 401, status)
+        status, _ = post(port, ctx, echo, user="root")
+        report("tarnd: another user name is refused", status == 401, status)
+
+        plain = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            plain.request("POST", "/RPC2", echo)
+            plain_ok = plain.getresponse().status == 200
+        except Exception:
+            plain_ok = False
+        report("tarnd: plain HTTP gets no answer (TLS only)", not plain_ok)
+
+        unknown = xmlrpc.client.dumps((), "host.nonexistent").encode()
+        status, data = post(port, ctx, unknown)
+        report("tarnd: an unknown method is fault -506", fault_code(data) == -506, data[:300])
+        status, data = post(port, ctx, b"<methodCall><methodName>system.echo</meth")
+        report("tarnd: malformed XML is fault -503", fault_code(data) == -503, data[:300])
+        status, data = post(port, ctx, xmlrpc.client.dumps((42,), "system.echo").encode())
+        report("tarnd: a wrong parameter type is fault -501", fault_code(data) == -501, data[:300])
+        status, data = post(port, ctx, b"")
+        report("tarnd: an empty request is fault -503", fault_code(data) == -503, data[:300])
+        big = xmlrpc.client.dumps(("x" * (2 << 20),), "system.echo").encode()
+        status, data = post(port, ctx, big)
+        report("tarnd: a request over 1 MiB is fault -509", fault_code(data) == -509, data[:300])
+        deep = ("<value><array><data>" * 200) + ("</data></array></value>" * 200)
+        status, data = post(port, ctx, ("<methodCall><methodName>system.echo</methodName><params>"
+                                        f"<param>{deep}</param></params></methodCall>").encode())
+        report("tarnd: deeply nested values are refused with a fault", fault_code(data) is not None,
+               data[:300])
+
+        # throttling: five failures, then even the right password waits
+        for _ in range(5):
+            post(port, ctx, echo, password="wrong password")
+        status, data = post(port, ctx, echo)
+        report("tarnd: after 5 failed logins the client is throttled", status == 429, (status, data))
+        report("tarnd: still running after all of the above", agent.poll() is None)
+    finally:
+        agent.terminate()
+        try:
+            agent.wait(20)
+        except subprocess.TimeoutExpired:
+            agent.kill()
+        log.close()
+        report("tarnd: stops cleanly on SIGTERM, no sanitizer report",
+               agent.returncode == 0, f"exit {agent.returncode}; see tarnd-api.tarnd.log")
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if not os.access(TARND, os.X_OK):
+        subprocess.run(["make", "-s", "-C", TOP, "SAN=1", "tests"], check=False)
+    main()
+    exit_status()
