@@ -5,7 +5,11 @@ disk across a reboot. Everything is read off the serial console."""
 import os
 import secrets
 import shutil
+import socket
+import ssl
 import subprocess
+import time
+import xmlrpc.client
 import sys
 import tempfile
 
@@ -53,8 +57,44 @@ def host_is_up(m, name):
     return True
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def agent_checks(m, port):
+    """tarnd runs, is respawned when killed, and answers from outside."""
+    rc, out = m.run("for i in 1 2 3 4 5 6 7 8 9 10; do pidof tarnd && break; sleep 1; done")
+    report("agent: tarnd is running", rc == 0 and out.strip().isdigit(), out)
+    first = out.strip()
+    rc, out = m.run("kill -9 $(pidof tarnd); sleep 4; pidof tarnd")
+    report("agent: tarnd killed with -9 is started again",
+           rc == 0 and out.strip().isdigit() and out.strip() != first, out)
+    rc, out = m.run("echo 'serial line password' | tarnd --set-password && "
+                    "cat /var/lib/tarn/tls/cert.pem")
+    cert = os.path.join(WORK, "agent-cert.pem")
+    with open(cert, "w") as f:
+        f.write(out[out.find("-----BEGIN"):])
+    ctx = ssl.create_default_context(cafile=cert)
+    ctx.check_hostname = False
+    proxy = xmlrpc.client.ServerProxy(
+        f"https://admin:serial%20line%20password@127.0.0.1:{port}/RPC2", context=ctx)
+    answer, why = None, ""
+    for _ in range(30):
+        try:
+            answer = proxy.system.version()
+            break
+        except Exception as e:  # the agent may still be starting
+            why = repr(e)
+            time.sleep(1)
+    report("agent: answers XML-RPC over TLS on port 8899 from outside the host",
+           isinstance(answer, dict) and answer.get("product") == "Tarn", why or answer)
+
+
 def boot_bios_cd():
-    m = Machine("bios-cd", LOGS, iso=ISO)
+    port = free_port()
+    m = Machine("bios-cd", LOGS, iso=ISO, forward={port: 8899})
     try:
         if host_is_up(m, "BIOS CD"):
             rc, out = m.run("cat /run/tarn-persistence")
@@ -63,6 +103,7 @@ def boot_bios_cd():
             rc, out = m.run("ip -4 addr show xenbr0")
             report("BIOS CD: xenbr0 bridges the NIC and has a DHCP address",
                    "inet 10.0.2." in out, out)
+            agent_checks(m, port)
     finally:
         m.close()
 
@@ -129,6 +170,8 @@ def persistence():
             log = m.buf.decode(errors="replace")
         report("safe mode: says the agent is not started",
                "safe mode: the Tarn agent is not started" in log, "no safe-mode line on the console")
+        rc, out = m.run("pidof tarnd")
+        report("safe mode: tarnd is not running", rc != 0, out)
     finally:
         m.close()
 

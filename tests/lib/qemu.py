@@ -19,7 +19,7 @@ class Timeout(Exception):
 
 class Machine:
     def __init__(self, name, logdir, iso=None, disk=None, data=None,
-                 uefi=False, memory=2048, extra=()):
+                 uefi=False, memory=2048, forward=None, extra=()):
         self.name = name
         self.log_path = os.path.join(logdir, name + ".serial.log")
         self.buf = b""
@@ -29,7 +29,9 @@ class Machine:
                "-cpu", "qemu64,+svm", "-smp", "2", "-m", str(memory),
                "-device", "virtio-rng-pci", "-display", "none",
                "-serial", "stdio", "-monitor", "none", "-no-reboot",
-               "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"]
+               "-netdev", "user,id=n0" + "".join(
+                   f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in (forward or {}).items()),
+               "-device", "e1000,netdev=n0"]
         if uefi:
             vars_copy = os.path.join(logdir, name + ".OVMF_VARS.fd")
             with open(OVMF_VARS, "rb") as src, open(vars_copy, "wb") as dst:
