@@ -20,10 +20,16 @@ TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/
 
 TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
 TARND_LIBS := -lmicrohttpd -lgnutls -lxmlrpc_server -lxmlrpc -lxmlrpc_util -lcrypt -lsqlite3 -lpthread
+TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
+TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util
 VERSION := $(shell cat VERSION)
 
-all: $(BUILD)/libtarn.a $(BUILD)/tarnd
-tests: $(TESTS) $(BUILD)/tarnd
+all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl
+tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl
+
+$(BUILD)/tarnctl: $(TARNCTL_SRC) services/tarnctl/verb.h $(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iservices/tarnctl $(LDFLAGS) -o $@ $(TARNCTL_SRC) $(BUILD)/libtarn.a $(TARNCTL_LIBS)
 
 $(BUILD)/tarnd: $(TARND_SRC) $(wildcard services/*.h services/tarnd/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)

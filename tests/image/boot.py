@@ -90,6 +90,8 @@ def agent_checks(m, port):
             time.sleep(1)
     report("agent: answers XML-RPC over TLS on port 8899 from outside the host",
            isinstance(answer, dict) and answer.get("product") == "Tarn", why or answer)
+    rc, out = m.run("TARN_PASSWORD='serial line password' tarnctl version")
+    report("agent: tarnctl on the host talks to it", rc == 0 and "Tarn" in out, out)
 
 
 def boot_bios_cd():

@@ -1,0 +1,34 @@
+/* tarnctl version | echo TEXT | methods */
+#include "verb.h"
+
+static int version(struct tarnctl *t, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return tarnctl_call(t, "system.version", NULL, NULL);
+}
+
+static int echo(struct tarnctl *t, int argc, char **argv)
+{
+	(void)argc;
+	xmlrpc_env env;
+	xmlrpc_env_init(&env);
+	xmlrpc_value *p = xmlrpc_build_value(&env, "(s)", argv[0]);
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, "system.echo", p, NULL);
+	if (p)
+		xmlrpc_DECREF(p);
+	xmlrpc_env_clean(&env);
+	return rc;
+}
+
+static int methods(struct tarnctl *t, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return tarnctl_call(t, "system.listMethods", NULL, NULL);
+}
+
+const struct tarnctl_verb tarnctl_verbs_system[] = {
+	{"version", "", "the agent's product and version", 0, 0, version},
+	{"echo", "TEXT", "send TEXT through the API and print the answer", 1, 1, echo},
+	{"methods", "", "list every API method", 0, 0, methods},
+	{NULL, NULL, NULL, 0, 0, NULL},
+};

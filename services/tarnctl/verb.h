@@ -1,0 +1,34 @@
+/* tarnctl's verbs: one table (verb-table.c) of small verb-*.c files. */
+#ifndef TARNCTL_VERB_H
+#define TARNCTL_VERB_H
+#include <xmlrpc-c/base.h>
+
+#include "client.h"
+
+struct tarnctl {
+	tarn_client *client;
+	int json;       /* machine-readable output */
+};
+
+/* Exit codes scripts can rely on. */
+enum { EXIT_OK = 0, EXIT_FAULT = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+struct tarnctl_verb {
+	const char *name;
+	const char *args;   /* shown in usage */
+	const char *help;
+	int min_args, max_args;
+	int (*run)(struct tarnctl *t, int argc, char **argv);
+};
+
+extern const struct tarnctl_verb *const tarnctl_verbs[];
+
+/* Calls method with the given params (or none) and prints the result:
+ * as JSON with --json, else through show (or a generic rendering). */
+int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
+		 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
+/* The generic human rendering: scalars as they are, structs as "key: value"
+ * lines, arrays one item a line. */
+void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);
+
+#endif
