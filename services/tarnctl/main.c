@@ -108,6 +108,18 @@ int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 	return rc;
 }
 
+int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg)
+{
+	xmlrpc_env env;
+	xmlrpc_env_init(&env);
+	xmlrpc_value *p = xmlrpc_build_value(&env, "(s)", arg);
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, NULL);
+	if (p)
+		xmlrpc_DECREF(p);
+	xmlrpc_env_clean(&env);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tarnctl [--host H] [--port N] [--cacert FILE | --insecure] [--json]\n"

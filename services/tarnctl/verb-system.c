@@ -10,14 +10,7 @@ static int version(struct tarnctl *t, int argc, char **argv)
 static int echo(struct tarnctl *t, int argc, char **argv)
 {
 	(void)argc;
-	xmlrpc_env env;
-	xmlrpc_env_init(&env);
-	xmlrpc_value *p = xmlrpc_build_value(&env, "(s)", argv[0]);
-	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, "system.echo", p, NULL);
-	if (p)
-		xmlrpc_DECREF(p);
-	xmlrpc_env_clean(&env);
-	return rc;
+	return tarnctl_call_string(t, "system.echo", argv[0]);
 }
 
 static int methods(struct tarnctl *t, int argc, char **argv)

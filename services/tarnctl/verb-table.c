@@ -2,8 +2,10 @@
 #include "verb.h"
 
 extern const struct tarnctl_verb tarnctl_verbs_system[];
+extern const struct tarnctl_verb tarnctl_verbs_net[];
 
 const struct tarnctl_verb *const tarnctl_verbs[] = {
 	tarnctl_verbs_system,
+	tarnctl_verbs_net,
 	NULL,
 };

@@ -27,6 +27,8 @@ extern const struct tarnctl_verb *const tarnctl_verbs[];
  * as JSON with --json, else through show (or a generic rendering). */
 int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 		 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
+/* tarnctl_call with a single string parameter. */
+int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg);
 /* The generic human rendering: scalars as they are, structs as "key: value"
  * lines, arrays one item a line. */
 void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);

@@ -36,6 +36,25 @@ check "a missing argument exits 2" 2 ctl echo
 check "an agent that is not there exits 3" 3 "$B/tarnctl" --host 127.0.0.1 --port 1 version
 check "an untrusted certificate exits 3" 3 "$B/tarnctl" --host 127.0.0.1 --port $port version
 grep -q 'certificate' <<<"$out" && echo "PASS tarnctl: an untrusted certificate is named" || echo "FAIL tarnctl: an untrusted certificate is named: $out"
+# net settings: validated by the agent, recorded in the node store
+check "hostname sets a valid name" 0 ctl hostname tarn-lab-01
+check "hostname shows it" 0 ctl hostname
+[ "$out" = tarn-lab-01 ] && echo "PASS tarnctl: hostname reads back what was set" || echo "FAIL tarnctl: hostname reads back: $out"
+check "an empty host name is refused (exit 1)" 1 ctl hostname ""
+grep -q 'required' <<<"$out" && echo "PASS tarnctl: the refusal says why" || echo "FAIL tarnctl: the refusal says why: $out"
+check "a static address is accepted" 0 ctl iface xenbr0 static 192.0.2.10/24 192.0.2.1
+check "300.1.1.1 is refused (exit 1)" 1 ctl iface xenbr0 static 300.1.1.1/24
+grep -q '300 is not 0-255' <<<"$out" && echo "PASS tarnctl: the bad part of an address is named" || echo "FAIL tarnctl: the bad part is named: $out"
+check "iface shows the stored settings" 0 ctl --json iface xenbr0
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ipv4"]=="192.0.2.10/24" and d["gateway4"]=="192.0.2.1"' "$out" 2>/dev/null &&
+	echo "PASS tarnctl: a refused change left the stored interface as it was" || echo "FAIL tarnctl: refused change left the interface: $out"
+check "DNS servers are set" 0 ctl dns 192.0.2.53 2001:db8::53
+check "a bad DNS server is refused" 1 ctl dns 192.0.2.53 not-an-address
+check "the DNS servers are unchanged by the refusal" 0 ctl dns
+[ "$out" = "192.0.2.53 2001:db8::53" ] && echo "PASS tarnctl: DNS list intact" || echo "FAIL tarnctl: DNS list intact: $out"
+store=$(sqlite3 "$state/node.db" "select value from settings where key='hostname'")
+[ "$store" = tarn-lab-01 ] && echo "PASS tarnctl: the change is in the node store" || echo "FAIL tarnctl: the change is in the node store: $store"
+
 kill $agent; wait $agent; rc=$?
 [ $rc = 0 ] && echo "PASS tarnctl: the agent stopped cleanly, no sanitizer report" ||
 	{ echo "FAIL tarnctl: the agent stopped cleanly: exit $rc"; cat "$state/tarnd.log"; }
