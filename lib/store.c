@@ -28,6 +28,10 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER interfaces_i AFTER INSERT ON interfaces BEGIN UPDATE generation SET n = n + 1; END;"
 	"CREATE TRIGGER interfaces_u AFTER UPDATE ON interfaces BEGIN UPDATE generation SET n = n + 1; END;"
 	"CREATE TRIGGER interfaces_d AFTER DELETE ON interfaces BEGIN UPDATE generation SET n = n + 1; END;",
+	/* 2: what the reconcilers made of each subject; not a change of
+	 * desired state, so it does not bump the generation */
+	"CREATE TABLE status (subject TEXT PRIMARY KEY, ok INTEGER NOT NULL, message TEXT NOT NULL,"
+	"  generation INTEGER NOT NULL, at INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -325,4 +329,51 @@ void tarn_store_rollback(tarn_store *st)
 	st->in_txn = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int tarn_store_set_status(tarn_store *st, const char *subject, int ok, const char *message,
+			  int64_t generation, tarn_err err)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO status VALUES (?1, ?2, ?3, ?4, strftime('%s'))",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, "node store");
+	sqlite3_bind_text(s, 1, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, ok);
+	sqlite3_bind_text(s, 3, message ? message : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, generation);
+	return write_one(st, s, err);
+}
+
+int tarn_store_each_status(tarn_store *st, tarn_status_fn fn, void *ctx)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT subject, ok, message, generation FROM status ORDER BY subject",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
+		rc = fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+			(const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int tarn_store_each_iface(tarn_store *st, int (*fn)(void *ctx, const struct tarn_iface *f), void *ctx)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM interfaces ORDER BY name", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	/* names first, then each row: fn may use the store itself */
+	char names[64][16];
+	int n = 0, rc = 0;
+	while (n < 64 && sqlite3_step(s) == SQLITE_ROW)
+		copy_text(s, 0, names[n++], sizeof names[0]);
+	sqlite3_finalize(s);
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct tarn_iface f;
+		if (tarn_store_get_iface(st, names[i], &f) == 0)
+			rc = fn(ctx, &f);
+	}
+	return rc;
 }

@@ -42,6 +42,19 @@ int tarn_store_set_iface(tarn_store *st, const struct tarn_iface *ifc, tarn_err 
 int tarn_store_get_iface(tarn_store *st, const char *name, struct tarn_iface *ifc);
 int tarn_store_del_iface(tarn_store *st, const char *name, tarn_err err);
 
+/* Calls fn for each stored interface (at most 64), in name order, until fn
+ * returns non-zero. */
+int tarn_store_each_iface(tarn_store *st, int (*fn)(void *ctx, const struct tarn_iface *f), void *ctx);
+
+/* What a reconciler made of a subject ("net.iface.eth0", "net.hostname"):
+ * applied, or the error, as of a generation. Status is not desired state:
+ * recording it does not bump the generation. */
+int tarn_store_set_status(tarn_store *st, const char *subject, int ok, const char *message,
+			  int64_t generation, tarn_err err);
+typedef int (*tarn_status_fn)(void *ctx, const char *subject, int ok, const char *message,
+			      int64_t generation);
+int tarn_store_each_status(tarn_store *st, tarn_status_fn fn, void *ctx);
+
 /* Several changes as one: all of them land, or none. */
 int tarn_store_begin(tarn_store *st, tarn_err err);
 int tarn_store_commit(tarn_store *st, tarn_err err);

@@ -125,7 +125,38 @@ static xmlrpc_value *set_interface(xmlrpc_env *env, xmlrpc_value *p, void *agent
 	return xmlrpc_bool_new(env, 1);
 }
 
+static int add_status(void *ctx, const char *subject, int ok, const char *message, int64_t generation)
+{
+	void **c = ctx;
+	xmlrpc_env *env = c[0];
+	xmlrpc_value *item = xmlrpc_build_value(env, "{s:s,s:b,s:s,s:I}", "subject", subject, "ok",
+						(xmlrpc_bool)ok, "message", message, "generation",
+						(xmlrpc_int64)generation);
+	if (env->fault_occurred)
+		return -1;
+	xmlrpc_array_append_item(env, c[1], item);
+	xmlrpc_DECREF(item);
+	return env->fault_occurred ? -1 : 0;
+}
+
+static xmlrpc_value *status(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)p, (void)call;
+	const struct tarn_agent *a = agent;
+	xmlrpc_value *list = xmlrpc_array_new(env);
+	void *ctx[2] = {env, list};
+	if (!env->fault_occurred && tarn_store_each_status(a->store, add_status, ctx) != 0 && !env->fault_occurred)
+		xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, "cannot read the status");
+	if (env->fault_occurred) {
+		if (list)
+			xmlrpc_DECREF(list);
+		return NULL;
+	}
+	return list;
+}
+
 const struct tarn_cmd tarn_cmd_net[] = {
+	{"net.status", "A:", "What the network reconciler made of each setting: applied, or why not.", status},
 	{"net.getHostname", "s:", "This host's name.", get_hostname},
 	{"net.setHostname", "b:s", "Sets the host name (RFC 1123).", set_hostname},
 	{"net.getDns", "s:", "DNS servers, space-separated.", get_dns},

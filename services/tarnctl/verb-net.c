@@ -1,5 +1,6 @@
 /* tarnctl hostname [NAME] | dns [ADDR...] | iface NAME [dhcp | none | static CIDR [GATEWAY]] */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "verb.h"
@@ -50,7 +51,37 @@ static int iface(struct tarnctl *t, int argc, char **argv)
 	return rc;
 }
 
+static void show_status(xmlrpc_env *env, xmlrpc_value *list)
+{
+	int n = xmlrpc_array_size(env, list);
+	printf("%-24s %-7s %s\n", "SETTING", "STATE", "DETAIL");
+	for (int i = 0; i < n && !env->fault_occurred; i++) {
+		xmlrpc_value *item;
+		const char *subject, *message;
+		xmlrpc_bool ok;
+		xmlrpc_int64 gen;
+		xmlrpc_array_read_item(env, list, (unsigned)i, &item);
+		if (env->fault_occurred)
+			return;
+		xmlrpc_decompose_value(env, item, "{s:s,s:b,s:s,s:I,*}", "subject", &subject, "ok", &ok,
+				       "message", &message, "generation", &gen);
+		xmlrpc_DECREF(item);
+		if (env->fault_occurred)
+			return;
+		printf("%-24s %-7s %s\n", subject, ok ? "ok" : "FAILED", message);
+		free((void *)subject);
+		free((void *)message);
+	}
+}
+
+static int status(struct tarnctl *t, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return tarnctl_call(t, "net.status", NULL, show_status);
+}
+
 const struct tarnctl_verb tarnctl_verbs_net[] = {
+	{"status", "", "what the network reconciler applied, or why it could not", 0, 0, status},
 	{"hostname", "[NAME]", "show or set the host name", 0, 1, hostname},
 	{"dns", "[ADDR...]", "show or set the DNS servers (up to three)", 0, 3, dns},
 	{"iface", "NAME [MODE]", "show or set an interface: dhcp, none, static ADDRESS/PREFIX [GATEWAY]",

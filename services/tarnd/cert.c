@@ -13,36 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int tarn_write_file_atomic(const char *path, const void *data, size_t len, int mode, tarn_err err)
-{
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return snprintf(err, TARN_ERRLEN, "path too long"), -1;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return snprintf(err, TARN_ERRLEN, "cannot write %.100s: %s", tmp, strerror(errno)), -1;
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, TARN_ERRLEN, "cannot write %.100s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, TARN_ERRLEN, "cannot save %.100s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "re");

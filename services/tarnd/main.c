@@ -1,7 +1,11 @@
 /* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899.
  *
- *   tarnd [-f] [--listen ADDR] [--port N] [--state DIR]
+ *   tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR] [--no-reconcile]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
+ *
+ * --sysconf is where the host name and resolv.conf are written (/etc);
+ * --no-reconcile serves the API without touching the host (tests);
+ * --rundir and --dhcp-script place the DHCP client's pid files and hook.
  *
  * State (the node store, the TLS key and certificate) lives in DIR,
  * /var/lib/tarn by default: the persistent data partition. */
@@ -14,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include <xmlrpc-c/base.h>
 #include <xmlrpc-c/server.h>
@@ -22,6 +27,7 @@
 #include "cert.h"
 #include "cmd.h"
 #include "http.h"
+#include "net-apply.h"
 #include "store.h"
 
 #ifndef TARN_VERSION
@@ -54,6 +60,43 @@ static xmlrpc_registry *make_registry(struct tarn_agent *agent, tarn_err err)
 	return reg;
 }
 
+/* The reconcilers run in their own thread on their own store connection:
+ * whenever the generation moves, and again every 30 s while a subject
+ * failed (a cable plugged in later, a NIC that appears). */
+struct reconciler {
+	const char *db;
+	struct tarn_net_paths paths;
+	pthread_t thread;
+	volatile sig_atomic_t stop;
+};
+
+static void *reconcile_loop(void *arg)
+{
+	struct reconciler *r = arg;
+	tarn_err err = "";
+	tarn_store *st = tarn_store_open(r->db, err);
+	if (!st) {
+		syslog(LOG_ERR, "reconciler: %s", err);
+		return NULL;
+	}
+	int64_t done = -1;
+	int failed = 0;
+	time_t retry_at = 0;
+	while (!r->stop) {
+		int64_t g = tarn_store_generation(st);
+		if (g != done || (failed && time(NULL) >= retry_at)) {
+			failed = tarn_net_reconcile(st, &r->paths, g);
+			if (failed)
+				syslog(LOG_WARNING, "network: %d setting(s) could not be applied (see net.status)", failed);
+			done = g;
+			retry_at = time(NULL) + 30;
+		}
+		usleep(300 * 1000);
+	}
+	tarn_store_close(st);
+	return NULL;
+}
+
 static int set_password(tarn_store *st, tarn_err err)
 {
 	char pass[300], hash[256];
@@ -68,7 +111,8 @@ static int set_password(tarn_store *st, tarn_err err)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--state DIR]\n"
+	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR]\n"
+			"             [--no-reconcile]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -78,10 +122,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"foreground", no_argument, NULL, 'f'}, {"listen", required_argument, NULL, 'l'},
 		{"port", required_argument, NULL, 'p'}, {"state", required_argument, NULL, 's'},
-		{"set-password", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0},
+		{"set-password", no_argument, NULL, 'P'}, {"sysconf", required_argument, NULL, 'e'},
+		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
+		{"dhcp-script", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0},
 	};
 	const char *state = "/var/lib/tarn", *listen_on = NULL;
-	int foreground = 0, want_password = 0, o;
+	struct reconciler rec = {.paths = {.sysconf = "/etc", .rundir = "/run",
+					  .dhcp_script = "/usr/share/udhcpc/default.script"}};
+	int foreground = 0, want_password = 0, reconcile = 1, o;
 	long port = 8899;
 	while ((o = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
 		switch (o) {
@@ -90,6 +138,10 @@ int main(int argc, char **argv)
 		case 'p': port = strtol(optarg, NULL, 10); break;
 		case 's': state = optarg; break;
 		case 'P': want_password = 1; break;
+		case 'e': rec.paths.sysconf = optarg; break;
+		case 'n': reconcile = 0; break;
+		case 'r': rec.paths.rundir = optarg; break;
+		case 'd': rec.paths.dhcp_script = optarg; break;
 		default: usage();
 		}
 	}
@@ -144,6 +196,11 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	rec.db = db;
+	if (reconcile && pthread_create(&rec.thread, NULL, reconcile_loop, &rec) != 0) {
+		syslog(LOG_ERR, "cannot start the reconcilers");
+		reconcile = 0;
+	}
 	struct tarn_http *http = reg ? tarn_http_start(&cfg, err) : NULL;
 	int rc = 0;
 	if (!http) {
@@ -158,6 +215,10 @@ int main(int argc, char **argv)
 		sigwait(&stop, &sig);
 		syslog(LOG_INFO, "stopping on signal %d", sig);
 		tarn_http_stop(http);
+	}
+	if (reconcile) {
+		rec.stop = 1;
+		pthread_join(rec.thread, NULL);
 	}
 	if (reg)
 		xmlrpc_registry_free(reg);

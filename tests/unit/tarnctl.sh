@@ -9,7 +9,7 @@ state=$(mktemp -d /tmp/tarnctl-test.XXXXXX)
 port=$((20000 + RANDOM % 20000))
 export ASAN_OPTIONS=detect_leaks=1
 echo 'correct horse battery' | "$B/tarnd" --set-password --state "$state"
-"$B/tarnd" -f --listen 127.0.0.1 --port $port --state "$state" 2>"$state/tarnd.log" &
+"$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --state "$state" 2>"$state/tarnd.log" &
 agent=$!
 trap 'kill $agent 2>/dev/null; wait $agent 2>/dev/null; rm -rf "$state"' EXIT
 for _ in $(seq 50); do [ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done

@@ -54,7 +54,7 @@ def main():
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
     log = open(os.path.join(os.environ.get("TARN_TEST_LOGS", state), "tarnd-api.tarnd.log"), "w")
     # before any password is set, nobody gets in
-    agent = subprocess.Popen([TARND, "-f", "--listen", "127.0.0.1", "--port", str(port),
+    agent = subprocess.Popen([TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
                               "--state", state], stdout=log, stderr=log, env=env)
     try:
         cert = os.path.join(state, "tls", "cert.pem")

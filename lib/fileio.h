@@ -1,0 +1,11 @@
+/* Generated files are written to a temporary name, fsynced and renamed, so
+ * a crash leaves the old file or the new one, never half of one. */
+#ifndef TARN_FILEIO_H
+#define TARN_FILEIO_H
+#include <stddef.h>
+
+#include "validate.h"
+
+int tarn_write_file_atomic(const char *path, const void *data, size_t len, int mode, tarn_err err);
+
+#endif
