@@ -7,11 +7,19 @@
  * --no-reconcile serves the API without touching the host (tests);
  * --rundir and --dhcp-script place the DHCP client's pid files and hook.
  *
- * State (the node store, the TLS key and certificate) lives in DIR,
- * /var/lib/tarn by default: the persistent data partition. */
+ * State (the node store in DIR/db, the TLS key and certificate in DIR/tls)
+ * lives in DIR, /var/lib/tarn by default: the persistent data partition.
+ *
+ * Two processes: the engine (root) runs the reconcilers that change the
+ * host; the API process (user tarn, or nobody) speaks TLS and XML-RPC and
+ * only reads and writes the node store. A bug in the parser reaches no
+ * root power. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,41 +68,127 @@ static xmlrpc_registry *make_registry(struct tarn_agent *agent, tarn_err err)
 	return reg;
 }
 
-/* The reconcilers run in their own thread on their own store connection:
- * whenever the generation moves, and again every 30 s while a subject
- * failed (a cable plugged in later, a NIC that appears). */
-struct reconciler {
-	const char *db;
-	struct tarn_net_paths paths;
-	pthread_t thread;
-	volatile sig_atomic_t stop;
-};
-
-static void *reconcile_loop(void *arg)
+/* The engine runs the reconcilers: whenever the store's generation moves,
+ * and again every 30 s while a subject failed (a cable plugged in later, a
+ * NIC that appears). It returns when SIGTERM or SIGINT arrives, or when
+ * the API process dies (the supervisor then restarts the whole agent). */
+static int engine(const char *db, const struct tarn_net_paths *paths, int reconcile, pid_t api,
+		  const sigset_t *stop)
 {
-	struct reconciler *r = arg;
 	tarn_err err = "";
-	tarn_store *st = tarn_store_open(r->db, err);
-	if (!st) {
+	tarn_store *st = reconcile ? tarn_store_open(db, err) : NULL;
+	if (reconcile && !st) {
 		syslog(LOG_ERR, "reconciler: %s", err);
-		return NULL;
+		return 1;
 	}
 	int64_t done = -1;
-	int failed = 0;
+	int failed = 0, rc = 0;
 	time_t retry_at = 0;
-	while (!r->stop) {
-		int64_t g = tarn_store_generation(st);
-		if (g != done || (failed && time(NULL) >= retry_at)) {
-			failed = tarn_net_reconcile(st, &r->paths, g);
-			if (failed)
-				syslog(LOG_WARNING, "network: %d setting(s) could not be applied (see net.status)", failed);
-			done = g;
-			retry_at = time(NULL) + 30;
+	struct timespec tick = {0, 300 * 1000 * 1000};
+	for (;;) {
+		if (st) {
+			int64_t g = tarn_store_generation(st);
+			if (g != done || (failed && time(NULL) >= retry_at)) {
+				failed = tarn_net_reconcile(st, paths, g);
+				if (failed)
+					syslog(LOG_WARNING, "network: %d setting(s) could not be applied "
+					       "(see net.status)", failed);
+				done = g;
+				retry_at = time(NULL) + 30;
+			}
 		}
-		usleep(300 * 1000);
+		int sig = sigtimedwait(stop, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT) {
+			syslog(LOG_INFO, "stopping on signal %d", sig);
+			break;
+		}
+		if (waitpid(api, NULL, WNOHANG) == api) {
+			syslog(LOG_ERR, "the API process died; stopping so the agent restarts whole");
+			api = 0;
+			rc = 1;
+			break;
+		}
+	}
+	if (api) {
+		kill(api, SIGTERM);
+		int status = 0;
+		waitpid(api, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			rc = 1;
 	}
 	tarn_store_close(st);
-	return NULL;
+	return rc;
+}
+
+/* The network-facing process: parses requests and speaks TLS, as an
+ * unprivileged user with no way back to root. It needs only the node store
+ * (desired state) and the TLS key it inherits in memory. */
+static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
+{
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || setuid(0) == 0)
+		return -1; /* the last: it must not be able to regain root */
+	/* Stop with the engine. Set after setuid, which clears it; and the
+	 * engine may already be gone. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != engine)
+		return -1;
+	return 0;
+}
+
+static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, gid_t gid,
+		       pid_t engine, const sigset_t *stop)
+{
+	tarn_err err = "";
+	if (drop_privileges(uid, gid, engine) != 0) {
+		syslog(LOG_ERR, "API process: cannot drop privileges: %m");
+		return 1;
+	}
+	tarn_store *st = tarn_store_open(db, err);
+	if (!st) {
+		syslog(LOG_ERR, "API process: %s", err);
+		return 1;
+	}
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION};
+	xmlrpc_registry *reg = make_registry(&agent, err);
+	cfg->store = st;
+	cfg->registry = reg;
+	/* After a crash the previous API process may hold the port for a moment
+	 * longer (it is told to stop when its engine dies): retry for 10 s. */
+	struct tarn_http *http = NULL;
+	for (int i = 0; reg && !http && i < 20; i++)
+		if (!(http = tarn_http_start(cfg, err)))
+			usleep(500 * 1000);
+	int rc = 0;
+	if (!http) {
+		syslog(LOG_ERR, "%s", err);
+		rc = 1;
+	} else {
+		char pw[8];
+		syslog(LOG_INFO, "Tarn agent %s serving XML-RPC over HTTPS on port %u as uid %u%s",
+		       TARN_VERSION, cfg->port, (unsigned)uid,
+		       tarn_store_get(st, "agent_password", pw, sizeof pw)
+			       ? " (no agent password set: every call is refused until one is)" : "");
+		int sig;
+		sigwait(stop, &sig);
+		tarn_http_stop(http);
+	}
+	if (reg)
+		xmlrpc_registry_free(reg);
+	tarn_store_close(st);
+	return rc;
+}
+
+/* The API process runs as user "tarn", or "nobody" where there is none. */
+static int api_user(uid_t *uid, gid_t *gid)
+{
+	const struct passwd *pw = getpwnam("tarn");
+	if (!pw)
+		pw = getpwnam("nobody");
+	if (!pw)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
 }
 
 static int set_password(tarn_store *st, tarn_err err)
@@ -127,8 +221,8 @@ int main(int argc, char **argv)
 		{"dhcp-script", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0},
 	};
 	const char *state = "/var/lib/tarn", *listen_on = NULL;
-	struct reconciler rec = {.paths = {.sysconf = "/etc", .rundir = "/run",
-					  .dhcp_script = "/usr/share/udhcpc/default.script"}};
+	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
+				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
 	long port = 8899;
 	while ((o = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
@@ -138,10 +232,10 @@ int main(int argc, char **argv)
 		case 'p': port = strtol(optarg, NULL, 10); break;
 		case 's': state = optarg; break;
 		case 'P': want_password = 1; break;
-		case 'e': rec.paths.sysconf = optarg; break;
+		case 'e': paths.sysconf = optarg; break;
 		case 'n': reconcile = 0; break;
-		case 'r': rec.paths.rundir = optarg; break;
-		case 'd': rec.paths.dhcp_script = optarg; break;
+		case 'r': paths.rundir = optarg; break;
+		case 'd': paths.dhcp_script = optarg; break;
 		default: usage();
 		}
 	}
@@ -151,18 +245,32 @@ int main(int argc, char **argv)
 	openlog("tarnd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
 	signal(SIGPIPE, SIG_IGN);
 	tarn_err err = "";
-	char db[4096], tls[4096], key[4200], cert[4200], host[256] = "tarn";
-	snprintf(db, sizeof db, "%s/node.db", state);
+	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], host[256] = "tarn";
+	uid_t uid;
+	gid_t gid;
+	snprintf(dbdir, sizeof dbdir, "%s/db", state);
+	snprintf(db, sizeof db, "%s/node.db", dbdir);
 	snprintf(tls, sizeof tls, "%s/tls", state);
 	snprintf(key, sizeof key, "%s/key.pem", tls);
 	snprintf(cert, sizeof cert, "%s/cert.pem", tls);
-	if (mkdir(state, 0755) != 0 && errno != EEXIST) {
-		syslog(LOG_ERR, "cannot create %s: %m", state);
+	if (api_user(&uid, &gid) != 0) {
+		syslog(LOG_ERR, "no user 'tarn' or 'nobody' to run the API process as");
+		return 1;
+	}
+	/* The store lives in a directory of its own that the API user owns, so
+	 * SQLite can make its journal files there; the rest of the state
+	 * directory stays root's. The state directory must let it pass. */
+	struct stat sb;
+	if ((mkdir(state, 0755) != 0 && errno != EEXIST) || stat(state, &sb) != 0 ||
+	    chmod(state, sb.st_mode | 0111) != 0 || (mkdir(dbdir, 0700) != 0 && errno != EEXIST) ||
+	    chown(dbdir, uid, gid) != 0) {
+		syslog(LOG_ERR, "cannot prepare %s: %m", dbdir);
 		return 1;
 	}
 	tarn_store *st = tarn_store_open(db, err);
-	if (!st) {
-		syslog(LOG_ERR, "%s", err);
+	if (!st || chown(db, uid, gid) != 0) {
+		syslog(LOG_ERR, "%s", st ? "cannot hand the node store to the API user" : err);
+		tarn_store_close(st);
 		return 1;
 	}
 	if (want_password) {
@@ -174,56 +282,36 @@ int main(int argc, char **argv)
 	}
 	char *key_pem = NULL, *cert_pem = NULL;
 	tarn_store_get(st, "hostname", host, sizeof host);
+	tarn_store_close(st); /* each process opens its own after the fork */
 	if ((mkdir(tls, 0700) != 0 && errno != EEXIST) ||
 	    tarn_cert_ensure(key, cert, host, &key_pem, &cert_pem, err)) {
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
-		tarn_store_close(st);
 		return 1;
 	}
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION};
-	xmlrpc_registry *reg = make_registry(&agent, err);
 	struct tarn_http_config cfg = {
 		.address = listen_on, .port = (unsigned short)port, .key_pem = key_pem, .cert_pem = cert_pem,
-		.max_request = 1 << 20, .threads = 4, .store = st, .registry = reg,
+		.max_request = 1 << 20, .threads = 4,
 	};
 	if (!foreground && daemon(0, 0) != 0) {
 		syslog(LOG_ERR, "cannot become a daemon: %m");
 		return 1;
 	}
-	/* The HTTP threads are started after daemon(): fork keeps only one thread. */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	rec.db = db;
-	if (reconcile && pthread_create(&rec.thread, NULL, reconcile_loop, &rec) != 0) {
-		syslog(LOG_ERR, "cannot start the reconcilers");
-		reconcile = 0;
-	}
-	struct tarn_http *http = reg ? tarn_http_start(&cfg, err) : NULL;
-	int rc = 0;
-	if (!http) {
-		syslog(LOG_ERR, "%s", err);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	pid_t engine_pid = getpid(), api = fork();
+	int rc;
+	if (api < 0) {
+		syslog(LOG_ERR, "cannot start the API process: %m");
 		rc = 1;
+	} else if (api == 0) {
+		rc = api_process(db, &cfg, uid, gid, engine_pid, &stop);
 	} else {
-		char pw[8];
-		syslog(LOG_INFO, "Tarn agent %s serving XML-RPC over HTTPS on port %ld%s", TARN_VERSION, port,
-		       tarn_store_get(st, "agent_password", pw, sizeof pw) ? " (no agent password set: "
-		       "every call is refused until one is)" : "");
-		int sig;
-		sigwait(&stop, &sig);
-		syslog(LOG_INFO, "stopping on signal %d", sig);
-		tarn_http_stop(http);
+		rc = engine(db, &paths, reconcile, api, &stop);
 	}
-	if (reconcile) {
-		rec.stop = 1;
-		pthread_join(rec.thread, NULL);
-	}
-	if (reg)
-		xmlrpc_registry_free(reg);
 	free(key_pem);
 	free(cert_pem);
-	tarn_store_close(st);
 	return rc;
 }

@@ -66,11 +66,17 @@ def free_port():
 def agent_checks(m, port):
     """tarnd runs, is respawned when killed, and answers from outside."""
     rc, out = m.run("for i in 1 2 3 4 5 6 7 8 9 10; do pidof tarnd && break; sleep 1; done")
-    report("agent: tarnd is running", rc == 0 and out.strip().isdigit(), out)
-    first = out.strip()
-    rc, out = m.run("kill -9 $(pidof tarnd); sleep 4; pidof tarnd")
+    first = set(out.split())
+    report("agent: tarnd is running (engine and API process)",
+           rc == 0 and len(first) == 2 and all(p.isdigit() for p in first), out)
+    rc, out = m.run("for p in $(pidof tarnd); do awk '/^Uid/ {print $2}' /proc/$p/status; done | sort -n")
+    report("agent: the API process runs as user tarn, the engine as root",
+           out.split() == ["0", "100"], out)
+    rc, out = m.run("kill -9 $(pidof tarnd); for i in 1 2 3 4 5 6 7 8; do sleep 1; "
+                    "[ $(pidof tarnd | wc -w) = 2 ] && break; done; pidof tarnd")
+    again = set(out.split())
     report("agent: tarnd killed with -9 is started again",
-           rc == 0 and out.strip().isdigit() and out.strip() != first, out)
+           rc == 0 and len(again) == 2 and not (again & first), out)
     rc, out = m.run("echo 'serial line password' | tarnd --set-password && "
                     "cat /var/lib/tarn/tls/cert.pem")
     cert = os.path.join(WORK, "agent-cert.pem")

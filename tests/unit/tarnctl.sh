@@ -52,7 +52,7 @@ check "DNS servers are set" 0 ctl dns 192.0.2.53 2001:db8::53
 check "a bad DNS server is refused" 1 ctl dns 192.0.2.53 not-an-address
 check "the DNS servers are unchanged by the refusal" 0 ctl dns
 [ "$out" = "192.0.2.53 2001:db8::53" ] && echo "PASS tarnctl: DNS list intact" || echo "FAIL tarnctl: DNS list intact: $out"
-store=$(sqlite3 "$state/node.db" "select value from settings where key='hostname'")
+store=$(sqlite3 "$state/db/node.db" "select value from settings where key='hostname'")
 [ "$store" = tarn-lab-01 ] && echo "PASS tarnctl: the change is in the node store" || echo "FAIL tarnctl: the change is in the node store: $store"
 
 kill $agent; wait $agent; rc=$?

@@ -80,7 +80,7 @@ def main():
         r = subprocess.run([TARND, "--set-password", "--state", state],
                            input=(PASSWORD + "\n").encode(), capture_output=True, env=env)
         report("tarnd: --set-password stores a new password", r.returncode == 0, r.stderr)
-        db = subprocess.run(["sqlite3", os.path.join(state, "node.db"),
+        db = subprocess.run(["sqlite3", os.path.join(state, "db", "node.db"),
                              "select value from settings where key='agent_password'"],
                             capture_output=True, text=True).stdout
         report("tarnd: only a salted hash is stored", db.startswith("$y$") and PASSWORD not in db, db)
@@ -134,6 +134,14 @@ def main():
         status, data = post(port, ctx, echo)
         report("tarnd: after 5 failed logins the client is throttled", status == 429, (status, data))
         report("tarnd: still running after all of the above", agent.poll() is None)
+
+        kids = subprocess.run(["pgrep", "-P", str(agent.pid)], capture_output=True, text=True).stdout.split()
+        status = open(f"/proc/{kids[0]}/status").read() if len(kids) == 1 else ""
+        uid_line = next((l for l in status.splitlines() if l.startswith("Uid:")), "Uid: 0")
+        report("tarnd: the network-facing process runs without root",
+               all(u != "0" for u in uid_line.split()[1:]), uid_line)
+        report("tarnd: the network-facing process cannot regain privileges",
+               "NoNewPrivs:\t1" in status, status[:200])
     finally:
         agent.terminate()
         try:
