@@ -47,7 +47,16 @@ $(BUILD)/tests/%: tests/unit/c/%.c tests/unit/c/check.h $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS)
 
+# libFuzzer build of request parsing and dispatch (clang, with ASan/UBSan)
+FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/cmd-*.c) \
+            $(filter-out lib/client.c,$(LIB_SRC))
+out/fuzz/fuzz_rpc: $(FUZZ_SRC) $(wildcard lib/*.h services/*.h services/tarnd/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iservices \
+		-Iservices/tarnd -o $@ $(FUZZ_SRC) -lxmlrpc_server -lxmlrpc -lxmlrpc_util -lsqlite3 -lcrypt
+
 clean:
 	rm -rf out/c out/c-san
 
 .PHONY: all tests clean
+.DELETE_ON_ERROR:

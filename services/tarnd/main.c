@@ -36,37 +36,12 @@
 #include "cmd.h"
 #include "http.h"
 #include "net-apply.h"
+#include "registry.h"
 #include "store.h"
 
 #ifndef TARN_VERSION
 #define TARN_VERSION "0.0.0"
 #endif
-
-static xmlrpc_registry *make_registry(struct tarn_agent *agent, tarn_err err)
-{
-	xmlrpc_env env;
-	xmlrpc_env_init(&env);
-	/* bounds on what a request may make the parser build */
-	xmlrpc_limit_set(XMLRPC_NESTING_LIMIT_ID, 32);
-	xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, 1 << 20);
-	xmlrpc_registry *reg = xmlrpc_registry_new(&env);
-	for (int n = 0; !env.fault_occurred && tarn_cmd_namespaces[n]; n++)
-		for (const struct tarn_cmd *c = tarn_cmd_namespaces[n]; c->name && !env.fault_occurred; c++) {
-			struct xmlrpc_method_info3 info = {
-				.methodName = c->name, .methodFunction = c->fn, .serverInfo = agent,
-				.signatureString = c->signature, .help = c->help,
-			};
-			xmlrpc_registry_add_method3(&env, reg, &info);
-		}
-	if (env.fault_occurred) {
-		snprintf(err, TARN_ERRLEN, "API registry: %s", env.fault_string);
-		if (reg)
-			xmlrpc_registry_free(reg);
-		reg = NULL;
-	}
-	xmlrpc_env_clean(&env);
-	return reg;
-}
 
 /* The engine runs the reconcilers: whenever the store's generation moves,
  * and again every 30 s while a subject failed (a cable plugged in later, a
@@ -149,7 +124,7 @@ static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, 
 		return 1;
 	}
 	struct tarn_agent agent = {.store = st, .version = TARN_VERSION};
-	xmlrpc_registry *reg = make_registry(&agent, err);
+	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
 	/* After a crash the previous API process may hold the port for a moment
