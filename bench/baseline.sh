@@ -5,9 +5,10 @@
 # The benchmark's baseline is what a user would otherwise pick: Debian's own
 # Xen dom0. This builds one, once, as small as Debian makes it: a minbase
 # debootstrap of bookworm plus linux-image-amd64, xen-system-amd64,
-# systemd-sysv, udev and initramfs-tools (no recommends), an ext4 root image
-# for a virtio disk (made with `mkfs.ext4 -d`, no loop mount), and a small
-# GRUB boot ISO with Xen, the kernel and the initrd that boots exactly as
+# systemd-sysv, udev, initramfs-tools and procps (for `free`), without
+# recommends (so no dbus/logind, and no e2fsprogs: the initramfs skips fsck);
+# an ext4 root image for a virtio disk (`mkfs.ext4 -d`, no loop mount); and a
+# small GRUB boot ISO with Xen, the kernel and the initrd that boots exactly as
 # Tarn's default menu entry does (image/grub.cfg), root=/dev/vda.
 #
 # The result is cached under $CACHE/baseline/<hash of this script>, built
@@ -18,7 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/../image/lib.sh"
 
 SUITE=bookworm
-PKGS="linux-image-amd64 xen-system-amd64 systemd-sysv udev initramfs-tools"
+PKGS="linux-image-amd64 xen-system-amd64 systemd-sysv udev initramfs-tools procps"
 
 # host_sources: one "URI SUITE" line per Debian `deb` source of this machine
 # for bookworm, bookworm-updates and bookworm-security (one-line and deb822).
@@ -61,17 +62,17 @@ build() {
 	chmod 755 "$tree/usr/sbin/policy-rc.d"
 	mountpoint -q "$tree/proc" || mount -t proc proc "$tree/proc"
 	mountpoint -q "$tree/sys" || mount -t sysfs sysfs "$tree/sys"
-	# The root disk is virtio; MODULES=most (Debian's default) covers it,
-	# naming the modules makes sure.
-	mkdir -p "$tree/etc/initramfs-tools"
-	printf 'virtio_pci\nvirtio_blk\next4\n' >> "$tree/etc/initramfs-tools/modules"
 	say "installing $PKGS"
+	# initramfs-tools first: the root disk is virtio, which MODULES=most
+	# (Debian's default) covers; naming the modules in its config before the
+	# kernel is installed makes sure the kernel's initrd has them.
 	chroot "$tree" /bin/sh -ec "
 		export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 		apt-get -q update
+		apt-get -q -y --no-install-recommends install initramfs-tools
+		grep -qx MODULES=most /etc/initramfs-tools/initramfs.conf
+		printf 'virtio_pci\nvirtio_blk\next4\n' >> /etc/initramfs-tools/modules
 		apt-get -q -y --no-install-recommends install $PKGS
-		sed -i 's/^MODULES=.*/MODULES=most/' /etc/initramfs-tools/initramfs.conf
-		update-initramfs -u -k all
 		passwd -d root
 		echo tarn-baseline > /etc/hostname
 		printf '127.0.0.1 localhost\n127.0.1.1 tarn-baseline\n' > /etc/hosts
@@ -82,6 +83,8 @@ build() {
 	rm -f "$tree/usr/sbin/policy-rc.d" "$tree/etc/apt/sources.list"
 	rm -rf "$tree"/var/lib/apt/lists/* # package lists: not part of a running system
 	chroot "$tree" dpkg-query -W linux-image-amd64 xen-system-amd64 systemd > "$dir/versions"
+	chroot "$tree" sh -c 'lsinitramfs /boot/initrd.img-*' | grep '/virtio_blk\.ko' >/dev/null \
+		|| die "the baseline's initrd lacks virtio_blk: it could not mount its root"
 	umount "$tree/sys" "$tree/proc"
 }
 

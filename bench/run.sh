@@ -7,11 +7,12 @@
 # in < half the baseline's time, idle dom0 memory < 96 MiB). Targets are
 # reported, not asserted; the exit status is non-zero only when a figure
 # could not be measured. Results: out/bench/boot.txt, serial logs beside it.
+# TARN_BENCH_RUNS=N boots each system N times and reports medians.
 set -euo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export TOP
 . "$TOP/image/lib.sh"
-need_tools qemu-system-x86_64 python3 du
+need_tools qemu-system-x86_64 python3 cp
 
 iso=$OUT/tarn.iso
 [ -f "$iso" ] || die "$iso is missing: run ./build.sh image first (./build.sh bench does)"
@@ -24,15 +25,12 @@ done
 bench=$OUT/bench
 rm -rf "$bench"
 mkdir -p "$bench"
-# Booting writes to the root disk; boot a copy so every run starts from the
-# same pristine image.
-trap 'rm -f "$bench/debian-root.img"' EXIT
-cp --sparse=always "$base/root.img" "$bench/debian-root.img"
-
+# Measure and boot a snapshot: a build running meanwhile may replace out/tarn.iso.
+cp "$iso" "$bench/tarn.iso"
 status=0
-python3 "$TOP/bench/boot.py" --tarn-iso "$iso" \
-	--base-iso "$base/boot.iso" --base-root "$bench/debian-root.img" \
-	--base-root-pristine "$base/root.img" --base-versions "$base/versions" \
+python3 "$TOP/bench/boot.py" --tarn-iso "$bench/tarn.iso" \
+	--base-iso "$base/boot.iso" --base-root "$base/root.img" --work "$bench" \
+	--base-versions "$base/versions" \
 	--logdir "$bench" --out "$bench/boot.txt" || status=$?
 say "bench took $(( $(date +%s) - start )) s; results in $bench/boot.txt"
 exit $status

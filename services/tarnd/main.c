@@ -216,6 +216,13 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || port < 1 || port > 65535)
 		usage();
+	/* The reconcilers rewrite /etc and the host name: only on a Tarn host,
+	 * never on a developer's machine that happens to run the agent. */
+	if (reconcile && !want_password && strcmp(paths.sysconf, "/etc") == 0 && access("/etc/tarn-version", F_OK) != 0) {
+		fprintf(stderr, "tarnd: not a Tarn host (no /etc/tarn-version): host settings will not be "
+				"applied (give --sysconf DIR to apply them elsewhere)\n");
+		reconcile = 0;
+	}
 
 	openlog("tarnd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
 	signal(SIGPIPE, SIG_IGN);
