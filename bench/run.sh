@@ -8,6 +8,7 @@
 # reported, not asserted; the exit status is non-zero only when a figure
 # could not be measured. Results: out/bench/boot.txt, serial logs beside it.
 # TARN_BENCH_RUNS=N boots each system N times and reports medians.
+# Then bench/api.sh measures the agent's API on loopback (out/bench/api.txt).
 set -euo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export TOP
@@ -32,5 +33,6 @@ python3 "$TOP/bench/boot.py" --tarn-iso "$bench/tarn.iso" \
 	--base-iso "$base/boot.iso" --base-root "$base/root.img" --work "$bench" \
 	--base-versions "$base/versions" \
 	--logdir "$bench" --out "$bench/boot.txt" || status=$?
+"$TOP/bench/api.sh" || status=$?
 say "bench took $(( $(date +%s) - start )) s; results in $bench/boot.txt"
 exit $status
