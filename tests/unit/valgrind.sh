@@ -1,0 +1,42 @@
+#!/bin/bash
+# The agent under valgrind (the plain -O2 build, as shipped): a few hundred
+# calls of every kind, good and bad, then SIGTERM. Both processes must end
+# with no memory errors and nothing definitely lost.
+set -uo pipefail
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+make -s -C "$TOP" all >/dev/null || { echo "FAIL valgrind: build"; exit 1; }
+state=$(mktemp -d /tmp/tarn-valgrind.XXXXXX)
+port=$((20000 + RANDOM % 20000))
+trap 'kill $agent 2>/dev/null; rm -rf "$state"' EXIT
+echo 'correct horse battery' | "$TOP/out/c/tarnd" --set-password --state "$state"
+valgrind --leak-check=full --log-file="$state/vg.%p.log" \
+	"$TOP/out/c/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --state "$state" 2>/dev/null &
+agent=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+call() { curl -sk -u "$1" "https://127.0.0.1:$port/RPC2" -d "$2" >/dev/null; }
+good='admin:correct horse battery'
+for i in $(seq 60); do
+	call "$good" "<methodCall><methodName>net.setHostname</methodName><params><param><value>h$i</value></param></params></methodCall>"
+	call "$good" "<methodCall><methodName>net.setInterface</methodName><params><param><value><struct><member><name>name</name><value>eth0</value></member><member><name>mode</name><value>static</value></member><member><name>ipv4</name><value>192.0.2.$i/24</value></member></struct></value></param></params></methodCall>"
+	call "$good" "<methodCall><methodName>net.status</methodName></methodCall>"
+	call "$good" "<methodCall><methodName>system.echo</methodName><params><param><value><int>$i</int></value></param></params></methodCall>"
+	call "$good" "<methodCall><methodName>nope</meth"
+done
+call 'admin:wrong password' "<methodCall><methodName>system.version</methodName></methodCall>"
+last=$(curl -sk -u "$good" "https://127.0.0.1:$port/RPC2" -d '<methodCall><methodName>net.getHostname</methodName></methodCall>')
+grep -q '>h60<' <<<"$last" && echo "PASS valgrind: the agent answered every call under valgrind" ||
+	echo "FAIL valgrind: the agent answered every call under valgrind: $last"
+kill $agent; wait $agent
+for _ in $(seq 50); do [ "$(grep -l 'ERROR SUMMARY' "$state"/vg.*.log 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.2; done
+n=$(ls "$state"/vg.*.log | wc -l)
+[ "$n" = 2 ] && echo "PASS valgrind: both agent processes were checked" || echo "FAIL valgrind: both agent processes were checked: $n logs"
+k=0
+for f in "$state"/vg.*.log; do
+	k=$((k + 1))
+	if grep -q 'definitely lost: 0 bytes' "$f" || ! grep -q 'definitely lost' "$f"; then
+		grep -q 'ERROR SUMMARY: 0 errors' "$f" && echo "PASS valgrind: no memory errors or leaks in agent process $k" ||
+			{ echo "FAIL valgrind: memory errors in agent process $k"; grep -A8 'Invalid\|uninitialised' "$f" | head -30; }
+	else
+		echo "FAIL valgrind: memory definitely lost in agent process $k"; grep -B2 -A12 'definitely lost in' "$f" | head -40
+	fi
+done
