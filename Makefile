@@ -19,7 +19,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/test_*.c))
 
 TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
-TARND_LIBS := -lmicrohttpd -lgnutls -lxmlrpc_server -lxmlrpc -lxmlrpc_util -lcrypt -lsqlite3 -lpthread
+XMLRPC_SERVER_LIBS := -lxmlrpc_server -lxmlrpc -lxmlrpc_util
+TARND_LIBS := -lmicrohttpd -lgnutls $(XMLRPC_SERVER_LIBS) $(LDLIBS) -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
 TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util
 VERSION := $(shell cat VERSION)
@@ -53,7 +54,7 @@ FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/
 out/fuzz/fuzz_rpc: $(FUZZ_SRC) $(wildcard lib/*.h services/*.h services/tarnd/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iservices \
-		-Iservices/tarnd -o $@ $(FUZZ_SRC) -lxmlrpc_server -lxmlrpc -lxmlrpc_util -lsqlite3 -lcrypt
+		-Iservices/tarnd -o $@ $(FUZZ_SRC) $(XMLRPC_SERVER_LIBS) $(LDLIBS)
 
 clean:
 	rm -rf out/c out/c-san

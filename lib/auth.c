@@ -19,8 +19,7 @@ static int fail(tarn_err err, const char *fmt, ...)
 	return -1;
 }
 
-/* Time depends on n only, so a partial match does not show in the timing. */
-static int ct_equal(const void *a, const void *b, size_t n)
+int tarn_ct_equal(const void *a, const void *b, size_t n)
 {
 	const volatile unsigned char *x = a, *y = b;
 	unsigned char d = 0;
@@ -100,7 +99,7 @@ int tarn_auth_verify(const char *password, const char *hash)
 		return 0;
 	const char *h = hash_with(password, hash, &cd);
 	size_t n = strlen(hash);
-	int ok = h && h[0] == '$' && strlen(h) == n && ct_equal(h, hash, n);
+	int ok = h && h[0] == '$' && strlen(h) == n && tarn_ct_equal(h, hash, n);
 	wipe(cd);
 	return ok;
 }

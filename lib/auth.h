@@ -19,6 +19,10 @@ int tarn_auth_hash(const char *password, char *out, size_t outlen, tarn_err err)
  * empty or malformed hash. */
 int tarn_auth_verify(const char *password, const char *hash);
 
+/* 1 when the n bytes at a and b are equal. The time taken depends on n
+ * only, so a partial match does not show in the timing. */
+int tarn_ct_equal(const void *a, const void *b, size_t n);
+
 /* After TARN_THROTTLE_FAILS failures within TARN_THROTTLE_WINDOW seconds a
  * client is refused for 1 s, doubling with each further failure up to
  * TARN_THROTTLE_MAX_DELAY; a success, or a quiet window after the refusal

@@ -53,14 +53,6 @@ static void client_name(struct MHD_Connection *c, char *buf, size_t len)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)len);
 }
 
-static int digest_equal(const unsigned char *a, const unsigned char *b)
-{
-	unsigned char d = 0;
-	for (int i = 0; i < 32; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
 /* 1: authenticated; 0: refused. */
 static int check_password(struct tarn_http *h, const char *user, const char *pass)
 {
@@ -73,7 +65,8 @@ static int check_password(struct tarn_http *h, const char *user, const char *pas
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, pass, strlen(pass), digest) != 0)
 		return 0;
 	pthread_mutex_lock(&h->lock);
-	int cached = strcmp(hash, h->verified_hash) == 0 && digest_equal(digest, h->verified_digest);
+	int cached = strcmp(hash, h->verified_hash) == 0 &&
+		     tarn_ct_equal(digest, h->verified_digest, sizeof digest);
 	pthread_mutex_unlock(&h->lock);
 	if (cached)
 		return 1;
@@ -81,7 +74,7 @@ static int check_password(struct tarn_http *h, const char *user, const char *pas
 		return 0;
 	pthread_mutex_lock(&h->lock);
 	snprintf(h->verified_hash, sizeof h->verified_hash, "%s", hash);
-	memcpy(h->verified_digest, digest, 32);
+	memcpy(h->verified_digest, digest, sizeof digest);
 	pthread_mutex_unlock(&h->lock);
 	return 1;
 }

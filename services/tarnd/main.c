@@ -15,25 +15,22 @@
  * only reads and writes the node store. A bug in the parser reaches no
  * root power. */
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <xmlrpc-c/base.h>
-#include <xmlrpc-c/server.h>
 
 #include "auth.h"
 #include "cert.h"
-#include "cmd.h"
 #include "http.h"
 #include "net-apply.h"
 #include "registry.h"
@@ -218,7 +215,8 @@ int main(int argc, char **argv)
 		usage();
 	/* The reconcilers rewrite /etc and the host name: only on a Tarn host,
 	 * never on a developer's machine that happens to run the agent. */
-	if (reconcile && !want_password && strcmp(paths.sysconf, "/etc") == 0 && access("/etc/tarn-version", F_OK) != 0) {
+	if (reconcile && !want_password && strcmp(paths.sysconf, "/etc") == 0 &&
+	    access("/etc/tarn-version", F_OK) != 0) {
 		fprintf(stderr, "tarnd: not a Tarn host (no /etc/tarn-version): host settings will not be "
 				"applied (give --sysconf DIR to apply them elsewhere)\n");
 		reconcile = 0;

@@ -5,16 +5,16 @@ disk across a reboot. Everything is read off the serial console."""
 import os
 import secrets
 import shutil
-import socket
 import ssl
 import subprocess
-import time
-import xmlrpc.client
 import sys
 import tempfile
+import time
+import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
+from ports import free_port  # noqa: E402
 from qemu import Machine  # noqa: E402
 
 TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -55,12 +55,6 @@ def host_is_up(m, name):
     rc, out = m.run("pidof oxenstored && pidof xenconsoled")
     report(f"{name}: xenstored and xenconsoled running", rc == 0, out)
     return True
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def agent_checks(m, port):

@@ -15,16 +15,12 @@ import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
+from ports import free_port  # noqa: E402
 
 TOP = os.environ.get("TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 TARND = os.path.join(TOP, "out", "c-san", "tarnd")
 PASSWORD = "correct horse battery"
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(port, ctx, body, user="admin", password=PASSWORD):
