@@ -1,10 +1,14 @@
 /* The node store over SQLite; see store.h. */
 #include "store.h"
 
+#include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct tarn_store {
 	sqlite3 *db;
@@ -94,7 +98,28 @@ static int migrate(tarn_store *st, tarn_err err)
 	return 0;
 }
 
+static tarn_store *open_as_caller(const char *path, tarn_err err);
+
+/* Root (the engine, the console) opens the store as the user who owns its
+ * directory, so the -wal and -shm files it may create are never root's.
+ * SQLite does chown them afterwards, but a process that opens them in
+ * between falls back to read-only for good ("attempt to write a readonly
+ * database"). fsuid is per thread and only governs file access. */
 tarn_store *tarn_store_open(const char *path, tarn_err err)
+{
+	char dir[4096];
+	struct stat sb;
+	snprintf(dir, sizeof dir, "%s", path);
+	if (geteuid() != 0 || stat(dirname(dir), &sb) != 0 || sb.st_uid == 0)
+		return open_as_caller(path, err);
+	int old_gid = setfsgid(sb.st_gid), old_uid = setfsuid(sb.st_uid);
+	tarn_store *st = open_as_caller(path, err);
+	setfsuid((uid_t)old_uid);
+	setfsgid((gid_t)old_gid);
+	return st;
+}
+
+static tarn_store *open_as_caller(const char *path, tarn_err err)
 {
 	tarn_store *st = calloc(1, sizeof *st);
 	if (!st) {

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +59,57 @@ static void kill_mid_stream(void)
 	CHECK("store: kill -9: no committed change is lost", got >= last && last >= 200);
 	CHECK("store: kill -9: the store accepts writes again", tarn_store_set(st, "hostname", "after", err) == 0);
 	tarn_store_close(st);
+}
+
+static uid_t owner(const char *file)
+{
+	struct stat sb;
+	return stat(file, &sb) == 0 ? sb.st_uid : (uid_t)-1;
+}
+
+/* The agent's engine and the console run as root; the API process as an
+ * unprivileged user. Whatever root creates in the store's directory must
+ * belong to that directory's owner from the first moment, or an
+ * unprivileged process opening at the same time is stuck read-only. */
+static void root_creates_as_owner(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP store: root creates the store as its directory's owner: not root\n");
+		return;
+	}
+	char d[] = "/tmp/tarn-store-own.XXXXXX", db[64], f[80], cmd[96];
+	const uid_t nobody = 65534;
+	if (!mkdtemp(d) || chown(d, nobody, nobody) != 0)
+		return;
+	snprintf(db, sizeof db, "%s/node.db", d);
+	tarn_err err;
+	tarn_store *st = tarn_store_open(db, err);
+	char wal[80], shm[80];
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	snprintf(shm, sizeof shm, "%s-shm", db);
+	CHECK("store: root creates the store, its WAL and shared memory as the directory's owner",
+	      st && owner(db) == nobody && owner(wal) == nobody && owner(shm) == nobody);
+	snprintf(f, sizeof f, "%s.root", d);
+	FILE *fp = fopen(f, "w");
+	CHECK("store: root's own file access is restored after the open", fp && owner(f) == 0);
+	if (fp)
+		fclose(fp);
+	unlink(f);
+	pid_t pid = fork();
+	if (pid == 0) {
+		tarn_store *mine = NULL;
+		if (setgid(nobody) == 0 && setuid(nobody) == 0)
+			mine = tarn_store_open(db, err);
+		_exit(mine && tarn_store_set(mine, "hostname", "from-nobody", err) == 0 ? 0 : 1);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	CHECK("store: the unprivileged user writes while root has the store open",
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tarn_store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+	if (system(cmd) != 0)
+		printf("FAIL store: cannot remove %s\n", d);
 }
 
 int main(void)
@@ -137,6 +189,7 @@ int main(void)
 	tarn_store_close(st);
 
 	kill_mid_stream();
+	root_creates_as_owner();
 
 	/* a store from a newer Tarn is left alone */
 	char cmd[160];
