@@ -1,5 +1,6 @@
 /* The node store over SQLite; see store.h. */
 #include "store.h"
+#include "store-internal.h"
 
 #include <libgen.h>
 #include <sqlite3.h>
@@ -10,42 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct tarn_store {
-	sqlite3 *db;
-	int in_txn; /* inside tarn_store_begin/commit: writes do not commit alone */
-};
-
-/* Schema migrations, applied in order, each in its own transaction with the
- * new user_version; a version is never edited once released, only added. */
-static const char *const migrations[] = {
-	/* 1 */
-	"CREATE TABLE generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);"
-	"INSERT INTO generation VALUES (1, 0);"
-	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE interfaces (name TEXT PRIMARY KEY, mode TEXT NOT NULL"
-	"  CHECK (mode IN ('dhcp','static','none')), ipv4 TEXT NOT NULL DEFAULT '',"
-	"  gateway4 TEXT NOT NULL DEFAULT '', ipv6 TEXT NOT NULL DEFAULT '',"
-	"  mtu INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TRIGGER settings_i AFTER INSERT ON settings BEGIN UPDATE generation SET n = n + 1; END;"
-	"CREATE TRIGGER settings_u AFTER UPDATE ON settings BEGIN UPDATE generation SET n = n + 1; END;"
-	"CREATE TRIGGER settings_d AFTER DELETE ON settings BEGIN UPDATE generation SET n = n + 1; END;"
-	"CREATE TRIGGER interfaces_i AFTER INSERT ON interfaces BEGIN UPDATE generation SET n = n + 1; END;"
-	"CREATE TRIGGER interfaces_u AFTER UPDATE ON interfaces BEGIN UPDATE generation SET n = n + 1; END;"
-	"CREATE TRIGGER interfaces_d AFTER DELETE ON interfaces BEGIN UPDATE generation SET n = n + 1; END;",
-	/* 2: what the reconcilers made of each subject; not a change of
-	 * desired state, so it does not bump the generation */
-	"CREATE TABLE status (subject TEXT PRIMARY KEY, ok INTEGER NOT NULL, message TEXT NOT NULL,"
-	"  generation INTEGER NOT NULL, at INTEGER NOT NULL);",
-};
-#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-
-static int db_fail(tarn_store *st, tarn_err err, const char *what)
+int tarn_store_fail(tarn_store *st, tarn_err err, const char *what)
 {
 	snprintf(err, TARN_ERRLEN, "%s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
 }
 
-static int exec(tarn_store *st, const char *sql, tarn_err err)
+int tarn_store_exec(tarn_store *st, const char *sql, tarn_err err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -56,7 +28,7 @@ static int exec(tarn_store *st, const char *sql, tarn_err err)
 	return 0;
 }
 
-static int query_int(tarn_store *st, const char *sql, int64_t *out)
+int tarn_store_query_int(tarn_store *st, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *s;
 	int rc = -1;
@@ -68,34 +40,6 @@ static int query_int(tarn_store *st, const char *sql, int64_t *out)
 	}
 	sqlite3_finalize(s);
 	return rc;
-}
-
-int tarn_store_schema_version(tarn_store *st)
-{
-	int64_t v = -1;
-	query_int(st, "PRAGMA user_version", &v);
-	return (int)v;
-}
-
-static int migrate(tarn_store *st, tarn_err err)
-{
-	int have = tarn_store_schema_version(st);
-	if (have > SCHEMA_VERSION) {
-		snprintf(err, TARN_ERRLEN, "node store has schema %d, newer than this Tarn (%d): "
-			 "refusing to touch it", have, SCHEMA_VERSION);
-		return -1;
-	}
-	for (int v = have; v < SCHEMA_VERSION; v++) {
-		char bump[48];
-		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
-		if (exec(st, "BEGIN IMMEDIATE", err))
-			return -1;
-		if (exec(st, migrations[v], err) || exec(st, bump, err) || exec(st, "COMMIT", err)) {
-			exec(st, "ROLLBACK", (tarn_err){0});
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static tarn_store *open_as_caller(const char *path, tarn_err err);
@@ -136,8 +80,8 @@ static tarn_store *open_as_caller(const char *path, tarn_err err)
 	 * commit survive a power cut, which settings writes are rare enough to
 	 * afford. */
 	sqlite3_busy_timeout(st->db, 5000);
-	if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err) ||
-	    migrate(st, err)) {
+	if (tarn_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err) ||
+	    tarn_store_migrate(st, err)) {
 		tarn_store_close(st);
 		return NULL;
 	}
@@ -155,7 +99,7 @@ void tarn_store_close(tarn_store *st)
 int64_t tarn_store_generation(tarn_store *st)
 {
 	int64_t n = -1;
-	query_int(st, "SELECT n FROM generation", &n);
+	tarn_store_query_int(st, "SELECT n FROM generation", &n);
 	return n;
 }
 
@@ -209,12 +153,12 @@ static const struct {
 };
 
 /* Runs one write statement, committing it alone unless a transaction is open. */
-static int write_one(tarn_store *st, sqlite3_stmt *s, tarn_err err)
+int tarn_store_write(tarn_store *st, sqlite3_stmt *s, tarn_err err)
 {
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "node store write failed");
+		return tarn_store_fail(st, err, "node store write failed");
 	return 0;
 }
 
@@ -231,13 +175,13 @@ int tarn_store_set(tarn_store *st, const char *key, const char *value, tarn_err 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO settings VALUES (?1, ?2) "
 			       "ON CONFLICT(key) DO UPDATE SET value = ?2 WHERE value IS NOT ?2",
 			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, err, "node store");
+		return tarn_store_fail(st, err, "node store");
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	return write_one(st, s, err);
+	return tarn_store_write(st, s, err);
 }
 
-static int copy_text(sqlite3_stmt *s, int col, char *buf, size_t len)
+int tarn_store_copy_text(sqlite3_stmt *s, int col, char *buf, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
 	snprintf(buf, len, "%s", t ? (const char *)t : "");
@@ -252,7 +196,7 @@ int tarn_store_get(tarn_store *st, const char *key, char *buf, size_t len)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		rc = copy_text(s, 0, buf, len);
+		rc = tarn_store_copy_text(s, 0, buf, len);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -289,14 +233,14 @@ int tarn_store_set_iface(tarn_store *st, const struct tarn_iface *f, tarn_err er
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT OR REPLACE INTO interfaces (name, mode, ipv4, gateway4, ipv6, mtu) "
 			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, err, "node store");
+		return tarn_store_fail(st, err, "node store");
 	sqlite3_bind_text(s, 1, f->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, f->mode, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, f->ipv4, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, f->gateway4, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, f->ipv6, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, f->mtu);
-	return write_one(st, s, err);
+	return tarn_store_write(st, s, err);
 }
 
 int tarn_store_get_iface(tarn_store *st, const char *name, struct tarn_iface *f)
@@ -308,11 +252,11 @@ int tarn_store_get_iface(tarn_store *st, const char *name, struct tarn_iface *f)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		copy_text(s, 0, f->name, sizeof f->name);
-		copy_text(s, 1, f->mode, sizeof f->mode);
-		copy_text(s, 2, f->ipv4, sizeof f->ipv4);
-		copy_text(s, 3, f->gateway4, sizeof f->gateway4);
-		copy_text(s, 4, f->ipv6, sizeof f->ipv6);
+		tarn_store_copy_text(s, 0, f->name, sizeof f->name);
+		tarn_store_copy_text(s, 1, f->mode, sizeof f->mode);
+		tarn_store_copy_text(s, 2, f->ipv4, sizeof f->ipv4);
+		tarn_store_copy_text(s, 3, f->gateway4, sizeof f->gateway4);
+		tarn_store_copy_text(s, 4, f->ipv6, sizeof f->ipv6);
 		f->mtu = (long)sqlite3_column_int64(s, 5);
 		rc = 0;
 	}
@@ -324,16 +268,16 @@ int tarn_store_del_iface(tarn_store *st, const char *name, tarn_err err)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM interfaces WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, err, "node store");
+		return tarn_store_fail(st, err, "node store");
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	return write_one(st, s, err);
+	return tarn_store_write(st, s, err);
 }
 
 int tarn_store_begin(tarn_store *st, tarn_err err)
 {
 	if (st->in_txn)
 		return snprintf(err, TARN_ERRLEN, "a change is already open"), -1;
-	if (exec(st, "BEGIN IMMEDIATE", err))
+	if (tarn_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
 	st->in_txn = 1;
 	return 0;
@@ -342,7 +286,7 @@ int tarn_store_begin(tarn_store *st, tarn_err err)
 int tarn_store_commit(tarn_store *st, tarn_err err)
 {
 	st->in_txn = 0;
-	if (exec(st, "COMMIT", err)) {
+	if (tarn_store_exec(st, "COMMIT", err)) {
 		tarn_store_rollback(st);
 		return -1;
 	}
@@ -362,12 +306,12 @@ int tarn_store_set_status(tarn_store *st, const char *subject, int ok, const cha
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO status VALUES (?1, ?2, ?3, ?4, strftime('%s'))",
 			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, err, "node store");
+		return tarn_store_fail(st, err, "node store");
 	sqlite3_bind_text(s, 1, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, ok);
 	sqlite3_bind_text(s, 3, message ? message : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, generation);
-	return write_one(st, s, err);
+	return tarn_store_write(st, s, err);
 }
 
 int tarn_store_each_status(tarn_store *st, tarn_status_fn fn, void *ctx)
@@ -393,7 +337,7 @@ int tarn_store_each_iface(tarn_store *st, int (*fn)(void *ctx, const struct tarn
 	char names[64][16];
 	int n = 0, rc = 0;
 	while (n < 64 && sqlite3_step(s) == SQLITE_ROW)
-		copy_text(s, 0, names[n++], sizeof names[0]);
+		tarn_store_copy_text(s, 0, names[n++], sizeof names[0]);
 	sqlite3_finalize(s);
 	for (int i = 0; i < n && rc == 0; i++) {
 		struct tarn_iface f;
