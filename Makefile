@@ -46,7 +46,7 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 
 $(BUILD)/tests/%: tests/unit/c/%.c tests/unit/c/check.h $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS) -ldqlite
 
 # libFuzzer build of request parsing and dispatch (clang, with ASan/UBSan)
 FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/cmd-*.c) \
