@@ -44,7 +44,7 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/c/%.c tests/unit/c/check.h $(BUILD)/libtarn.a
+$(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS) -ldqlite
 

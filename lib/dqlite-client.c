@@ -189,6 +189,9 @@ static int receive(tarn_dqlite *c, const struct timespec *deadline, int *rtype, 
 static int failure(tarn_dqlite *c, const unsigned char *body, size_t len, tarn_err err)
 {
 	c->errcode = len >= 8 ? (int)get64(body) : -1;
+	/* not (or no longer) the leader: this connection is of no more use */
+	if (c->errcode == 10250 || c->errcode == 10506)
+		close(c->fd), c->fd = -1;
 	snprintf(err, TARN_ERRLEN, "%.*s", len > 8 ? (int)strnlen((const char *)body + 8, len - 8) : 0,
 		 len > 8 ? (const char *)body + 8 : "");
 	if (!err[0])
@@ -348,6 +351,7 @@ void tarn_dqlite_close(tarn_dqlite *c)
 }
 
 const char *tarn_dqlite_address(const tarn_dqlite *c) { return c->address; }
+int tarn_dqlite_alive(const tarn_dqlite *c) { return c && c->fd >= 0; }
 int tarn_dqlite_errcode(const tarn_dqlite *c) { return c->errcode; }
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err)

@@ -35,6 +35,9 @@ tarn_dqlite *tarn_dqlite_connect(const char *address, unsigned timeout_ms, tarn_
 void tarn_dqlite_close(tarn_dqlite *c);
 /* The address of the leader this connection speaks to. */
 const char *tarn_dqlite_address(const tarn_dqlite *c);
+/* False once the connection failed or its peer stopped leading: connect
+ * again. */
+int tarn_dqlite_alive(const tarn_dqlite *c);
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err);
 

@@ -2,48 +2,17 @@
  * can be killed): exec and query with every type, bound parameters, a
  * constraint's error, and peers that die, stay silent or talk nonsense:
  * clear errors within the timeout, never a hang or a crash. */
-#include <dqlite.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "dqlite-client.h"
+#include "dqnode.h"
 
 static char dir[] = "/tmp/tarn-dqlite-test.XXXXXX";
-
-/* A listening socket on a free loopback port. */
-static int listener(int *port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, l) || listen(fd, 4) ||
-	    getsockname(fd, (struct sockaddr *)&a, &l))
-		return -1;
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-static pid_t start_node(const char *address)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		dqlite_node *n;
-		signal(SIGPIPE, SIG_IGN);
-		if (dqlite_node_create(1, address, dir, &n) || dqlite_node_set_bind_address(n, address) ||
-		    dqlite_node_set_network_latency_ms(n, 20) || dqlite_node_start(n))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
 
 /* Connects, retrying while the node starts and elects itself. */
 static tarn_dqlite *connect_retry(const char *address, tarn_err err)
@@ -174,20 +143,15 @@ int main(void)
 {
 	tarn_err err = "";
 	char addr[64];
-	int port, fd = listener(&port);
-	close(fd);
-	signal(SIGPIPE, SIG_IGN);
-	if (!mkdtemp(dir))
+	pid_t node = first_node(addr, dir);
+	if (node < 0)
 		return 1;
-	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
-	pid_t node = start_node(addr);
 	tarn_dqlite *c = connect_retry(addr, err);
 	CHECK("dqlite: connects to a node and finds it leads", c != NULL);
 	if (c) {
 		CHECK("dqlite: the leader's address is the node's", strcmp(tarn_dqlite_address(c), addr) == 0);
 		types_and_params(c);
-		kill(node, SIGKILL);
-		waitpid(node, NULL, 0);
+		stop_node(node);
 		struct timespec t0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		struct tarn_dq_rows *r = tarn_dqlite_query(c, "SELECT 1", NULL, 0, err);
@@ -198,7 +162,7 @@ int main(void)
 		      strstr(err, "connection is closed") && seconds_since(&t0) < 2);
 		tarn_dqlite_close(c);
 		/* the data is on disk: a restarted node has it */
-		node = start_node(addr);
+		node = start_node(addr, dir);
 		c = connect_retry(addr, err);
 		struct tarn_dq_rows *r2 = c && tarn_dqlite_open(c, "test.db", err) == 0
 						  ? tarn_dqlite_query(c, "SELECT count(*) FROM big", NULL, 0, err) : NULL;
@@ -208,8 +172,7 @@ int main(void)
 	} else {
 		printf("# %s\n", err);
 	}
-	kill(node, SIGKILL);
-	waitpid(node, NULL, 0);
+	stop_node(node);
 	bad_peers();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
