@@ -2,11 +2,14 @@
 #include "pool-node.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <dqlite.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -45,21 +48,31 @@ static int identity(const char *dir, uint64_t *id, char *was, size_t len, tarn_e
 	return 0;
 }
 
-/* dqlite 1.11 binds to IPv4 "address:port" only. Checked before a node is
- * made: libdqlite leaks what it set up when a node is destroyed unstarted. */
+/* dqlite 1.11 binds to IPv4 "address:port" only. Checked, and tried, before
+ * a node is made: libdqlite says nothing of why it cannot listen, and leaks
+ * what it set up when a node is destroyed unstarted. */
 static int check_address(const char *address, tarn_err err)
 {
 	char host[INET_ADDRSTRLEN];
-	struct in_addr a;
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	const char *colon = strrchr(address, ':');
 	char *end;
 	long port = colon ? strtol(colon + 1, &end, 10) : 0;
-	if (colon && (size_t)(colon - address) < sizeof host && *end == '\0' && port > 0 && port < 65536) {
-		snprintf(host, sizeof host, "%.*s", (int)(colon - address), address);
-		if (inet_pton(AF_INET, host, &a) == 1)
-			return 0;
+	if (!colon || (size_t)(colon - address) >= sizeof host || *end != '\0' || port < 1 || port > 65535 ||
+	    (snprintf(host, sizeof host, "%.*s", (int)(colon - address), address),
+	     inet_pton(AF_INET, host, &a.sin_addr) != 1))
+		return snprintf(err, TARN_ERRLEN, "pool node: %.60s is not an IPv4 address:port", address), -1;
+	a.sin_port = htons((uint16_t)port);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof a)) {
+		snprintf(err, TARN_ERRLEN, "pool node: cannot listen on %.60s: %s", address, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
-	return snprintf(err, TARN_ERRLEN, "pool node: %.60s is not an IPv4 address:port", address), -1;
+	close(fd);
+	return 0;
 }
 
 struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address, uint64_t *id, tarn_err err)

@@ -204,10 +204,20 @@ def main():
         report("pool: without a pool node, the rest of the API serves", echo == "still here", (code, echo))
     finally:
         rc = b.stop()
+    report("pool: without a pool node, tarnd still stops cleanly", rc == 0, f"exit {rc}")
+    # a pool address in use
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        c = Agent(state, free_port(), taken.getsockname()[1])
+        code, _ = fault(c.api.pool.info)
+        rc = c.stop()
     log = open(os.path.join(LOGS, "pool-api.tarnd.log")).read()
     report("pool: a bad --pool-listen is named in the log", "not-an-address is not an IPv4 address:port" in log,
            "see pool-api.tarnd.log")
-    report("pool: without a pool node, tarnd still stops cleanly", rc == 0, f"exit {rc}")
+    report("pool: a pool address in use is named in the log, and the agent still serves",
+           f"cannot listen on {c.pool_listen}: Address already in use" in log and code == -32500 and rc == 0,
+           (code, rc))
     shutil.rmtree(state, ignore_errors=True)
 
 
