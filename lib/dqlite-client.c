@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { REQ_LEADER = 0, REQ_CLIENT = 1, REQ_OPEN = 3, REQ_EXEC_SQL = 8, REQ_QUERY_SQL = 9 };
-enum { RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_DB = 4, RES_RESULT = 6, RES_ROWS = 7 };
+enum { REQ_LEADER = 0, REQ_CLIENT = 1, REQ_OPEN = 3, REQ_EXEC_SQL = 8, REQ_QUERY_SQL = 9, REQ_ADD = 12,
+       REQ_ASSIGN = 13 };
+enum { RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_DB = 4, RES_RESULT = 6, RES_ROWS = 7,
+       RES_EMPTY = 8 };
 #define ROWS_PART 0xeeeeeeeeeeeeeeeeULL
 #define ROWS_DONE 0xffffffffffffffffULL
 #define MAX_BODY (16u << 20)  /* one reply; a server's batch is a page or so */
@@ -296,9 +298,10 @@ static int dial(tarn_dqlite *c, const char *address, tarn_err err)
 	struct buf b = {0};
 	size_t len;
 	unsigned char *body = put_u64(&b, 0) ? NULL : request(c, REQ_CLIENT, &b, RES_WELCOME, 8, &len, err);
+	int rc = body ? 0 : -1;
 	free(b.p);
 	free(body);
-	return body ? 0 : -1;
+	return rc;
 }
 
 /* Asks the node who leads: *leader gets its address ("" while none). */
@@ -367,6 +370,22 @@ int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err)
 	c->has_db = 1;
 	free(body);
 	return 0;
+}
+
+int tarn_dqlite_add_voter(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err)
+{
+	struct buf add = {0}, assign = {0};
+	size_t len;
+	unsigned char *body = NULL;
+	if (put_u64(&add, id) || put_text(&add, address) || put_u64(&assign, id) || put_u64(&assign, 0 /* voter */))
+		snprintf(err, TARN_ERRLEN, "out of memory");
+	else if ((body = request(c, REQ_ADD, &add, RES_EMPTY, 0, &len, err)))
+		free(body), body = request(c, REQ_ASSIGN, &assign, RES_EMPTY, 0, &len, err);
+	int rc = body ? 0 : -1;
+	free(add.p);
+	free(assign.p);
+	free(body);
+	return rc;
 }
 
 static int sql_request(tarn_dqlite *c, struct buf *b, const char *sql, const struct tarn_dq_value *params,

@@ -41,6 +41,10 @@ int tarn_dqlite_alive(const tarn_dqlite *c);
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err);
 
+/* Adds a node (already started with that id and address) to the cluster as
+ * a voter; c must be connected to the leader. */
+int tarn_dqlite_add_voter(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err);
+
 /* Runs sql (several statements allowed; params bind to the first). */
 int tarn_dqlite_exec(tarn_dqlite *c, const char *sql, const struct tarn_dq_value *params,
 		     unsigned nparams, int64_t *last_id, int64_t *changes, tarn_err err);

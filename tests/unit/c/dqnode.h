@@ -23,20 +23,26 @@ static int listener(int *port)
 	return fd;
 }
 
-/* A one-member pool's node (id 1 bootstraps) with its data in dir. */
-static pid_t start_node(const char *address, const char *dir)
+/* A node with its data in dir; id 1 bootstraps a one-member cluster, others
+ * wait to be added. */
+static pid_t start_node_id(unsigned id, const char *address, const char *dir)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		dqlite_node *n;
 		signal(SIGPIPE, SIG_IGN);
-		if (dqlite_node_create(1, address, dir, &n) || dqlite_node_set_bind_address(n, address) ||
+		if (dqlite_node_create(id, address, dir, &n) || dqlite_node_set_bind_address(n, address) ||
 		    dqlite_node_set_network_latency_ms(n, 20) || dqlite_node_start(n))
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	return pid;
+}
+
+static pid_t start_node(const char *address, const char *dir)
+{
+	return start_node_id(1, address, dir);
 }
 
 /* The first start: a free port for addr (64 bytes), the directory made
@@ -54,6 +60,8 @@ static pid_t first_node(char *addr, char *dir)
 
 static void stop_node(pid_t pid)
 {
+	if (pid <= 0) /* never kill(0): that is the whole process group */
+		return;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }

@@ -139,6 +139,43 @@ static void bad_peers(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* A second node joins as a voter: connecting to it leads on to the first.
+ * With the first gone, one of two voters is no quorum, and that is said. */
+static void follow_the_leader(const char *leader, pid_t *first)
+{
+	tarn_err err = "";
+	char addr2[64], dir2[] = "/tmp/tarn-dqlite-test2.XXXXXX";
+	int port, fd = listener(&port);
+	if (fd < 0 || !mkdtemp(dir2))
+		return;
+	close(fd);
+	snprintf(addr2, sizeof addr2, "127.0.0.1:%d", port);
+	pid_t second = start_node_id(2, addr2, dir2);
+	tarn_dqlite *c = connect_retry(leader, err);
+	CHECK("dqlite: adds a second node as a voter", c && tarn_dqlite_add_voter(c, 2, addr2, err) == 0);
+	tarn_dqlite_close(c);
+	c = connect_retry(addr2, err);
+	CHECK("dqlite: a follower sends the client on to the leader", c && strcmp(tarn_dqlite_address(c), leader) == 0);
+	CHECK("dqlite: a write through the followed connection lands",
+	      c && tarn_dqlite_open(c, "test.db", err) == 0 &&
+	      tarn_dqlite_exec(c, "INSERT INTO big VALUES (3001, 'two nodes')", NULL, 0, NULL, NULL, err) == 0);
+	tarn_dqlite_close(c);
+	stop_node(*first);
+	*first = 0;
+	int said = 0;
+	for (int i = 0; i < 100 && !said; i++) {
+		tarn_dqlite_close(c = tarn_dqlite_connect(addr2, 500, err));
+		if (!(said = !c && strstr(err, "has no leader")))
+			usleep(100 * 1000);
+	}
+	CHECK("dqlite: without a quorum, connecting says the pool has no leader", said);
+	stop_node(second);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir2);
+	if (system(cmd) != 0)
+		printf("# cannot remove %s\n", dir2);
+}
+
 int main(void)
 {
 	tarn_err err = "";
@@ -169,6 +206,7 @@ int main(void)
 		CHECK("dqlite: committed rows survive a kill -9 of the node", r2 && tarn_dq_at(r2, 0, 0)->i == 3000);
 		tarn_dq_rows_free(r2);
 		tarn_dqlite_close(c);
+		follow_the_leader(addr, &node);
 	} else {
 		printf("# %s\n", err);
 	}
