@@ -337,19 +337,30 @@ int tarn_pool_guests(tarn_pool *p, const char *name, tarn_guest_fn fn, void *ctx
 	return leave(p, rc);
 }
 
-int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err)
+/* One field of one guest: "UPDATE guests SET field = ?1 WHERE name = ?2". */
+static int update_guest(tarn_pool *p, const char *name, const char *sql, struct tarn_dq_value value, tarn_err err)
 {
-	if (tarn_check_power_state(desired, err))
-		return TARN_POOL_REFUSED;
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
 	int64_t changes = 0;
-	struct tarn_dq_value v[] = {TARN_DQ_S(desired), TARN_DQ_S(name)};
-	rc = exec(p, "UPDATE guests SET desired = ? WHERE name = ?", v, 2, &changes, err);
+	struct tarn_dq_value v[] = {value, TARN_DQ_S(name)};
+	rc = exec(p, sql, v, 2, &changes, err);
 	if (rc == 0 && changes == 0)
 		rc = no_guest(name, err);
 	return leave(p, rc);
+}
+
+int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err)
+{
+	if (tarn_check_power_state(desired, err))
+		return TARN_POOL_REFUSED;
+	return update_guest(p, name, "UPDATE guests SET desired = ? WHERE name = ?", TARN_DQ_S(desired), err);
+}
+
+int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
+{
+	return update_guest(p, name, "UPDATE guests SET ha = ? WHERE name = ?", TARN_DQ_I(ha != 0), err);
 }
 
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err)

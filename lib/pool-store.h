@@ -60,6 +60,8 @@ int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err er
 typedef int (*tarn_guest_fn)(void *ctx, const struct tarn_guest *g);
 int tarn_pool_guests(tarn_pool *p, const char *name, tarn_guest_fn fn, void *ctx, tarn_err err);
 int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err);
+/* Whether the guest is restarted on another member when its host dies. */
+int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err);
 /* Refused unless the guest is meant to be stopped. */
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err);
 

@@ -134,6 +134,23 @@ static xmlrpc_value *guest_set_state(xmlrpc_env *env, xmlrpc_value *p, void *age
 	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
 }
 
+static xmlrpc_value *guest_set_ha(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name;
+	xmlrpc_bool ha;
+	tarn_err err = "";
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (!pool)
+		return NULL;
+	xmlrpc_decompose_value(env, p, "(sb)", &name, &ha);
+	if (env->fault_occurred)
+		return NULL;
+	int rc = tarn_pool_guest_set_ha(pool, name, ha, err);
+	free((void *)name);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
 static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
@@ -154,6 +171,7 @@ const struct tarn_cmd tarn_cmd_guest[] = {
 	{"guest.get", "S:s", "One guest by name, with its xl.cfg.", guest_get},
 	{"guest.setState", "b:ss", "Sets a guest's desired power state: running, stopped or paused.",
 	 guest_set_state},
+	{"guest.setHa", "b:sb", "Whether a guest is restarted on another member when its host dies.", guest_set_ha},
 	{"guest.undefine", "b:s", "Removes a guest's definition; it must be meant to be stopped.", guest_undefine},
 	{NULL, NULL, NULL, NULL},
 };

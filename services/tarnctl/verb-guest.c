@@ -1,4 +1,5 @@
-/* tarnctl guest define FILE | list | show NAME | start|stop|pause NAME | undefine NAME */
+/* tarnctl guest define FILE | list | show NAME | start|stop|pause NAME | ha NAME on|off |
+ *              undefine NAME */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,18 @@ static int define(struct tarnctl *t, const char *path)
 	return rc;
 }
 
+static int set_ha(struct tarnctl *t, const char *name, int on)
+{
+	xmlrpc_env env;
+	xmlrpc_env_init(&env);
+	xmlrpc_value *p = xmlrpc_build_value(&env, "(sb)", name, (xmlrpc_bool)on);
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, "guest.setHa", p, NULL);
+	if (p)
+		xmlrpc_DECREF(p);
+	xmlrpc_env_clean(&env);
+	return rc;
+}
+
 static const struct {
 	const char *verb, *state;
 } power[] = {{"start", "running"}, {"stop", "stopped"}, {"pause", "paused"}};
@@ -117,18 +130,20 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_call_strings(t, "guest.get", 1, argv + 1, show_guest);
 	if (argc == 2 && strcmp(sub, "undefine") == 0)
 		return tarnctl_call_strings(t, "guest.undefine", 1, argv + 1, NULL);
+	if (argc == 3 && strcmp(sub, "ha") == 0 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
+		return set_ha(t, argv[1], strcmp(argv[2], "on") == 0);
 	for (size_t i = 0; argc == 2 && i < sizeof power / sizeof power[0]; i++)
 		if (strcmp(sub, power[i].verb) == 0) {
 			char *args[] = {argv[1], (char *)power[i].state};
 			return tarnctl_call_strings(t, "guest.setState", 2, args, NULL);
 		}
 	fprintf(stderr, "usage: tarnctl guest define FILE | list | show NAME | start NAME | stop NAME |\n"
-			"                     pause NAME | undefine NAME\n");
+			"                     pause NAME | ha NAME on|off | undefine NAME\n");
 	return EXIT_USAGE;
 }
 
 const struct tarnctl_verb tarnctl_verbs_guest[] = {
 	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|stop|pause NAME "
-				"(the desired state), undefine NAME", 1, 2, guest},
+				"(the desired state), ha NAME on|off, undefine NAME", 1, 3, guest},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -147,6 +147,8 @@ def pool_and_guests(a):
     code, ok = fault(api.guest.setState, "web1", "running")
     g = api.guest.get("web1")
     report("guest: guest.setState records the desired state", ok is True and g["desired"] == "running", g)
+    code, ok = fault(api.guest.setHa, "web1", True)
+    report("guest: guest.setHa records the HA flag", ok is True and api.guest.get("web1")["ha"] is True, (code, ok))
     code, msg = fault(api.guest.setState, "web1", "asleep")
     report("guest: an unknown state is fault -500", code == -500 and "asleep is not a power state" in msg,
            (code, msg))

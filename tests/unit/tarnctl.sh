@@ -82,8 +82,10 @@ check "guest list" 0 ctl guest list
 grep -q '^NAME  *DESIRED  *ACTUAL' <<<"$out" && grep -q '^web1  *stopped  *unknown  *pv  *256M' <<<"$out" &&
 	echo "PASS tarnctl: guest list is a table of desired and actual state" || echo "FAIL tarnctl: guest list table: $out"
 check "guest start" 0 ctl guest start web1
+check "guest ha on" 0 ctl guest ha web1 on
+check "guest ha with neither on nor off exits 2" 2 ctl guest ha web1 maybe
 check "guest show" 0 ctl guest show web1
-grep -q '^desired  *running' <<<"$out" && grep -q 'phy:/dev/vg0/web1' <<<"$out" &&
+grep -q '^desired  *running' <<<"$out" && grep -q '^ha  *yes' <<<"$out" && grep -q 'phy:/dev/vg0/web1' <<<"$out" &&
 	echo "PASS tarnctl: guest show has the desired state and the xl.cfg" || echo "FAIL tarnctl: guest show: $out"
 check "guest list --json" 0 ctl --json guest list
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [g["name"] for g in d]==["web1","web2"] and d[0]["desired"]=="running"' "$out" 2>/dev/null &&

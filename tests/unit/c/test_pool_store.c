@@ -89,6 +89,9 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	      tarn_pool_guests(p, "nope", keep_guest, got, err) == TARN_POOL_REFUSED && strstr(err, "no guest named nope"));
 	CHECK("pool store: sets the desired state", tarn_pool_guest_set_state(p, "web1", "running", err) == 0 &&
 	      tarn_pool_guests(p, "web1", keep_guest, got, err) == 0 && strstr(got, " running "));
+	CHECK("pool store: sets the HA flag", tarn_pool_guest_set_ha(p, "web1", 1, err) == 0 &&
+	      tarn_pool_guests(p, "web1", keep_guest, got, err) == 0 && strstr(got, " - 1|") &&
+	      tarn_pool_guest_set_ha(p, "ghost", 1, err) == TARN_POOL_REFUSED);
 	CHECK("pool store: setting an unknown state is refused",
 	      tarn_pool_guest_set_state(p, "web1", "asleep", err) == TARN_POOL_REFUSED);
 	CHECK("pool store: setting a missing guest's state is refused",
