@@ -5,12 +5,14 @@
 #include <xmlrpc-c/base.h>
 #include <xmlrpc-c/server.h>
 
+#include "pool-store.h"
 #include "store.h"
 
 /* What every method may use; passed as the registry's server info. */
 struct tarn_agent {
 	tarn_store *store;
 	const char *version;
+	tarn_pool *pool;   /* NULL when the pool node could not start */
 };
 
 struct tarn_cmd {
@@ -29,7 +31,13 @@ enum {
 	TARN_FAULT_PARSE = -503,    /* XMLRPC_PARSE_ERROR: not XML-RPC */
 	TARN_FAULT_NO_METHOD = -506,/* XMLRPC_NO_SUCH_METHOD_ERROR */
 	TARN_FAULT_TOO_BIG = -509,  /* XMLRPC_LIMIT_EXCEEDED_ERROR */
+	TARN_FAULT_UNAVAILABLE = -32500, /* the pool cannot be reached now: try again */
 	TARN_FAULT_INTERNAL = -32603,
 };
+
+/* The pool, or NULL with a fault set when this host's pool node is down;
+ * and a pool store result as a fault: -500 refused, -32500 unavailable. */
+tarn_pool *tarn_cmd_need_pool(xmlrpc_env *env, void *agent);
+xmlrpc_value *tarn_cmd_pool_fault(xmlrpc_env *env, int rc, const char *err);
 
 #endif

@@ -120,6 +120,26 @@ int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg)
 	return rc;
 }
 
+int tarnctl_call_strings(struct tarnctl *t, const char *method, int n, char **args,
+			 void (*show)(xmlrpc_env *env, xmlrpc_value *result))
+{
+	xmlrpc_env env;
+	xmlrpc_env_init(&env);
+	xmlrpc_value *p = xmlrpc_array_new(&env);
+	for (int i = 0; i < n && !env.fault_occurred; i++) {
+		xmlrpc_value *s = xmlrpc_string_new(&env, args[i]);
+		if (s) {
+			xmlrpc_array_append_item(&env, p, s);
+			xmlrpc_DECREF(s);
+		}
+	}
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, show);
+	if (p)
+		xmlrpc_DECREF(p);
+	xmlrpc_env_clean(&env);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tarnctl [--host H] [--port N] [--cacert FILE | --insecure] [--json]\n"

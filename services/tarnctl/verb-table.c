@@ -3,9 +3,13 @@
 
 extern const struct tarnctl_verb tarnctl_verbs_system[];
 extern const struct tarnctl_verb tarnctl_verbs_net[];
+extern const struct tarnctl_verb tarnctl_verbs_pool[];
+extern const struct tarnctl_verb tarnctl_verbs_guest[];
 
 const struct tarnctl_verb *const tarnctl_verbs[] = {
 	tarnctl_verbs_system,
 	tarnctl_verbs_net,
+	tarnctl_verbs_pool,
+	tarnctl_verbs_guest,
 	NULL,
 };

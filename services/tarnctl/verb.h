@@ -29,6 +29,9 @@ int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 		 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
 /* tarnctl_call with a single string parameter. */
 int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg);
+/* tarnctl_call with n string parameters, shown through show (or NULL). */
+int tarnctl_call_strings(struct tarnctl *t, const char *method, int n, char **args,
+			 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
 /* The generic human rendering: scalars as they are, structs as "key: value"
  * lines, arrays one item a line. */
 void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);

@@ -1,14 +1,20 @@
 /* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899.
  *
- *   tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR] [--no-reconcile]
+ *   tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]
+ *         [--sysconf DIR] [--no-reconcile]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
  * --no-reconcile serves the API without touching the host (tests);
  * --rundir and --dhcp-script place the DHCP client's pid files and hook.
  *
- * State (the node store in DIR/db, the TLS key and certificate in DIR/tls)
- * lives in DIR, /var/lib/tarn by default: the persistent data partition.
+ * State (the node store in DIR/db, the TLS key and certificate in DIR/tls,
+ * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
+ * default: the persistent data partition.
+ *
+ * --pool-listen is the pool node's (dqlite's) address, 127.0.0.1:8900 by
+ * default: its protocol has no authentication, so it stays on loopback
+ * until pools of several hosts get an authenticated transport.
  *
  * Two processes: the engine (root) runs the reconcilers that change the
  * host; the API process (user tarn, or nobody) speaks TLS and XML-RPC and
@@ -33,6 +39,7 @@
 #include "cert.h"
 #include "http.h"
 #include "net-apply.h"
+#include "pool-node.h"
 #include "registry.h"
 #include "store.h"
 
@@ -107,8 +114,25 @@ static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
 	return 0;
 }
 
-static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, gid_t gid,
-		       pid_t engine, const sigset_t *stop)
+/* The pool node, and the API's connection to the pool through it. Without
+ * them the API still serves everything else; pool calls then fault. */
+static tarn_pool *pool_start(const char *dir, const char *address, struct tarn_pool_node **node)
+{
+	tarn_err err = "";
+	uint64_t id;
+	*node = tarn_pool_node_start(dir, address, &id, err);
+	if (!*node) {
+		syslog(LOG_ERR, "%s", err);
+		return NULL;
+	}
+	tarn_pool *pool = tarn_pool_open(address, id);
+	if (!pool)
+		syslog(LOG_ERR, "pool: out of memory");
+	return pool;
+}
+
+static int api_process(const char *db, const char *pool_dir, const char *pool_address,
+		       struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
 {
 	tarn_err err = "";
 	if (drop_privileges(uid, gid, engine) != 0) {
@@ -120,7 +144,9 @@ static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, 
 		syslog(LOG_ERR, "API process: %s", err);
 		return 1;
 	}
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION};
+	struct tarn_pool_node *node = NULL;
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION,
+				   .pool = pool_start(pool_dir, pool_address, &node)};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
@@ -146,6 +172,8 @@ static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, 
 	}
 	if (reg)
 		xmlrpc_registry_free(reg);
+	tarn_pool_close(agent.pool);
+	tarn_pool_node_stop(node);
 	tarn_store_close(st);
 	return rc;
 }
@@ -177,8 +205,8 @@ static int set_password(tarn_store *st, tarn_err err)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR]\n"
-			"             [--no-reconcile]\n"
+	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]\n"
+			"             [--sysconf DIR] [--no-reconcile]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -190,9 +218,10 @@ int main(int argc, char **argv)
 		{"port", required_argument, NULL, 'p'}, {"state", required_argument, NULL, 's'},
 		{"set-password", no_argument, NULL, 'P'}, {"sysconf", required_argument, NULL, 'e'},
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
-		{"dhcp-script", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0},
+		{"dhcp-script", required_argument, NULL, 'd'}, {"pool-listen", required_argument, NULL, 'L'},
+		{NULL, 0, NULL, 0},
 	};
-	const char *state = "/var/lib/tarn", *listen_on = NULL;
+	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
@@ -208,6 +237,7 @@ int main(int argc, char **argv)
 		case 'n': reconcile = 0; break;
 		case 'r': paths.rundir = optarg; break;
 		case 'd': paths.dhcp_script = optarg; break;
+		case 'L': pool_listen = optarg; break;
 		default: usage();
 		}
 	}
@@ -225,12 +255,13 @@ int main(int argc, char **argv)
 	openlog("tarnd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
 	signal(SIGPIPE, SIG_IGN);
 	tarn_err err = "";
-	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], host[256] = "tarn";
+	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], pooldir[4096], host[256] = "tarn";
 	uid_t uid;
 	gid_t gid;
 	snprintf(dbdir, sizeof dbdir, "%s/db", state);
 	snprintf(db, sizeof db, "%s/node.db", dbdir);
 	snprintf(tls, sizeof tls, "%s/tls", state);
+	snprintf(pooldir, sizeof pooldir, "%s/pool", state);
 	snprintf(key, sizeof key, "%s/key.pem", tls);
 	snprintf(cert, sizeof cert, "%s/cert.pem", tls);
 	if (api_user(&uid, &gid) != 0) {
@@ -243,8 +274,9 @@ int main(int argc, char **argv)
 	struct stat sb;
 	if ((mkdir(state, 0755) != 0 && errno != EEXIST) || stat(state, &sb) != 0 ||
 	    chmod(state, sb.st_mode | 0111) != 0 || (mkdir(dbdir, 0700) != 0 && errno != EEXIST) ||
-	    chown(dbdir, uid, gid) != 0) {
-		syslog(LOG_ERR, "cannot prepare %s: %m", dbdir);
+	    chown(dbdir, uid, gid) != 0 || (mkdir(pooldir, 0700) != 0 && errno != EEXIST) ||
+	    chown(pooldir, uid, gid) != 0) {
+		syslog(LOG_ERR, "cannot prepare %s and %s: %m", dbdir, pooldir);
 		return 1;
 	}
 	tarn_store *st = tarn_store_open(db, err);
@@ -287,7 +319,7 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "cannot start the API process: %m");
 		rc = 1;
 	} else if (api == 0) {
-		rc = api_process(db, &cfg, uid, gid, engine_pid, &stop);
+		rc = api_process(db, pooldir, pool_listen, &cfg, uid, gid, engine_pid, &stop);
 	} else {
 		rc = engine(db, &paths, reconcile, api, &stop);
 	}

@@ -51,7 +51,8 @@ def main():
     log = open(os.path.join(os.environ.get("TARN_TEST_LOGS", state), "tarnd-api.tarnd.log"), "w")
     # before any password is set, nobody gets in
     agent = subprocess.Popen([TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
-                              "--state", state], stdout=log, stderr=log, env=env)
+                              "--pool-listen", f"127.0.0.1:{free_port()}", "--state", state],
+                             stdout=log, stderr=log, env=env)
     try:
         cert = os.path.join(state, "tls", "cert.pem")
         for _ in range(100):
