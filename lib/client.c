@@ -92,7 +92,11 @@ enum tarn_call_result tarn_client_call(tarn_client *c, const char *method, xmlrp
 		} else {
 			rc = TARN_CALL_FAULT;
 			*fault_code = env.fault_code;
-			snprintf(err, TARN_ERRLEN, "%s", env.fault_string);
+			/* xmlrpc-c's own words before the agent's say nothing */
+			const char *msg = env.fault_string, *prefix = "RPC failed at server.";
+			if (strncmp(msg, prefix, strlen(prefix)) == 0)
+				msg += strspn(msg + strlen(prefix), " ") + strlen(prefix);
+			snprintf(err, TARN_ERRLEN, "%s", msg);
 		}
 	}
 	xmlrpc_env_clean(&env);

@@ -6,6 +6,7 @@
  * Exit codes: 0 done, 1 the agent refused (a fault), 2 usage, 3 the agent
  * could not be reached or the login failed. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,16 +109,29 @@ int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 	return rc;
 }
 
-int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg)
+int tarnctl_callf(struct tarnctl *t, const char *method, void (*show)(xmlrpc_env *env, xmlrpc_value *result),
+		  const char *format, ...)
 {
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
-	xmlrpc_value *p = xmlrpc_build_value(&env, "(s)", arg);
-	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, NULL);
+	va_list ap;
+	va_start(ap, format);
+	xmlrpc_value *p = NULL;
+	const char *tail;
+	xmlrpc_build_value_va(&env, format, ap, &p, &tail);
+	va_end(ap);
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, show);
+	if (env.fault_occurred)
+		fprintf(stderr, "tarnctl: cannot build the call: %s\n", env.fault_string);
 	if (p)
 		xmlrpc_DECREF(p);
 	xmlrpc_env_clean(&env);
 	return rc;
+}
+
+int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg)
+{
+	return tarnctl_callf(t, method, NULL, "(s)", arg);
 }
 
 static void usage(FILE *f)
