@@ -22,7 +22,7 @@ TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
 XMLRPC_SERVER_LIBS := -lxmlrpc_server -lxmlrpc -lxmlrpc_util
 TARND_LIBS := -lmicrohttpd -lgnutls $(XMLRPC_SERVER_LIBS) $(LDLIBS) -lxenlight -lxentoollog -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
-TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util
+TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util -lcurl
 VERSION := $(shell cat VERSION)
 
 all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl

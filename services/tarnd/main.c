@@ -1,4 +1,5 @@
-/* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899.
+/* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899,
+ * and to local callers on RUNDIR/tarn/api.sock (see local-socket.h).
  *
  *   tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR] [--no-reconcile]
  *         [--rundir DIR] [--dhcp-script FILE] [--power-cmd FILE]
@@ -38,6 +39,7 @@
 #include "host-facts.h"
 #include "host-power.h"
 #include "http.h"
+#include "local-socket.h"
 #include "net-apply.h"
 #include "registry.h"
 #include "store.h"
@@ -52,6 +54,8 @@ struct engine_config {
 	const struct tarn_net_paths *paths;
 	int reconcile;          /* apply host settings (a Tarn host, or --sysconf) */
 	const char *power_cmd;  /* --power-cmd: run instead of reboot/poweroff (tests) */
+	const char *socket;     /* the local API socket, removed when the agent stops */
+	struct stat socket_bound;
 };
 
 /* Applies the network settings when the store's generation moved, and
@@ -140,6 +144,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = 1;
 	}
+	tarn_local_socket_remove(ec->socket, &ec->socket_bound);
 	tarn_host_facts_free(facts);
 	tarn_store_close(st);
 	return rc;
@@ -323,9 +328,19 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
 		return 1;
 	}
+	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd};
+	char sock[4200];
+	int local_fd = tarn_local_socket_open(paths.rundir, sock, sizeof sock, &ec.socket_bound, err);
+	if (local_fd < 0) {
+		syslog(LOG_ERR, "%s", err);
+		free(key_pem);
+		free(cert_pem);
+		return 1;
+	}
+	ec.socket = sock;
 	struct tarn_http_config cfg = {
 		.address = listen_on, .port = (unsigned short)port, .key_pem = key_pem, .cert_pem = cert_pem,
-		.max_request = 1 << 20, .threads = 4,
+		.max_request = 1 << 20, .threads = 4, .local_fd = local_fd,
 	};
 	if (!foreground && daemon(0, 0) != 0) {
 		syslog(LOG_ERR, "cannot become a daemon: %m");
@@ -340,11 +355,12 @@ int main(int argc, char **argv)
 	int rc;
 	if (api < 0) {
 		syslog(LOG_ERR, "cannot start the API process: %m");
+		tarn_local_socket_remove(sock, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
 		rc = api_process(db, &cfg, uid, gid, engine_pid, &stop);
 	} else {
-		struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd};
+		close(local_fd); /* the API process serves it */
 		rc = engine(db, &ec, api, &stop);
 	}
 	free(key_pem);

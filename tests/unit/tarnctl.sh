@@ -92,6 +92,22 @@ check "events --since the last shows none" 0 ctl --json events --since "${last:-
 python3 -c 'import json,sys; assert json.loads(sys.argv[1]) == []' "$out" 2>/dev/null && echo "PASS tarnctl: events --since ID shows only newer ones" || echo "FAIL tarnctl: events --since: $out"
 check "events with a bad option exits 2" 2 ctl events --since
 
+# the local socket: root needs no password there, others do
+sock=$state/run/tarn/api.sock
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+check "root on the local socket needs no password" 0 env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" host info
+grep -q '^hostname' <<<"$out" && echo "PASS tarnctl: host info over the local socket" || echo "FAIL tarnctl: host info over the local socket: $out"
+check "task list over the local socket" 0 env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" --json task list
+check "another uid on the local socket without a password exits 2" 2 nobody env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" version </dev/null
+check "another uid on the local socket with a wrong password exits 3" 3 nobody env TARN_PASSWORD=wrong "$B/tarnctl" --socket "$sock" version
+check "another uid on the local socket with the password gets in" 0 nobody "$B/tarnctl" --socket "$sock" version
+check "a local socket that is not there exits 3" 3 "$B/tarnctl" --socket "$state/no.sock" version
+grep -q "no.sock" <<<"$out" && echo "PASS tarnctl: the missing socket is named" || echo "FAIL tarnctl: the missing socket is named: $out"
+mkdir -p "$state/badrun/tarn" && chmod 777 "$state/badrun/tarn"
+check "the agent will not serve from a directory others can write" 1 timeout 20 "$B/tarnd" -f --no-reconcile \
+	--listen 127.0.0.1 --port $((port + 1)) --state "$state/second" --rundir "$state/badrun"
+grep -q 'writable by root alone' <<<"$out" && echo "PASS tarnctl: the agent says why" || echo "FAIL tarnctl: the agent says why: $out"
+
 kill $agent; wait $agent; rc=$?
 [ $rc = 0 ] && echo "PASS tarnctl: the agent stopped cleanly, no sanitizer report" ||
 	{ echo "FAIL tarnctl: the agent stopped cleanly: exit $rc"; cat "$state/tarnd.log"; }

@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import ssl
+import stat
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,66 @@ def fault_code(data):
     except xmlrpc.client.Fault as f:
         return f.faultCode
     return None
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=10)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(self.path)
+
+
+def post_local(path, body, method="POST"):
+    c = UnixHTTPConnection(path)
+    c.request(method, "/RPC2", body, {"Content-Type": "text/xml"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, data
+
+
+def as_nobody_curl(path, body, password=None):
+    """HTTP status and body of a call made on the local socket by uid 65534."""
+    auth = ["-u", f"admin:{password}"] if password is not None else []
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", *auth,
+           "-w", "\n%{http_code}", "--unix-socket", path, "http://localhost/RPC2",
+           "-H", "Content-Type: text/xml", "--data-binary", "@-"]
+    r = subprocess.run(cmd, input=body, capture_output=True)
+    out, _, code = r.stdout.rpartition(b"\n")
+    return int(code or 0), out
+
+
+def local_socket_checks(sock, echo):
+    st = os.stat(sock) if os.path.exists(sock) else None
+    d = os.stat(os.path.dirname(sock))
+    report("local socket: RUNDIR/tarn/api.sock is there, a socket, mode 0666",
+           st and stat.S_ISSOCK(st.st_mode) and st.st_mode & 0o777 == 0o666 and st.st_uid == 0,
+           st and oct(st.st_mode))
+    report("local socket: its directory is root's and writable by root alone",
+           d.st_uid == 0 and d.st_mode & 0o022 == 0, oct(d.st_mode))
+    status, data = post_local(sock, echo)
+    report("local socket: root is let in without a password (plain HTTP)",
+           status == 200 and xmlrpc.client.loads(data)[0] == ("hi",), (status, data[:200]))
+    status, data = post_local(sock, xmlrpc.client.dumps((), "host.info").encode())
+    report("local socket: host.info answers there too",
+           status == 200 and xmlrpc.client.loads(data)[0][0]["cpus"] > 0, data[:200])
+    status, _ = as_nobody_curl(sock, echo)
+    report("local socket: another uid without a password is refused", status == 401, status)
+    status, _ = as_nobody_curl(sock, echo, "wrong password")
+    report("local socket: another uid with a wrong password is refused", status == 401, status)
+    status, data = as_nobody_curl(sock, echo, PASSWORD)
+    report("local socket: another uid with the agent password is let in",
+           status == 200 and b"<string>hi</string>" in data, (status, data[:200]))
+    status, data = post_local(sock, b"<methodCall><methodName>system.echo</meth")
+    report("local socket: a malformed request is fault -503", fault_code(data) == -503, data[:300])
+    status, data = post_local(sock, b"\x00\xff" * 100)
+    report("local socket: binary junk is a fault", fault_code(data) is not None, data[:300])
+    status, _ = post_local(sock, None, method="GET")
+    report("local socket: GET is refused", status == 405, status)
 
 
 def wait_for(fn, seconds=10):
@@ -143,6 +204,8 @@ def task_event_checks(proxy, state, power_log):
 def main():
     state = tempfile.mkdtemp(prefix="tarnd-api-")
     power_log = os.path.join(state, "power.log")
+    sock = os.path.join(state, "run", "tarn", "api.sock")
+    served = False
     power = os.path.join(state, "power")
     with open(power, "w") as f:
         f.write(f"#!/bin/sh\necho \"$1\" >> {power_log}\n")
@@ -194,6 +257,8 @@ def main():
         report("tarnd: system.listMethods lists the API", "system.echo" in methods, methods)
         host_checks(proxy)
         task_event_checks(proxy, state, power_log)
+        served = os.path.exists(sock)
+        local_socket_checks(sock, echo)
 
         status, _ = post(port, ctx, echo, user=None)
         report("tarnd: a call without credentials is refused", status == 401, status)
@@ -251,6 +316,8 @@ def main():
         log.close()
         report("tarnd: stops cleanly on SIGTERM, no sanitizer report",
                agent.returncode == 0, f"exit {agent.returncode}; see tarnd-api.tarnd.log")
+        report("local socket: removed when the agent stops", served and not os.path.exists(sock),
+               "it was never there" if not served else sock)
         shutil.rmtree(state, ignore_errors=True)
 
 
