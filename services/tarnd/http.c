@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "cmd.h"
+#include "registry.h"
 
 /* Which daemon a request came through: TLS over the network, or the local
  * socket where SO_PEERCRED tells who is calling. */
@@ -238,7 +239,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
 	xmlrpc_mem_block *out = NULL;
-	xmlrpc_registry_process_call2(&env, h->cfg.registry, rq->body, rq->len, NULL, &out);
+	tarn_registry_process(&env, h->cfg.registry, rq->body, rq->len, &out);
 	enum MHD_Result r;
 	if (env.fault_occurred)
 		r = reply_fault(c, env.fault_code ? env.fault_code : TARN_FAULT_INTERNAL, env.fault_string);

@@ -282,6 +282,10 @@ def main():
         report("tarnd: malformed XML is fault -503", fault_code(data) == -503, data[:300])
         status, data = post(port, ctx, xmlrpc.client.dumps((42,), "system.echo").encode())
         report("tarnd: a wrong parameter type is fault -501", fault_code(data) == -501, data[:300])
+        bad_i8 = echo.replace(b"<string>hi</string>", b"<i8>3x</i8>")
+        status, data = post(port, ctx, bad_i8)
+        report("tarnd: a malformed <i8> is fault -503 (xmlrpc-c 1.33 would crash on it)",
+               bad_i8 != echo and fault_code(data) == -503, data[:300])
         status, data = post(port, ctx, b"")
         report("tarnd: an empty request is fault -503", fault_code(data) == -503, data[:300])
         big = xmlrpc.client.dumps(("x" * (2 << 20),), "system.echo").encode()
