@@ -56,6 +56,6 @@ int tarn_local_socket_open(const char *rundir, char *path, size_t len, struct st
 void tarn_local_socket_remove(const char *path, const struct stat *bound)
 {
 	struct stat sb;
-	if (lstat(path, &sb) == 0 && sb.st_ino == bound->st_ino && sb.st_dev == bound->st_dev)
+	if (path && lstat(path, &sb) == 0 && sb.st_ino == bound->st_ino && sb.st_dev == bound->st_dev)
 		unlink(path);
 }

@@ -20,7 +20,8 @@
  * A stale socket from an agent that died is replaced. Returns the fd, or
  * -1 with err filled. */
 int tarn_local_socket_open(const char *rundir, char *path, size_t len, struct stat *bound, tarn_err err);
-/* Removes the socket if it is still the one bound (not a newer agent's). */
+/* Removes the socket if it is still the one bound (not a newer agent's);
+ * nothing for a NULL path. */
 void tarn_local_socket_remove(const char *path, const struct stat *bound);
 
 #endif

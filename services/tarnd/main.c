@@ -330,14 +330,12 @@ int main(int argc, char **argv)
 	}
 	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd};
 	char sock[4200];
+	/* without it the console loses its way in, but the host stays manageable
+	 * over the network: said loudly, not fatal */
 	int local_fd = tarn_local_socket_open(paths.rundir, sock, sizeof sock, &ec.socket_bound, err);
-	if (local_fd < 0) {
-		syslog(LOG_ERR, "%s", err);
-		free(key_pem);
-		free(cert_pem);
-		return 1;
-	}
-	ec.socket = sock;
+	if (local_fd < 0)
+		syslog(LOG_ERR, "%s; the API is not served locally", err);
+	ec.socket = local_fd < 0 ? NULL : sock;
 	struct tarn_http_config cfg = {
 		.address = listen_on, .port = (unsigned short)port, .key_pem = key_pem, .cert_pem = cert_pem,
 		.max_request = 1 << 20, .threads = 4, .local_fd = local_fd,
@@ -355,12 +353,13 @@ int main(int argc, char **argv)
 	int rc;
 	if (api < 0) {
 		syslog(LOG_ERR, "cannot start the API process: %m");
-		tarn_local_socket_remove(sock, &ec.socket_bound);
+		tarn_local_socket_remove(ec.socket, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
 		rc = api_process(db, &cfg, uid, gid, engine_pid, &stop);
 	} else {
-		close(local_fd); /* the API process serves it */
+		if (local_fd >= 0)
+			close(local_fd); /* the API process serves it */
 		rc = engine(db, &ec, api, &stop);
 	}
 	free(key_pem);
