@@ -30,6 +30,13 @@ for i in $(seq 60); do
 	[ $((i % 15)) = 0 ] && call "$good" "<methodCall><methodName>host.reboot</methodName></methodCall>"
 	[ $((i % 15)) = 0 ] && call "$good" "<methodCall><methodName>task.list</methodName></methodCall>"
 done
+# the local socket: root without a password, another uid with a wrong one
+for i in $(seq 10); do
+	curl -s --unix-socket "$state/run/tarn/api.sock" http://localhost/RPC2 \
+		-d "<methodCall><methodName>host.info</methodName></methodCall>" >/dev/null
+	setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -u admin:wrong \
+		--unix-socket "$state/run/tarn/api.sock" http://localhost/RPC2 -d "<methodCall><meth" >/dev/null
+done
 # the engine's steady state: host facts (libxl, /proc) read more than once
 sleep 11
 call 'admin:wrong password' "<methodCall><methodName>system.version</methodName></methodCall>"
