@@ -1,4 +1,5 @@
-/* tarnctl events [--since ID] [--limit N] */
+/* tarnctl events [--since ID] [--limit N]: the newest 20, or up to N after
+ * event ID (100 by default) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static int number(const char *arg, long long *out)
 
 static int events(struct tarnctl *t, int argc, char **argv)
 {
-	long long since = 0, limit = 100;
+	long long since = -1, limit = 0; /* without --since: the newest */
 	for (int i = 0; i < argc; i += 2) {
 		int ok = i + 1 < argc;
 		if (ok && strcmp(argv[i], "--since") == 0)
@@ -55,11 +56,13 @@ static int events(struct tarnctl *t, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (!limit)
+		limit = since < 0 ? 20 : 100;
 	return tarnctl_callf(t, "event.list", show_events, "(Ii)", (xmlrpc_int64)since, (int)limit);
 }
 
 const struct tarnctl_verb tarnctl_verbs_event[] = {
-	{"events", "[--since ID]", "what the agent did, oldest first, after event ID (--limit N, "
-				   "default 100)", 0, 4, events},
+	{"events", "[--since ID]", "what the agent did: the newest 20, or those after event ID "
+				   "(--limit N)", 0, 4, events},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -91,6 +91,9 @@ last=$(ctl --json events | python3 -c 'import json,sys; print(json.load(sys.stdi
 check "events --since the last shows none" 0 ctl --json events --since "${last:-0}"
 python3 -c 'import json,sys; assert json.loads(sys.argv[1]) == []' "$out" 2>/dev/null && echo "PASS tarnctl: events --since ID shows only newer ones" || echo "FAIL tarnctl: events --since: $out"
 check "events with a bad option exits 2" 2 ctl events --since
+check "events --limit 1" 0 ctl events --limit 1
+[ "$(wc -l <<<"$out")" = 2 ] && grep -q "^${last:-x} " <<<"$out" && echo "PASS tarnctl: events without --since shows the newest" ||
+	echo "FAIL tarnctl: events without --since shows the newest (id ${last:-?}): $out"
 
 # the local socket: root needs no password there, others do
 sock=$state/run/tarn/api.sock

@@ -183,6 +183,11 @@ def task_event_checks(proxy, state, power_log):
            any(e["subject"] == "task" and f"task {t['id']} (host.reboot) done" in e["message"] for e in new), new)
     report("event.list: limit is honoured", len(proxy.event.list(0, 1)) == 1)
     report("event.list: a limit of 0 is fault -500", faults(proxy.event.list, 0, 0) == -500)
+    every = proxy.event.list(0, 1000)
+    newest = proxy.event.list(-1, 2)
+    report("event.list(-1, n): the newest n, oldest first", len(every) > 2 and newest == every[-2:],
+           (newest, every[-2:]))
+    report("event.list: since_id below -1 is fault -500", faults(proxy.event.list, -2) == -500)
 
     tasks = proxy.task.list()
     ids = [x["id"] for x in tasks]
