@@ -27,6 +27,9 @@ extern const struct tarnctl_verb *const tarnctl_verbs[];
  * as JSON with --json, else through show (or a generic rendering). */
 int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 		 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
+/* tarnctl_call with params built by xmlrpc_build_value(format, ...). */
+int tarnctl_callf(struct tarnctl *t, const char *method, void (*show)(xmlrpc_env *env, xmlrpc_value *result),
+		  const char *format, ...);
 /* tarnctl_call with a single string parameter. */
 int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg);
 /* tarnctl_call with n string parameters, shown through show (or NULL). */

@@ -1,12 +1,16 @@
-/* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899.
+/* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899,
+ * and to local callers on RUNDIR/tarn/api.sock (see local-socket.h).
  *
  *   tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]
- *         [--sysconf DIR] [--no-reconcile]
+ *         [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]
+ *         [--power-cmd FILE]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
  * --no-reconcile serves the API without touching the host (tests);
- * --rundir and --dhcp-script place the DHCP client's pid files and hook.
+ * --rundir and --dhcp-script place the DHCP client's pid files and hook;
+ * --power-cmd runs FILE reboot|shutdown for host.reboot and host.shutdown
+ * instead of the host's own commands (tests).
  *
  * State (the node store in DIR/db, the TLS key and certificate in DIR/tls,
  * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
@@ -37,52 +41,104 @@
 
 #include "auth.h"
 #include "cert.h"
+#include "event.h"
+#include "host-facts.h"
+#include "host-power.h"
 #include "http.h"
+#include "local-socket.h"
 #include "net-apply.h"
 #include "pool-node.h"
 #include "registry.h"
 #include "store.h"
+#include "task.h"
 
 #ifndef TARN_VERSION
 #define TARN_VERSION "0.0.0"
 #endif
 
-/* The engine runs the reconcilers: whenever the store's generation moves,
- * and again every 30 s while a subject failed (a cable plugged in later, a
- * NIC that appears). It returns when SIGTERM or SIGINT arrives, or when
- * the API process dies (the supervisor then restarts the whole agent). */
-static int engine(const char *db, const struct tarn_net_paths *paths, int reconcile, pid_t api,
-		  const sigset_t *stop)
+/* What the engine does besides stopping. */
+struct engine_config {
+	const struct tarn_net_paths *paths;
+	int reconcile;          /* apply host settings (a Tarn host, or --sysconf) */
+	const char *power_cmd;  /* --power-cmd: run instead of reboot/poweroff (tests) */
+	const char *socket;     /* the local API socket, removed when the agent stops */
+	struct stat socket_bound;
+};
+
+/* Applies the network settings when the store's generation moved, and
+ * again every 30 s while a subject failed; records an event when there is
+ * something new to say (a new generation, or a different failure count). */
+static void reconcile_net(tarn_store *st, const struct tarn_net_paths *paths, int64_t *done, int *failed,
+			  time_t *retry_at)
+{
+	int64_t g = tarn_store_generation(st);
+	if (g == *done && !(*failed && time(NULL) >= *retry_at))
+		return;
+	int was = *failed, n = tarn_net_reconcile(st, paths, g);
+	if (g != *done || n != was) {
+		char msg[120];
+		if (n)
+			snprintf(msg, sizeof msg, "%d setting(s) could not be applied (see net.status)", n);
+		else
+			snprintf(msg, sizeof msg, "host settings applied (generation %lld)", (long long)g);
+		tarn_event_add(st, n ? "warning" : "info", "net", msg);
+		if (n)
+			syslog(LOG_WARNING, "network: %s", msg);
+	}
+	*failed = n;
+	*done = g;
+	*retry_at = time(NULL) + 30;
+}
+
+/* The engine reads the host's facts every TARN_FACTS_INTERVAL seconds,
+ * runs the reconcilers and the tasks that need root. It returns when
+ * SIGTERM or SIGINT arrives, or when the API process dies (the supervisor
+ * then restarts the whole agent). */
+static int engine(const char *db, const struct engine_config *ec, pid_t api, const sigset_t *stop)
 {
 	tarn_err err = "";
-	tarn_store *st = reconcile ? tarn_store_open(db, err) : NULL;
-	if (reconcile && !st) {
-		syslog(LOG_ERR, "reconciler: %s", err);
+	tarn_store *st = tarn_store_open(db, err);
+	struct tarn_host_facts *facts = tarn_host_facts_new();
+	if (!st || !facts) {
+		syslog(LOG_ERR, "engine: %s", st ? "out of memory" : err);
+		kill(api, SIGTERM);
+		waitpid(api, NULL, 0);
+		tarn_store_close(st);
+		tarn_host_facts_free(facts);
 		return 1;
 	}
+	char msg[200];
+	int lost = tarn_task_recover(st);
+	if (lost > 0) {
+		snprintf(msg, sizeof msg, "%d task(s) left running by an agent that stopped were failed", lost);
+		tarn_event_add(st, "warning", "task", msg);
+	}
+	snprintf(msg, sizeof msg, "Tarn agent %s started%s", TARN_VERSION,
+		 ec->reconcile ? "" : " (host settings are not applied here)");
+	tarn_event_add(st, "info", "agent", msg);
 	int64_t done = -1;
 	int failed = 0, rc = 0;
-	time_t retry_at = 0;
+	time_t retry_at = 0, facts_at = 0;
 	struct timespec tick = {0, 300 * 1000 * 1000};
 	for (;;) {
-		if (st) {
-			int64_t g = tarn_store_generation(st);
-			if (g != done || (failed && time(NULL) >= retry_at)) {
-				failed = tarn_net_reconcile(st, paths, g);
-				if (failed)
-					syslog(LOG_WARNING, "network: %d setting(s) could not be applied "
-					       "(see net.status)", failed);
-				done = g;
-				retry_at = time(NULL) + 30;
-			}
+		if (ec->reconcile)
+			reconcile_net(st, ec->paths, &done, &failed, &retry_at);
+		if (time(NULL) >= facts_at) {
+			if (tarn_host_facts_refresh(facts, st, err))
+				syslog(LOG_ERR, "host facts: %s", err);
+			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
 		}
+		tarn_host_power_run(st, ec->power_cmd);
 		int sig = sigtimedwait(stop, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
 			syslog(LOG_INFO, "stopping on signal %d", sig);
+			snprintf(msg, sizeof msg, "agent stopping on signal %d", sig);
+			tarn_event_add(st, "info", "agent", msg);
 			break;
 		}
 		if (waitpid(api, NULL, WNOHANG) == api) {
 			syslog(LOG_ERR, "the API process died; stopping so the agent restarts whole");
+			tarn_event_add(st, "error", "agent", "the API process died; the agent restarts");
 			api = 0;
 			rc = 1;
 			break;
@@ -95,6 +151,8 @@ static int engine(const char *db, const struct tarn_net_paths *paths, int reconc
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = 1;
 	}
+	tarn_local_socket_remove(ec->socket, &ec->socket_bound);
+	tarn_host_facts_free(facts);
 	tarn_store_close(st);
 	return rc;
 }
@@ -206,7 +264,8 @@ static int set_password(tarn_store *st, tarn_err err)
 static void usage(void)
 {
 	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]\n"
-			"             [--sysconf DIR] [--no-reconcile]\n"
+			"             [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]\n"
+			"             [--power-cmd FILE]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -219,9 +278,11 @@ int main(int argc, char **argv)
 		{"set-password", no_argument, NULL, 'P'}, {"sysconf", required_argument, NULL, 'e'},
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
 		{"dhcp-script", required_argument, NULL, 'd'}, {"pool-listen", required_argument, NULL, 'L'},
+		{"power-cmd", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
+	const char *power_cmd = NULL;
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
@@ -238,6 +299,7 @@ int main(int argc, char **argv)
 		case 'r': paths.rundir = optarg; break;
 		case 'd': paths.dhcp_script = optarg; break;
 		case 'L': pool_listen = optarg; break;
+		case 'o': power_cmd = optarg; break;
 		default: usage();
 		}
 	}
@@ -300,9 +362,17 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
 		return 1;
 	}
+	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd};
+	char sock[4200];
+	/* without it the console loses its way in, but the host stays manageable
+	 * over the network: said loudly, not fatal */
+	int local_fd = tarn_local_socket_open(paths.rundir, sock, sizeof sock, &ec.socket_bound, err);
+	if (local_fd < 0)
+		syslog(LOG_ERR, "%s; the API is not served locally", err);
+	ec.socket = local_fd < 0 ? NULL : sock;
 	struct tarn_http_config cfg = {
 		.address = listen_on, .port = (unsigned short)port, .key_pem = key_pem, .cert_pem = cert_pem,
-		.max_request = 1 << 20, .threads = 4,
+		.max_request = 1 << 20, .threads = 4, .local_fd = local_fd,
 	};
 	if (!foreground && daemon(0, 0) != 0) {
 		syslog(LOG_ERR, "cannot become a daemon: %m");
@@ -317,11 +387,14 @@ int main(int argc, char **argv)
 	int rc;
 	if (api < 0) {
 		syslog(LOG_ERR, "cannot start the API process: %m");
+		tarn_local_socket_remove(ec.socket, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
 		rc = api_process(db, pooldir, pool_listen, &cfg, uid, gid, engine_pid, &stop);
 	} else {
-		rc = engine(db, &paths, reconcile, api, &stop);
+		if (local_fd >= 0)
+			close(local_fd); /* the API process serves it */
+		rc = engine(db, &ec, api, &stop);
 	}
 	free(key_pem);
 	free(cert_pem);

@@ -92,6 +92,10 @@ def agent_checks(m, port):
            isinstance(answer, dict) and answer.get("product") == "Tarn", why or answer)
     rc, out = m.run("TARN_PASSWORD='serial line password' tarnctl version")
     report("agent: tarnctl on the host talks to it", rc == 0 and "Tarn" in out, out)
+    rc, out = m.run("tarnctl host info")  # root on the local socket: no password
+    xen = [line.split() for line in out.splitlines() if line.startswith("Xen ")]
+    report("agent: tarnctl host info in dom0 reports Xen 4.17",
+           rc == 0 and len(xen) == 1 and xen[0][1].startswith("4.17"), out)
 
 
 def boot_bios_cd():

@@ -10,7 +10,7 @@ port=$((20000 + RANDOM % 20000))
 pool_port=$(python3 -c "import sys; sys.path[:0] = ['$TOP/tests/lib']; import ports; print(ports.free_port())")
 export ASAN_OPTIONS=detect_leaks=1
 echo 'correct horse battery' | "$B/tarnd" --set-password --state "$state"
-"$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --pool-listen 127.0.0.1:$pool_port --state "$state" 2>"$state/tarnd.log" &
+"$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --pool-listen 127.0.0.1:$pool_port --state "$state" --rundir "$state/run" 2>"$state/tarnd.log" &
 agent=$!
 trap 'kill $agent 2>/dev/null; wait $agent 2>/dev/null; rm -rf "$state"' EXIT
 for _ in $(seq 50); do [ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
@@ -99,6 +99,69 @@ check "guest list after undefine" 0 ctl --json guest list
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [g["name"] for g in d]==["web2"]' "$out" 2>/dev/null &&
 	echo "PASS tarnctl: the undefined guest is gone" || echo "FAIL tarnctl: the undefined guest is gone: $out"
 check "a bad guest subcommand exits 2" 2 ctl guest frobnicate web2
+# host, tasks and events
+for _ in $(seq 50); do ctl --json host info 2>/dev/null | grep -q '"facts_age": *[0-9]' && break; sleep 0.2; done
+check "host info exits 0" 0 ctl host info
+grep -q "^CPUs *$(nproc) " <<<"$out" && grep -q '^kernel' <<<"$out" && echo "PASS tarnctl: host info shows CPUs and kernel" ||
+	echo "FAIL tarnctl: host info shows CPUs and kernel: $out"
+check "host info --json" 0 ctl --json host info
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["cpus"]>0 and d["memory_total_mib"]>0' "$out" 2>/dev/null &&
+	echo "PASS tarnctl: host info --json has numbers" || echo "FAIL tarnctl: host info --json has numbers: $out"
+check "host shutdown without --yes is refused (exit 2)" 2 ctl host shutdown
+grep -q -- '--yes' <<<"$out" && echo "PASS tarnctl: the refusal asks for --yes" || echo "FAIL tarnctl: the refusal asks for --yes: $out"
+check "task list with no tasks exits 0" 0 ctl task list
+check "task show of an unknown id exits 1" 1 ctl task show 4242
+grep -q 'no task 4242' <<<"$out" && echo "PASS tarnctl: an unknown task is named" || echo "FAIL tarnctl: an unknown task is named: $out"
+check "task cancel of an unknown id exits 1" 1 ctl task cancel 4242
+check "task show of a non-number exits 2" 2 ctl task show abc
+if [ -e /etc/tarn-version ]; then
+	echo "SKIP tarnctl: host reboot refused off Tarn: this machine is a Tarn host; not rebooting it"
+else
+	# this agent has no --power-cmd and this is no Tarn host: the task must fail, not reboot
+	check "host reboot --yes queues a task" 0 ctl host reboot --yes
+	id=$(grep -o 'task [0-9]*' <<<"$out" | head -1 | cut -d' ' -f2)
+	check "task wait of a failed task exits 1" 1 ctl task wait "${id:-0}"
+	grep -q 'not a Tarn host' <<<"$out" && echo "PASS tarnctl: off a Tarn host the reboot task fails and says why" ||
+		echo "FAIL tarnctl: off a Tarn host the reboot task fails and says why: $out"
+	check "task list shows it" 0 ctl task list
+	grep -q "^$id *host.reboot *failed" <<<"$out" && echo "PASS tarnctl: task list is a table" || echo "FAIL tarnctl: task list is a table: $out"
+	check "task show --json exits 0" 0 ctl --json task show "$id"
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["state"]=="failed"' "$out" 2>/dev/null &&
+		echo "PASS tarnctl: task show --json has the state" || echo "FAIL tarnctl: task show --json has the state: $out"
+fi
+check "events exits 0" 0 ctl events
+grep -q 'agent *Tarn agent .* started' <<<"$out" && echo "PASS tarnctl: events shows the agent's start" || echo "FAIL tarnctl: events shows the agent's start: $out"
+last=$(ctl --json events | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+check "events --since the last shows none" 0 ctl --json events --since "${last:-0}"
+python3 -c 'import json,sys; assert json.loads(sys.argv[1]) == []' "$out" 2>/dev/null && echo "PASS tarnctl: events --since ID shows only newer ones" || echo "FAIL tarnctl: events --since: $out"
+check "events with a bad option exits 2" 2 ctl events --since
+check "events --limit 1" 0 ctl events --limit 1
+[ "$(wc -l <<<"$out")" = 2 ] && grep -q "^${last:-x} " <<<"$out" && echo "PASS tarnctl: events without --since shows the newest" ||
+	echo "FAIL tarnctl: events without --since shows the newest (id ${last:-?}): $out"
+
+# the local socket: root needs no password there, others do
+sock=$state/run/tarn/api.sock
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+check "root on the local socket needs no password" 0 env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" host info
+grep -q '^hostname' <<<"$out" && echo "PASS tarnctl: host info over the local socket" || echo "FAIL tarnctl: host info over the local socket: $out"
+check "task list over the local socket" 0 env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" --json task list
+check "another uid on the local socket without a password exits 2" 2 nobody env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" version </dev/null
+check "another uid on the local socket with a wrong password exits 3" 3 nobody env TARN_PASSWORD=wrong "$B/tarnctl" --socket "$sock" version
+check "another uid on the local socket with the password gets in" 0 nobody "$B/tarnctl" --socket "$sock" version
+check "a local socket that is not there exits 3" 3 "$B/tarnctl" --socket "$state/no.sock" version
+grep -q "no.sock" <<<"$out" && echo "PASS tarnctl: the missing socket is named" || echo "FAIL tarnctl: the missing socket is named: $out"
+mkdir -p "$state/badrun/tarn" && chmod 777 "$state/badrun/tarn"
+"$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $((port + 1)) --state "$state/second" \
+	--rundir "$state/badrun" 2>"$state/second.log" &
+second=$!
+for _ in $(seq 50); do grep -q 'not served locally' "$state/second.log" && break; sleep 0.2; done
+if grep -q 'writable by root alone.*not served locally' "$state/second.log" && [ ! -e "$state/badrun/tarn/api.sock" ] &&
+	kill -0 $second 2>/dev/null; then
+	echo "PASS tarnctl: no local socket in a directory others can write; the agent says why and serves on"
+else
+	echo "FAIL tarnctl: no local socket in a directory others can write: $(cat "$state/second.log")"
+fi
+kill $second; wait $second
 
 kill $agent; wait $agent; rc=$?
 [ $rc = 0 ] && echo "PASS tarnctl: the agent stopped cleanly, no sanitizer report" ||
