@@ -164,6 +164,22 @@ static void decode_source(struct tarn_repo *r, const char *stored)
 	snprintf(r->source, sizeof r->source, "%.255s", copy);
 }
 
+/* The repository that already uses a source, if any: 0 with its name. */
+static int source_user(tarn_store *st, const char *kind, const char *source, char *name, size_t len)
+{
+	sqlite3_stmt *s;
+	int rc = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM repositories WHERE kind = ?1 AND source = ?2", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = tarn_store_copy_text(s, 0, name, len);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int tarn_repo_add(tarn_store *st, struct tarn_repo *r, tarn_err err)
 {
 	if (!r->fstype[0] && strcmp(r->kind, "nfs"))
@@ -177,8 +193,11 @@ int tarn_repo_add(tarn_store *st, struct tarn_repo *r, tarn_err err)
 		return snprintf(err, TARN_ERRLEN, "name: there is already a repository %s", r->name), -1;
 	if (!r->uuid[0])
 		make_uuid(r->uuid);
-	char source[600];
+	char source[600], user[65];
 	encode_source(r, source, sizeof source);
+	/* one file system mounted twice through two loop devices is corrupted */
+	if (source_user(st, r->kind, source, user, sizeof user) == 0)
+		return snprintf(err, TARN_ERRLEN, "source: %.60s is already repository %s", r->source, user), -1;
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO repositories (name, uuid, kind, source, fstype, options, format)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &s, NULL) != SQLITE_OK)
@@ -269,6 +288,11 @@ int tarn_repo_each(tarn_store *st, int (*fn)(void *ctx, const struct tarn_repo *
 	}
 	free(names);
 	return rc;
+}
+
+void tarn_repo_dir(const char *root, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", root, name);
 }
 
 void tarn_repo_subject(const char *name, char *buf, size_t len)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "units.h"
 
 #define TARN_REPO_MARKER ".tarn-repository"
 /* Work in progress in a pool is named TARN_REPO_PARTIAL<task id>-<name>
@@ -48,6 +49,8 @@ int tarn_repo_set_uuid(tarn_store *st, const char *name, const char *uuid, tarn_
  * returns non-zero; fn may use the store. */
 int tarn_repo_each(tarn_store *st, int (*fn)(void *ctx, const struct tarn_repo *r), void *ctx);
 
+/* ROOT/<name>, the repository's mount point. */
+void tarn_repo_dir(const char *root, const char *name, char *buf, size_t len);
 /* The repository's status subject: "repo.<name>". */
 void tarn_repo_subject(const char *name, char *buf, size_t len);
 /* Forgets the status of a repository that is gone. */

@@ -45,6 +45,9 @@ int main(void)
 	CHECK("repo: a second one of the same name is refused",
 	      refused(st, (struct tarn_repo){.name = "local1", .kind = "local", .source = "/dev/sdc"},
 		      "already a repository local1"));
+	CHECK("repo: a device another repository uses is refused",
+	      refused(st, (struct tarn_repo){.name = "again", .kind = "local", .source = "/dev/sdb1"},
+		      "source: /dev/sdb1 is already repository local1"));
 	struct tarn_repo dup = {.name = "dup", .kind = "local", .source = "/dev/sdc"};
 	strcpy(dup.uuid, r.uuid);
 	CHECK("repo: a uuid already here is refused", refused(st, dup, "uuid: repository"));
