@@ -20,7 +20,7 @@ TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/
 
 TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
 XMLRPC_SERVER_LIBS := -lxmlrpc_server -lxmlrpc -lxmlrpc_util
-TARND_LIBS := -lmicrohttpd -lgnutls $(XMLRPC_SERVER_LIBS) $(LDLIBS) -lpthread
+TARND_LIBS := -lmicrohttpd -lgnutls -lcurl $(XMLRPC_SERVER_LIBS) $(LDLIBS) -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
 TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util
 VERSION := $(shell cat VERSION)

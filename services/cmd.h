@@ -11,6 +11,7 @@
 struct tarn_agent {
 	tarn_store *store;
 	const char *version;
+	const char *repo_root; /* where repositories are mounted */
 };
 
 struct tarn_cmd {

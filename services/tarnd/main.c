@@ -1,11 +1,13 @@
 /* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899.
  *
  *   tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR] [--no-reconcile]
+ *         [--repo-root DIR]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
  * --no-reconcile serves the API without touching the host (tests);
- * --rundir and --dhcp-script place the DHCP client's pid files and hook.
+ * --rundir and --dhcp-script place the DHCP client's pid files and hook;
+ * --repo-root is where repositories are mounted (DIR/repos).
  *
  * State (the node store in DIR/db, the TLS key and certificate in DIR/tls)
  * lives in DIR, /var/lib/tarn by default: the persistent data partition.
@@ -34,7 +36,9 @@
 #include "http.h"
 #include "net-apply.h"
 #include "registry.h"
+#include "repo-apply.h"
 #include "store.h"
+#include "task-run.h"
 
 #ifndef TARN_VERSION
 #define TARN_VERSION "0.0.0"
@@ -44,8 +48,8 @@
  * and again every 30 s while a subject failed (a cable plugged in later, a
  * NIC that appears). It returns when SIGTERM or SIGINT arrives, or when
  * the API process dies (the supervisor then restarts the whole agent). */
-static int engine(const char *db, const struct tarn_net_paths *paths, int reconcile, pid_t api,
-		  const sigset_t *stop)
+static int engine(const char *db, const struct tarn_net_paths *paths, const char *repo_root, int reconcile,
+		  pid_t api, const sigset_t *stop)
 {
 	tarn_err err = "";
 	tarn_store *st = reconcile ? tarn_store_open(db, err) : NULL;
@@ -53,6 +57,9 @@ static int engine(const char *db, const struct tarn_net_paths *paths, int reconc
 		syslog(LOG_ERR, "reconciler: %s", err);
 		return 1;
 	}
+	struct tarn_workers workers = {.db = db, .root = repo_root};
+	if (st)
+		tarn_task_recover(st); /* a dead engine's tasks; their debris goes in the first pass */
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0;
@@ -65,9 +72,11 @@ static int engine(const char *db, const struct tarn_net_paths *paths, int reconc
 				if (failed)
 					syslog(LOG_WARNING, "network: %d setting(s) could not be applied "
 					       "(see net.status)", failed);
+				failed += tarn_repo_reconcile(st, repo_root, g);
 				done = g;
 				retry_at = time(NULL) + 30;
 			}
+			tarn_workers_poll(&workers, st);
 		}
 		int sig = sigtimedwait(stop, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -81,6 +90,8 @@ static int engine(const char *db, const struct tarn_net_paths *paths, int reconc
 			break;
 		}
 	}
+	if (st)
+		tarn_workers_stop(&workers, st);
 	if (api) {
 		kill(api, SIGTERM);
 		int status = 0;
@@ -107,8 +118,8 @@ static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
 	return 0;
 }
 
-static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, gid_t gid,
-		       pid_t engine, const sigset_t *stop)
+static int api_process(const char *db, const char *repo_root, struct tarn_http_config *cfg, uid_t uid,
+		       gid_t gid, pid_t engine, const sigset_t *stop)
 {
 	tarn_err err = "";
 	if (drop_privileges(uid, gid, engine) != 0) {
@@ -120,7 +131,7 @@ static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, 
 		syslog(LOG_ERR, "API process: %s", err);
 		return 1;
 	}
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION};
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
@@ -178,7 +189,7 @@ static int set_password(tarn_store *st, tarn_err err)
 static void usage(void)
 {
 	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR]\n"
-			"             [--no-reconcile]\n"
+			"             [--no-reconcile] [--repo-root DIR]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -190,9 +201,10 @@ int main(int argc, char **argv)
 		{"port", required_argument, NULL, 'p'}, {"state", required_argument, NULL, 's'},
 		{"set-password", no_argument, NULL, 'P'}, {"sysconf", required_argument, NULL, 'e'},
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
-		{"dhcp-script", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0},
+		{"dhcp-script", required_argument, NULL, 'd'}, {"repo-root", required_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0},
 	};
-	const char *state = "/var/lib/tarn", *listen_on = NULL;
+	const char *state = "/var/lib/tarn", *listen_on = NULL, *repo_root = NULL;
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
@@ -208,6 +220,7 @@ int main(int argc, char **argv)
 		case 'n': reconcile = 0; break;
 		case 'r': paths.rundir = optarg; break;
 		case 'd': paths.dhcp_script = optarg; break;
+		case 'R': repo_root = optarg; break;
 		default: usage();
 		}
 	}
@@ -225,7 +238,7 @@ int main(int argc, char **argv)
 	openlog("tarnd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
 	signal(SIGPIPE, SIG_IGN);
 	tarn_err err = "";
-	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], host[256] = "tarn";
+	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], host[256] = "tarn", repos[4200];
 	uid_t uid;
 	gid_t gid;
 	snprintf(dbdir, sizeof dbdir, "%s/db", state);
@@ -233,6 +246,9 @@ int main(int argc, char **argv)
 	snprintf(tls, sizeof tls, "%s/tls", state);
 	snprintf(key, sizeof key, "%s/key.pem", tls);
 	snprintf(cert, sizeof cert, "%s/cert.pem", tls);
+	snprintf(repos, sizeof repos, "%s/repos", state);
+	if (!repo_root)
+		repo_root = repos;
 	if (api_user(&uid, &gid) != 0) {
 		syslog(LOG_ERR, "no user 'tarn' or 'nobody' to run the API process as");
 		return 1;
@@ -287,9 +303,9 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "cannot start the API process: %m");
 		rc = 1;
 	} else if (api == 0) {
-		rc = api_process(db, &cfg, uid, gid, engine_pid, &stop);
+		rc = api_process(db, repo_root, &cfg, uid, gid, engine_pid, &stop);
 	} else {
-		rc = engine(db, &paths, reconcile, api, &stop);
+		rc = engine(db, &paths, repo_root, reconcile, api, &stop);
 	}
 	free(key_pem);
 	free(cert_pem);
