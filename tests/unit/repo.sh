@@ -181,6 +181,22 @@ expect "it says the repository is full" "repository small is full"
 out=$(in_ns df --output=avail -B1M "$state/repos/small" | tail -1); [ "${out// }" -gt 5 ] &&
 	pass "the space is given back" || fail "the space is given back" "$out MiB free"
 
+# XFS, where mkfs.xfs and the kernel have it
+if command -v mkfs.xfs >/dev/null && grep -qw xfs /proc/filesystems; then
+	truncate -s 320M "$state/xfs.img" # mkfs.xfs wants 300 MiB at least
+	check "an XFS repository is added" 0 ctl repo add xfs local "$state/xfs.img" --fstype xfs --format
+	until_state "an empty device is formatted XFS and mounted" xfs mounted
+	[ "$(blkid -p -o value -s TYPE "$state/xfs.img")" = xfs ] && pass "it holds XFS" || fail "it holds XFS" "$(blkid -p "$state/xfs.img")"
+	ctl repo remove xfs >/dev/null
+	for _ in $(seq 50); do [ -z "$(repo_field xfs state)" ] && break; sleep 0.1; done
+	check "the XFS device added as ext4 is accepted" 0 ctl repo add xfs2 local "$state/xfs.img"
+	until_state "a file system of another type is refused" xfs2 failed
+	out=$(repo_field xfs2 message); expect "the status names both types" "holds xfs, not ext4"
+	ctl repo remove xfs2 >/dev/null
+else
+	echo "SKIP repo: XFS repository: no mkfs.xfs (xfsprogs) or no XFS in this kernel"
+fi
+
 # cancel of a running import
 id=$(task_id repo import main "http://127.0.0.1:$slowport/slow/cancel.iso")
 for _ in $(seq 100); do [ "$(partials main)" = 1 ] && break; sleep 0.1; done
