@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,7 +174,28 @@ static const char *probe(const char *dev, char *type, char *fsuuid, int *table, 
 	return NULL;
 }
 
-/* Formats only a device that holds nothing blkid recognises. One that
+/* 1 when the first MiB is all zeros. blkid knows file systems, RAID and
+ * LVM members and partition tables, but not a database or an image file
+ * someone pointed at by mistake: those have a header, and are left alone. */
+static int blank(const char *dev, tarn_err err)
+{
+	static char buf[1 << 20];
+	err[0] = '\0';
+	int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return snprintf(err, TARN_ERRLEN, "cannot read %.80s: %s", dev, strerror(errno)), -1;
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	close(fd);
+	if (n < 0)
+		return snprintf(err, TARN_ERRLEN, "cannot read %.80s: %s", dev, strerror(errno)), -1;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i])
+			return 0;
+	return 1;
+}
+
+/* Formats only a device that holds nothing blkid recognises and is blank
+ * at its start. One that
  * holds our own file system (its UUID is the repository's: we made it) is
  * used as it is. */
 static const char *prepare(const struct tarn_repo *r, const char *dev, int *formatted, tarn_err err)
@@ -194,6 +216,9 @@ static const char *prepare(const struct tarn_repo *r, const char *dev, int *form
 		return FAIL("%.60s holds a partition table: give one of its partitions", dev);
 	if (!r->format)
 		return FAIL("%.60s holds no file system (add the repository with format to make one)", dev);
+	if (blank(dev, err) != 1)
+		return err[0] ? err : FAIL("%.50s holds data no tool here recognises: not formatting it (wipe it "
+					   "first if it is to go)", dev);
 	char uuid_opt[48];
 	snprintf(uuid_opt, sizeof uuid_opt, "uuid=%s", r->uuid);
 	const char *ext4[] = {"mkfs.ext4", "-q", "-F", "-U", r->uuid, dev, NULL};

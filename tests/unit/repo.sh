@@ -112,6 +112,14 @@ blkid -p "$state/blank.img" >/dev/null 2>&1 && fail "the blank image is still bl
 	pass "the blank image is still blank"
 check "repo remove" 0 ctl repo remove blank
 
+truncate -s 32M "$state/data.img"
+printf 'SQLite format 3\0' | dd of="$state/data.img" conv=notrunc status=none
+check "an image holding unknown data, with format, is accepted" 0 ctl repo add data local "$state/data.img" --format
+until_state "unknown data is not formatted" data failed
+out=$(repo_field data message); expect "the status says why" "holds data no tool here recognises: not formatting it"
+[ "$(head -c 15 "$state/data.img")" = "SQLite format 3" ] && pass "the data is intact" || fail "the data is intact" "$(head -c 16 "$state/data.img" | od -c)"
+ctl repo remove data >/dev/null
+
 check "a repository to format is added" 0 ctl repo add main local "$state/main.img" --format
 uuid=$out
 until_state "an empty device is formatted and mounted when asked" main mounted
