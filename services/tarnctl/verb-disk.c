@@ -77,6 +77,6 @@ static int disk(struct tarnctl *t, int argc, char **argv)
 }
 
 const struct tarnctl_verb tarnctl_verbs_disk[] = {
-	{"disk", "create|list ...", "virtual disks in a repository (tarnctl disk help)", 1, 16, disk},
+	{"disk", "SUBCOMMAND", "virtual disks in a repository: create, list", 1, 16, disk},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -145,6 +145,6 @@ static int repo(struct tarnctl *t, int argc, char **argv)
 }
 
 const struct tarnctl_verb tarnctl_verbs_repo[] = {
-	{"repo", "list|add|remove|import|task|cancel ...", "storage repositories (tarnctl repo help)", 1, 16, repo},
+	{"repo", "SUBCOMMAND", "storage repositories: list, add, remove, import, task, cancel", 1, 16, repo},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
