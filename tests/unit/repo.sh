@@ -43,9 +43,13 @@ exec $real_mount "\$@"
 EOF
 chmod +x "$state/bin/mount"
 
+# start_agent [SYS]: SYS, when given, is put over /sys/class in the
+# agent's namespace (a stand-in for the iSCSI initiator's sysfs)
 start_agent() {
-	PATH="$state/bin:$PATH" unshare -m --propagation private "$B/tarnd" -f --listen 127.0.0.1 --port "$port" --state "$state" \
-		--sysconf "$state/etc" 2>>"$state/tarnd.log" &
+	local over=${1:-}
+	PATH="$state/bin:$PATH" unshare -m --propagation private sh -c \
+		'[ -z "$1" ] || mount --bind "$1" /sys/class || exit 1; shift; exec "$@"' sh "$over" \
+		"$B/tarnd" -f --listen 127.0.0.1 --port "$port" --state "$state" --sysconf "$state/etc" 2>>"$state/tarnd.log" &
 	agent=$!
 	for _ in $(seq 100); do
 		[ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return
@@ -345,14 +349,45 @@ ev() { sqlite3 "$state/db/node.db" "SELECT count(*) FROM events WHERE subject LI
 	fail "events: mounted, removed, recognised" "$(sqlite3 "$state/db/node.db" 'SELECT subject, message FROM events' | tail -20)"
 [ "$(ev "task.$id" 'interrupted%')" = 0 ] && [ "$(ev 'task.%' 'made 100 disks%')" = 1 ] &&
 	pass "events: a finished task is logged" || fail "events: a finished task is logged" "$(sqlite3 "$state/db/node.db" "SELECT subject, message FROM events WHERE subject LIKE 'task.%'")"
-if [ ! -d /sys/class/iscsi_transport ] && ! modprobe -q iscsi_tcp 2>/dev/null; then
-	echo "SKIP repo: iSCSI repository: this kernel has no iSCSI initiator (iscsi_tcp)"
-else
-	echo "SKIP repo: iSCSI repository: needs a target (targetcli-fb or tgt), not set up here"
-fi
-
 kill "$agent"; wait "$agent"; rc=$?; agent=
 [ $rc = 0 ] && pass "the agent stops cleanly, no sanitizer report" ||
 	{ fail "the agent stops cleanly" "exit $rc"; tail -20 "$state/tarnd.log"; }
+
+# --- iSCSI through a stand-in iscsiadm: its login makes a session in a
+# stand-in sysfs whose LUN 1 is a loop device over an image file
+if [ ! -d /sys/class/iscsi_transport ] && ! modprobe -q iscsi_tcp 2>/dev/null; then
+	echo "SKIP repo: iSCSI against a real target: this kernel has no iSCSI initiator (iscsi_tcp)"
+else
+	echo "SKIP repo: iSCSI against a real target: needs targetcli-fb or tgt between namespaces, not set up here"
+fi
+truncate -s 64M "$state/lun.img"
+if loop=$(losetup -f --show "$state/lun.img" 2>/dev/null); then
+	trap 'losetup -d "$loop"; cleanup' EXIT
+	iqn=iqn.2003-01.org.example:repo1
+	cat > "$state/bin/iscsiadm" <<EOF
+#!/bin/bash
+echo "\$*" >> "$state/iscsi-calls"
+case "\$*" in *--login*)
+	mkdir -p "$state/sys/iscsi_session/session7/device/target7:0:0/7:0:0:1/block/${loop#/dev/}"
+	echo $iqn > "$state/sys/iscsi_session/session7/targetname" ;;
+esac
+EOF
+	chmod +x "$state/bin/iscsiadm"
+	mkdir -p "$state/sys"
+	start_agent "$state/sys"
+	check "an iSCSI repository is added" 0 ctl repo add san iscsi 192.0.2.20:3260 --target "$iqn" --lun 1 --format
+	until_state "an iSCSI LUN is logged in to, formatted and mounted" san mounted
+	out=$(cat "$state/iscsi-calls" 2>&1)
+	expect "the portal is asked for its targets" "^-m discovery -t sendtargets -p 192.0.2.20:3260$" &&
+		expect "then the target is logged in to" "^-m node -T $iqn -p 192.0.2.20:3260 --login$"
+	[ "$(blkid -p -o value -s TYPE "$state/lun.img")" = ext4 ] && pass "the LUN holds ext4" || fail "the LUN holds ext4" "$(blkid -p "$state/lun.img")"
+	check "an iSCSI repository is removed" 0 ctl repo remove san
+	for _ in $(seq 50); do grep -q -- --logout "$state/iscsi-calls" && break; sleep 0.2; done
+	out=$(cat "$state/iscsi-calls"); expect "and logged out of once unmounted" "^-m node -T $iqn -p 192.0.2.20:3260 --logout$"
+	kill "$agent"; wait "$agent"; rc=$?; agent=
+	[ $rc = 0 ] && pass "the agent stops cleanly after the iSCSI checks" || fail "the agent stops cleanly after the iSCSI checks" "exit $rc"
+else
+	echo "SKIP repo: iSCSI through a stand-in: no free loop device"
+fi
 grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error' "$state/tarnd.log" &&
 	fail "no sanitizer report from any process" "$(grep -m3 -A5 Sanitizer "$state/tarnd.log")" || pass "no sanitizer report from any process"
