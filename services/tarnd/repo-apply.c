@@ -195,9 +195,8 @@ static int blank(const char *dev, tarn_err err)
 }
 
 /* Formats only a device that holds nothing blkid recognises and is blank
- * at its start. One that
- * holds our own file system (its UUID is the repository's: we made it) is
- * used as it is. */
+ * at its start. One that holds our own file system (its UUID is the
+ * repository's: we made it) is used as it is. */
 static const char *prepare(const struct tarn_repo *r, const char *dev, int *formatted, tarn_err err)
 {
 	char type[16], fsuuid[40];
