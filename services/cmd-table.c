@@ -8,6 +8,7 @@ extern const struct tarn_cmd tarn_cmd_guest[];
 extern const struct tarn_cmd tarn_cmd_host[];
 extern const struct tarn_cmd tarn_cmd_task[];
 extern const struct tarn_cmd tarn_cmd_event[];
+extern const struct tarn_cmd tarn_cmd_repo[];
 
 const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_system,
@@ -17,5 +18,6 @@ const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_host,
 	tarn_cmd_task,
 	tarn_cmd_event,
+	tarn_cmd_repo,
 	NULL,
 };

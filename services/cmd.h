@@ -14,6 +14,7 @@ struct tarn_agent {
 	tarn_store *store;
 	const char *version;
 	tarn_pool *pool;   /* NULL when the pool node could not start */
+	const char *repo_root; /* where repositories are mounted */
 };
 
 struct tarn_cmd {

@@ -68,7 +68,7 @@ static int call_id(struct tarnctl *t, const char *method, long long id,
 
 /* Follows a task until it ends, printing its progress as it changes. The
  * exit code is the task's: 0 done, 1 failed or cancelled. */
-static int wait_task(struct tarnctl *t, long long id)
+int tarnctl_task_wait(struct tarnctl *t, long long id)
 {
 	char last[400] = "";
 	struct timespec pause = {0, 250 * 1000 * 1000};
@@ -123,7 +123,7 @@ static int task(struct tarnctl *t, int argc, char **argv)
 	if (id > 0 && strcmp(what, "cancel") == 0)
 		return call_id(t, "task.cancel", id, NULL);
 	if (id > 0 && strcmp(what, "wait") == 0)
-		return wait_task(t, id);
+		return tarnctl_task_wait(t, id);
 	fprintf(stderr, "usage: tarnctl task list [N] | show ID | cancel ID | wait ID\n");
 	return EXIT_USAGE;
 }

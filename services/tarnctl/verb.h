@@ -39,4 +39,9 @@ int tarnctl_call_strings(struct tarnctl *t, const char *method, int n, char **ar
  * lines, arrays one item a line. */
 void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);
 
+/* Follows task id until it ends, printing its progress as it changes;
+ * EXIT_OK when it is done, EXIT_FAULT when it failed or was cancelled
+ * (verb-task.c). */
+int tarnctl_task_wait(struct tarnctl *t, long long id);
+
 #endif

@@ -3,7 +3,7 @@
  *
  *   tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]
  *         [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]
- *         [--power-cmd FILE]
+ *         [--power-cmd FILE] [--repo-root DIR]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
@@ -11,6 +11,7 @@
  * --rundir and --dhcp-script place the DHCP client's pid files and hook;
  * --power-cmd runs FILE reboot|shutdown for host.reboot and host.shutdown
  * instead of the host's own commands (tests).
+ * --repo-root is where repositories are mounted (DIR/repos).
  *
  * State (the node store in DIR/db, the TLS key and certificate in DIR/tls,
  * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
@@ -49,8 +50,10 @@
 #include "net-apply.h"
 #include "pool-node.h"
 #include "registry.h"
+#include "repo-apply.h"
 #include "store.h"
 #include "task.h"
+#include "task-run.h"
 
 #ifndef TARN_VERSION
 #define TARN_VERSION "0.0.0"
@@ -61,20 +64,21 @@ struct engine_config {
 	const struct tarn_net_paths *paths;
 	int reconcile;          /* apply host settings (a Tarn host, or --sysconf) */
 	const char *power_cmd;  /* --power-cmd: run instead of reboot/poweroff (tests) */
+	const char *repo_root;  /* where repositories are mounted */
 	const char *socket;     /* the local API socket, removed when the agent stops */
 	struct stat socket_bound;
 };
 
-/* Applies the network settings when the store's generation moved, and
+/* Applies the network and repository settings when the store's generation moved, and
  * again every 30 s while a subject failed; records an event when there is
  * something new to say (a new generation, or a different failure count). */
-static void reconcile_net(tarn_store *st, const struct tarn_net_paths *paths, int64_t *done, int *failed,
-			  time_t *retry_at)
+static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *done, int *failed,
+		      time_t *retry_at)
 {
 	int64_t g = tarn_store_generation(st);
 	if (g == *done && !(*failed && time(NULL) >= *retry_at))
 		return;
-	int was = *failed, n = tarn_net_reconcile(st, paths, g);
+	int was = *failed, n = tarn_net_reconcile(st, ec->paths, g);
 	if (g != *done || n != was) {
 		char msg[120];
 		if (n)
@@ -85,6 +89,7 @@ static void reconcile_net(tarn_store *st, const struct tarn_net_paths *paths, in
 		if (n)
 			syslog(LOG_WARNING, "network: %s", msg);
 	}
+	n += tarn_repo_reconcile(st, ec->repo_root, g); /* records its own events */
 	*failed = n;
 	*done = g;
 	*retry_at = time(NULL) + 30;
@@ -116,13 +121,17 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	snprintf(msg, sizeof msg, "Tarn agent %s started%s", TARN_VERSION,
 		 ec->reconcile ? "" : " (host settings are not applied here)");
 	tarn_event_add(st, "info", "agent", msg);
+	struct tarn_workers workers = {.db = db, .root = ec->repo_root};
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0, facts_at = 0;
 	struct timespec tick = {0, 300 * 1000 * 1000};
 	for (;;) {
 		if (ec->reconcile)
-			reconcile_net(st, ec->paths, &done, &failed, &retry_at);
+			{
+			reconcile(st, ec, &done, &failed, &retry_at);
+			tarn_workers_poll(&workers, st);
+		}
 		if (time(NULL) >= facts_at) {
 			if (tarn_host_facts_refresh(facts, st, err))
 				syslog(LOG_ERR, "host facts: %s", err);
@@ -144,6 +153,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 			break;
 		}
 	}
+	tarn_workers_stop(&workers, st);
 	if (api) {
 		kill(api, SIGTERM);
 		int status = 0;
@@ -189,7 +199,7 @@ static tarn_pool *pool_start(const char *dir, const char *address, struct tarn_p
 	return pool;
 }
 
-static int api_process(const char *db, const char *pool_dir, const char *pool_address,
+static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
 		       struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
 {
 	tarn_err err = "";
@@ -203,7 +213,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		return 1;
 	}
 	struct tarn_pool_node *node = NULL;
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION,
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
 				   .pool = pool_start(pool_dir, pool_address, &node)};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
@@ -265,7 +275,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]\n"
 			"             [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]\n"
-			"             [--power-cmd FILE]\n"
+			"             [--power-cmd FILE] [--repo-root DIR]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -278,11 +288,11 @@ int main(int argc, char **argv)
 		{"set-password", no_argument, NULL, 'P'}, {"sysconf", required_argument, NULL, 'e'},
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
 		{"dhcp-script", required_argument, NULL, 'd'}, {"pool-listen", required_argument, NULL, 'L'},
-		{"power-cmd", required_argument, NULL, 'o'},
+		{"power-cmd", required_argument, NULL, 'o'}, {"repo-root", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
-	const char *power_cmd = NULL;
+	const char *power_cmd = NULL, *repo_root = NULL;
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
@@ -300,6 +310,7 @@ int main(int argc, char **argv)
 		case 'd': paths.dhcp_script = optarg; break;
 		case 'L': pool_listen = optarg; break;
 		case 'o': power_cmd = optarg; break;
+		case 'R': repo_root = optarg; break;
 		default: usage();
 		}
 	}
@@ -318,6 +329,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	tarn_err err = "";
 	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], pooldir[4096], host[256] = "tarn";
+	char repos[4200];
 	uid_t uid;
 	gid_t gid;
 	snprintf(dbdir, sizeof dbdir, "%s/db", state);
@@ -326,6 +338,9 @@ int main(int argc, char **argv)
 	snprintf(pooldir, sizeof pooldir, "%s/pool", state);
 	snprintf(key, sizeof key, "%s/key.pem", tls);
 	snprintf(cert, sizeof cert, "%s/cert.pem", tls);
+	snprintf(repos, sizeof repos, "%s/repos", state);
+	if (!repo_root)
+		repo_root = repos;
 	if (api_user(&uid, &gid) != 0) {
 		syslog(LOG_ERR, "no user 'tarn' or 'nobody' to run the API process as");
 		return 1;
@@ -362,7 +377,8 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
 		return 1;
 	}
-	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd};
+	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
+				  .repo_root = repo_root};
 	char sock[4200];
 	/* without it the console loses its way in, but the host stays manageable
 	 * over the network: said loudly, not fatal */
@@ -390,7 +406,7 @@ int main(int argc, char **argv)
 		tarn_local_socket_remove(ec.socket, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
-		rc = api_process(db, pooldir, pool_listen, &cfg, uid, gid, engine_pid, &stop);
+		rc = api_process(db, pooldir, pool_listen, repo_root, &cfg, uid, gid, engine_pid, &stop);
 	} else {
 		if (local_fd >= 0)
 			close(local_fd); /* the API process serves it */
