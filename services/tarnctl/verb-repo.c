@@ -1,4 +1,4 @@
-/* tarnctl repo list | add | remove | import | task | cancel */
+/* tarnctl repo list | add | remove | import */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 	"       tarnctl repo add NAME nfs SERVER:/EXPORT [--options OPTS]\n"                          \
 	"       tarnctl repo add NAME iscsi PORTAL[:PORT] --target IQN [--lun N] [--fstype T] [--format]\n" \
 	"       tarnctl repo remove NAME\n"                                                           \
-	"       tarnctl repo import NAME PATH|URL [--pool iso_pool|seed_pool] [--wait]\n"              \
+	"       tarnctl repo import NAME PATH|URL [--pool iso_pool|seed_pool] [--wait]\n"
 
 static int usage(void)
 {
