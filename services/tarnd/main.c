@@ -33,6 +33,7 @@
 #include "cert.h"
 #include "http.h"
 #include "net-apply.h"
+#include "nettrial.h"
 #include "registry.h"
 #include "store.h"
 
@@ -58,6 +59,10 @@ static int engine(const char *db, const struct tarn_net_paths *paths, int reconc
 	time_t retry_at = 0;
 	struct timespec tick = {0, 300 * 1000 * 1000};
 	for (;;) {
+		/* a network change on trial that was not confirmed in time */
+		int rolled = st ? tarn_net_trial_expire(st, time(NULL), err) : 0;
+		if (rolled)
+			syslog(LOG_WARNING, "network: %s", rolled > 0 ? "change not confirmed: rolled back" : err);
 		if (st) {
 			int64_t g = tarn_store_generation(st);
 			if (g != done || (failed && time(NULL) >= retry_at)) {
