@@ -5,15 +5,33 @@
  * in tests, a daemon that sets the clock must not start. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "net-pass.h"
 
+/* Is there an ntpd on PATH? (Debian 12's busybox-static has no ntpd
+ * applet: the image needs one for this to do anything.) */
+static int have_ntpd(void)
+{
+	char path[4096], *save = NULL, file[4200];
+	snprintf(path, sizeof path, "%s", getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
+	for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(file, sizeof file, "%s/ntpd", d);
+		if (access(file, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static const char *ntpd(const char *rundir, int changed, tarn_err err)
 {
 	char pidfile[512];
+	if (!have_ntpd())
+		return snprintf(err, TARN_ERRLEN, "ntp.conf is written, but there is no ntpd on this host to use it"),
+		       err;
 	snprintf(pidfile, sizeof pidfile, "%s/ntpd.pid", rundir);
 	pid_t pid = tarn_net_running(pidfile);
 	if (pid && !changed)

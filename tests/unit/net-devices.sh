@@ -77,6 +77,10 @@ check_refused "an unknown bond mode is refused" "fancy is not a bond mode" bond 
 check_refused "a bond slave that is a bridge port is refused" "a0 is a port of bridge xenbr1" bond add bond9 active-backup a0
 check_refused "a VLAN on a missing parent is refused" "no interface nosuch0" vlan add nosuch0 10
 check_refused "removing a bridge that is not there is refused" "no bridge xenbr7" bridge del xenbr7
+out=$(ctl vlan add v0 ten 2>&1); rc=$?
+[ $rc = 2 ] && echo "PASS $T: a VLAN id that is not a number is a usage error (exit 2)" || echo "FAIL $T: a VLAN id that is not a number: exit $rc: $out"
+out=$(ctl bridge frob xenbr1 2>&1); rc=$?
+[ $rc = 2 ] && echo "PASS $T: an unknown bridge subcommand is a usage error (exit 2)" || echo "FAIL $T: an unknown bridge subcommand: exit $rc: $out"
 [ "$(db "select n from generation")" = "$gen" ] && [ "$(db "select count(*) from vlans") $(db "select count(*) from bonds") $(db "select count(*) from bridges")" = "0 0 1" ] &&
 	echo "PASS $T: refused changes store nothing" || echo "FAIL $T: refused changes store nothing: $(db 'select * from vlans; select * from bonds; select * from bridges')"
 
