@@ -92,7 +92,7 @@ static int removal(struct tarnctl *t, const char *method, const char *name)
  * with at least min arguments after it goes to add. */
 static int device_verb(struct tarnctl *t, int argc, char **argv, const char *kind, int min,
 		       int (*add)(struct tarnctl *t, int argc, char **argv, long confirm),
-		       void (*show)(xmlrpc_env *, xmlrpc_value *))
+		       void (*show)(xmlrpc_env *, xmlrpc_value *), const char *usage)
 {
 	char list[32], del[32];
 	long confirm = tarnctl_take_confirm(&argc, argv);
@@ -104,7 +104,7 @@ static int device_verb(struct tarnctl *t, int argc, char **argv, const char *kin
 		return removal(t, del, argv[1]);
 	if (confirm >= 0 && argc > min && strcmp(argv[0], "add") == 0)
 		return add(t, argc - 1, argv + 1, confirm);
-	fprintf(stderr, "usage: see tarnctl --help (%s)\n", kind);
+	fprintf(stderr, "usage: tarnctl %s\n", usage);
 	return EXIT_USAGE;
 }
 
@@ -158,15 +158,18 @@ static int add_vlan(struct tarnctl *t, int argc, char **argv, long confirm)
 
 int tarnctl_bridge(struct tarnctl *t, int argc, char **argv)
 {
-	return device_verb(t, argc, argv, "Bridge", 1, add_bridge, show_bridges);
+	return device_verb(t, argc, argv, "Bridge", 1, add_bridge, show_bridges,
+			   "bridge [add NAME [PORT...] [--confirm SECONDS] | del NAME]");
 }
 
 int tarnctl_vlan(struct tarnctl *t, int argc, char **argv)
 {
-	return device_verb(t, argc, argv, "Vlan", 2, add_vlan, show_vlans);
+	return device_verb(t, argc, argv, "Vlan", 2, add_vlan, show_vlans,
+			   "vlan [add PARENT VID [NAME] [--confirm SECONDS] | del NAME]");
 }
 
 int tarnctl_bond(struct tarnctl *t, int argc, char **argv)
 {
-	return device_verb(t, argc, argv, "Bond", 3, add_bond, show_bonds);
+	return device_verb(t, argc, argv, "Bond", 3, add_bond, show_bonds,
+			   "bond [add NAME MODE SLAVE... [--confirm SECONDS] | del NAME]");
 }

@@ -183,18 +183,17 @@ static int status(struct tarnctl *t, int argc, char **argv)
 
 const struct tarnctl_verb tarnctl_verbs_net[] = {
 	{"status", "", "what the network reconciler applied, or why it could not", 0, 0, status},
-	{"links", "", "every interface: kind, state, carrier, MAC, MTU, master, addresses, settings", 0, 0,
-	 tarnctl_links},
+	{"links", "", "every interface: kind, state, link, MAC, MTU, master, addresses", 0, 0, tarnctl_links},
 	{"hostname", "[NAME]", "show or set the host name", 0, 1, hostname},
 	{"dns", "[ADDR...]", "show or set the DNS servers (up to three)", 0, 3, dns},
 	{"ntp", "[SERVER...]", "show or set the NTP servers (up to eight)", 0, 8, ntp},
-	{"mgmt", "[IFACE]", "show or set the management interface (its changes need confirming)", 0, 1, mgmt},
-	{"iface", "NAME [MODE]", "show or set an interface: dhcp, none, static ADDRESS/PREFIX [GATEWAY]; "
-				 "--confirm SECONDS", 1, 6, iface},
-	{"bridge", "[add|del ...]", "list bridges; add NAME [PORT...]; del NAME", 0, 20, tarnctl_bridge},
-	{"vlan", "[add|del ...]", "list VLANs; add PARENT VID [NAME]; del NAME", 0, 6, tarnctl_vlan},
-	{"bond", "[add|del ...]", "list bonds; add NAME MODE SLAVE...; del NAME", 0, 21, tarnctl_bond},
-	{"confirm", "", "keep the network change on trial", 0, 0, confirm},
+	{"mgmt", "[IFACE]", "show or set the management interface: changes to it go on trial", 0, 1, mgmt},
+	{"iface", "NAME [MODE]", "show or set an interface: dhcp, none, static ADDRESS/PREFIX [GATEWAY]",
+	 1, 6, iface},
+	{"bridge", "[add|del]", "list bridges; add NAME [PORT...]; del NAME", 0, 20, tarnctl_bridge},
+	{"vlan", "[add|del]", "list VLANs; add PARENT VID [NAME]; del NAME", 0, 6, tarnctl_vlan},
+	{"bond", "[add|del]", "list bonds; add NAME MODE SLAVE...; del NAME", 0, 21, tarnctl_bond},
+	{"confirm", "", "keep the network change on trial (changes take --confirm SECONDS)", 0, 0, confirm},
 	{"trial", "", "is a network change waiting to be confirmed, and for how long", 0, 0, trial},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
