@@ -76,7 +76,7 @@ int tarnctl_links(struct tarnctl *t, int argc, char **argv)
 	return tarnctl_call(t, "net.interfaces", NULL, show_links);
 }
 
-static int removal(struct tarnctl *t, const char *method, const char *name)
+int tarnctl_remove(struct tarnctl *t, const char *method, const char *name)
 {
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
@@ -101,7 +101,7 @@ static int device_verb(struct tarnctl *t, int argc, char **argv, const char *kin
 	if (argc == 0 && confirm == 0)
 		return tarnctl_call(t, list, NULL, show);
 	if (confirm >= 0 && argc == 2 && strcmp(argv[0], "del") == 0)
-		return removal(t, del, argv[1]);
+		return tarnctl_remove(t, del, argv[1]);
 	if (confirm >= 0 && argc > min && strcmp(argv[0], "add") == 0)
 		return add(t, argc - 1, argv + 1, confirm);
 	fprintf(stderr, "usage: tarnctl %s\n", usage);

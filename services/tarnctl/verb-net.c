@@ -1,5 +1,5 @@
 /* tarnctl hostname [NAME] | dns [ADDR...] | ntp [SERVER...] | mgmt [IFACE] |
- * iface NAME [dhcp | none | static CIDR [GATEWAY]] [--confirm S] | confirm | trial | status;
+ * iface NAME [dhcp | none | static CIDR [GATEWAY] | del] [--confirm S] | confirm | trial | status;
  * bridge, vlan, bond and links are in verb-net-dev.c. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,9 +117,11 @@ static int iface(struct tarnctl *t, int argc, char **argv)
 	if (argc == 1 && confirm == 0)
 		return tarnctl_call_string(t, "net.getInterface", argv[0]);
 	const char *mode = argc > 1 ? argv[1] : "";
+	if (argc == 2 && confirm == 0 && strcmp(mode, "del") == 0)
+		return tarnctl_remove(t, "net.deleteInterface", argv[0]);
 	int is_static = strcmp(mode, "static") == 0;
 	if (confirm < 0 || argc < 2 || (is_static && argc < 3) || (!is_static && argc > 2)) {
-		fprintf(stderr, "usage: tarnctl iface NAME [dhcp | none | static ADDRESS/PREFIX [GATEWAY]] "
+		fprintf(stderr, "usage: tarnctl iface NAME [dhcp | none | static ADDRESS/PREFIX [GATEWAY] | del] "
 				"[--confirm SECONDS]\n");
 		return EXIT_USAGE;
 	}
@@ -188,7 +190,7 @@ const struct tarnctl_verb tarnctl_verbs_net[] = {
 	{"dns", "[ADDR...]", "show or set the DNS servers (up to three)", 0, 3, dns},
 	{"ntp", "[SERVER...]", "show or set the NTP servers (up to eight)", 0, 8, ntp},
 	{"mgmt", "[IFACE]", "show or set the management interface: changes to it go on trial", 0, 1, mgmt},
-	{"iface", "NAME [MODE]", "show or set an interface: dhcp, none, static ADDRESS/PREFIX [GATEWAY]",
+	{"iface", "NAME [MODE]", "show or set an interface: dhcp, none, static ADDRESS/PREFIX [GATEWAY]; del",
 	 1, 6, iface},
 	{"bridge", "[add|del]", "list bridges; add NAME [PORT...]; del NAME", 0, 20, tarnctl_bridge},
 	{"vlan", "[add|del]", "list VLANs; add PARENT VID [NAME]; del NAME", 0, 6, tarnctl_vlan},

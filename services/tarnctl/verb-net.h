@@ -12,6 +12,8 @@ long tarnctl_take_confirm(int *argc, char **argv);
 int tarnctl_change(struct tarnctl *t, const char *method, long confirm, ...);
 /* Shows a change's answer: nothing, or that it is on trial. */
 void tarnctl_show_change(xmlrpc_env *env, xmlrpc_value *r);
+/* Calls a removal method with a name; says when it is on trial. */
+int tarnctl_remove(struct tarnctl *t, const char *method, const char *name);
 /* Joins words with spaces into out; -1 when they do not fit. */
 int tarnctl_join(int argc, char **argv, char *out, size_t len);
 /* Prints an array of structs as a table: columns of members by key. */

@@ -53,8 +53,13 @@ assert br["kind"] == "bridge" and br["managed"] and br["device"] == "bridge"
 assert br["mode"] == "static" and br["ipv4"] == "198.51.100.10/24" and "198.51.100.10/24" in br["addresses"]
 assert not links["other0"]["managed"] and links["lo"]["kind"] == "loopback"
 PY
+ctl iface nosuch0 dhcp >/dev/null
 out=$(ctl links)
 grep -qE '^xenbr1 +bridge +up ' <<<"$out" && echo "PASS $T: tarnctl links prints a table" || echo "FAIL $T: tarnctl links prints a table: $out"
+grep -qE '^nosuch0 +- +absent ' <<<"$out" && echo "PASS $T: links shows a stored interface the host lacks as absent" ||
+	echo "FAIL $T: links shows a stored interface the host lacks as absent: $out"
+ctl iface nosuch0 del >/dev/null
+pass_if "iface NAME del forgets an interface's settings" eval "! ctl links | grep -q '^nosuch0 '"
 
 # --- a pass that changes nothing touches nothing (once the kernel's own
 # IPv6 duplicate address detection is over)
