@@ -183,6 +183,16 @@ until_ok "an agent killed during the countdown and restarted still rolls back" o
 
 ping_ok 192.0.2.1 >/dev/null && echo "PASS $T: the management interface still reaches its peer" ||
 	echo "FAIL $T: the management interface still reaches its peer"
+# the API's threads share one store connection: changes in parallel must not mix
+pids=
+for i in 1 2 3 4 5 6 7 8; do ctl bridge add "xenbr2$i" >"$state/par.$i" 2>&1 & pids="$pids $!"; done
+wait $pids
+fails=$(cat "$state"/par.* | grep -c fault)
+[ "$fails" = 0 ] && [ "$(db "select count(*) from bridges where name like 'xenbr2_'")" = 8 ] &&
+	echo "PASS $T: eight bridges added in parallel through the API are all stored" ||
+	echo "FAIL $T: eight bridges added in parallel: $(cat "$state"/par.*)"
+until_ok "and all made on the host" eval "[ \"\$(ip -n $ns -o link show type bridge | grep -c 'xenbr2[1-8]')\" = 8 ]"
+
 pass_if "nothing of this test is on the test machine's own network" \
 	eval "! ip link show m0 && ! ip link show a0 && ! ip link show xenbr1"
 stop_agent
