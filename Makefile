@@ -20,9 +20,10 @@ TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/
 
 TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
 XMLRPC_SERVER_LIBS := -lxmlrpc_server -lxmlrpc -lxmlrpc_util
-TARND_LIBS := -lmicrohttpd -lgnutls $(XMLRPC_SERVER_LIBS) $(LDLIBS) -lpthread
+XEN_LIBS := -lxlutil -lxenlight -lxentoollog
+TARND_LIBS := -lmicrohttpd -lgnutls -lcurl $(XMLRPC_SERVER_LIBS) $(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
-TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util
+TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util -lcurl
 VERSION := $(shell cat VERSION)
 
 all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl
@@ -44,9 +45,9 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/c/%.c tests/unit/c/check.h $(BUILD)/libtarn.a
+$(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS) -ldqlite $(XEN_LIBS)
 
 # libFuzzer build of request parsing and dispatch (clang, with ASan/UBSan)
 FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/cmd-*.c) \
@@ -54,7 +55,7 @@ FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/
 out/fuzz/fuzz_rpc: $(FUZZ_SRC) $(wildcard lib/*.h services/*.h services/tarnd/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iservices \
-		-Iservices/tarnd -o $@ $(FUZZ_SRC) $(XMLRPC_SERVER_LIBS) $(LDLIBS)
+		-Iservices/tarnd -o $@ $(FUZZ_SRC) $(XMLRPC_SERVER_LIBS) $(LDLIBS) $(XEN_LIBS) -lpthread
 
 clean:
 	rm -rf out/c out/c-san

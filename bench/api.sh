@@ -16,7 +16,9 @@ port=$((20000 + RANDOM % 20000))
 agent=
 trap '[ -n "$agent" ] && kill $agent 2>/dev/null; wait 2>/dev/null; rm -rf "$state"' EXIT
 echo 'bench password 1' | "$tarnd" --set-password --state "$state"
-"$tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --state "$state" 2>/dev/null &
+# its own run directory and pool port: nothing of the build machine's is touched
+"$tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --state "$state" --rundir "$state/run" \
+	--pool-listen 127.0.0.1:$((port + 1)) --repo-root "$state/repos" 2>/dev/null &
 agent=$!
 sleep 1
 api=$(pgrep -P $agent | head -n 1)

@@ -19,7 +19,7 @@ say "checking kernel $kver against kernel-config/required.conf"
 say "building Tarn's programs"
 make -s -C "$TOP" -j"$(nproc)" all || die "building tarnd failed (see the compiler's messages above)"
 
-pkgs="libmicrohttpd12 libgnutls30 libxmlrpc-core-c3 libsqlite3-0 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6"
+pkgs="libmicrohttpd12 libgnutls30 libxmlrpc-core-c3 libsqlite3-0 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6 xfsprogs libdqlite0 libcurl4 libxen-dev libgcc-s1"
 key=$( {
 	echo "$version $kentry"
 	dpkg-query -W $pkgs

@@ -1,5 +1,7 @@
 /* The agent's API client, used by tarnctl and the console: XML-RPC over
- * HTTPS (xmlrpc-c's curl transport) with basic auth. */
+ * HTTPS (xmlrpc-c's curl transport) with basic auth, or over the agent's
+ * local Unix socket (plain HTTP through libcurl, which xmlrpc-c's
+ * transport cannot dial), where root needs no password. */
 #ifndef TARN_CLIENT_H
 #define TARN_CLIENT_H
 #include <xmlrpc-c/base.h>
@@ -14,7 +16,11 @@ struct tarn_client_opts {
 	const char *cafile;    /* the agent's certificate, or a CA; NULL: system CAs */
 	int insecure;          /* skip certificate checks (a host not yet trusted) */
 	unsigned timeout_s;    /* default 30 */
+	const char *socket;    /* the agent's local socket: used instead of host and port */
 };
+
+/* Where the agent serves local callers. */
+#define TARN_CLIENT_SOCKET "/run/tarn/api.sock"
 
 enum tarn_call_result {
 	TARN_CALL_OK = 0,

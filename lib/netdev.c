@@ -331,7 +331,7 @@ static int get_row(tarn_store *st, const char *sql, const char *name, char *a, s
 int tarn_netdev_get_bridge(tarn_store *st, const char *name, struct tarn_bridge *b)
 {
 	memset(b, 0, sizeof *b);
-	snprintf(b->name, sizeof b->name, "%s", name);
+	snprintf(b->name, sizeof b->name, "%.15s", name);
 	return get_row(st, "SELECT ports FROM bridges WHERE name = ?1", name, b->ports, sizeof b->ports, NULL, 0,
 		       NULL);
 }
@@ -339,7 +339,7 @@ int tarn_netdev_get_bridge(tarn_store *st, const char *name, struct tarn_bridge 
 int tarn_netdev_get_vlan(tarn_store *st, const char *name, struct tarn_vlan *v)
 {
 	memset(v, 0, sizeof *v);
-	snprintf(v->name, sizeof v->name, "%s", name);
+	snprintf(v->name, sizeof v->name, "%.15s", name);
 	return get_row(st, "SELECT parent, vid FROM vlans WHERE name = ?1", name, v->parent, sizeof v->parent,
 		       NULL, 0, &v->vid);
 }
@@ -347,7 +347,7 @@ int tarn_netdev_get_vlan(tarn_store *st, const char *name, struct tarn_vlan *v)
 int tarn_netdev_get_bond(tarn_store *st, const char *name, struct tarn_bond *b)
 {
 	memset(b, 0, sizeof *b);
-	snprintf(b->name, sizeof b->name, "%s", name);
+	snprintf(b->name, sizeof b->name, "%.15s", name);
 	return get_row(st, "SELECT mode, slaves FROM bonds WHERE name = ?1", name, b->mode, sizeof b->mode,
 		       b->slaves, sizeof b->slaves, NULL);
 }

@@ -2,15 +2,19 @@
  * one per namespace, each entry an xmlrpc-c method with its signature. */
 #ifndef TARN_CMD_H
 #define TARN_CMD_H
+#include <stdint.h>
 #include <xmlrpc-c/base.h>
 #include <xmlrpc-c/server.h>
 
+#include "pool-store.h"
 #include "store.h"
 
 /* What every method may use; passed as the registry's server info. */
 struct tarn_agent {
 	tarn_store *store;
 	const char *version;
+	tarn_pool *pool;   /* NULL when the pool node could not start */
+	const char *repo_root; /* where repositories are mounted */
 };
 
 struct tarn_cmd {
@@ -29,7 +33,28 @@ enum {
 	TARN_FAULT_PARSE = -503,    /* XMLRPC_PARSE_ERROR: not XML-RPC */
 	TARN_FAULT_NO_METHOD = -506,/* XMLRPC_NO_SUCH_METHOD_ERROR */
 	TARN_FAULT_TOO_BIG = -509,  /* XMLRPC_LIMIT_EXCEEDED_ERROR */
+	TARN_FAULT_UNAVAILABLE = -32500, /* the pool cannot be reached now: try again */
 	TARN_FAULT_INTERNAL = -32603,
 };
+
+/* The pool, or NULL with a fault set when this host's pool node is down;
+ * and a pool store result as a fault: -500 refused, -32500 unavailable. */
+tarn_pool *tarn_cmd_need_pool(xmlrpc_env *env, void *agent);
+xmlrpc_value *tarn_cmd_pool_fault(xmlrpc_env *env, int rc, const char *err);
+/* Integer parameter index (int or i8) of params, dflt when absent; a wrong
+ * type is a type fault, a value outside min-max an invalid one naming
+ * what. 0, or -1 with the fault set. */
+int tarn_cmd_int_param(xmlrpc_env *env, xmlrpc_value *params, int index, int64_t dflt, int64_t min,
+		       int64_t max, const char *what, int64_t *out);
+/* Appends item to list and drops the caller's reference (nothing when a
+ * fault is already set): 0, or -1 with the fault set. */
+int tarn_cmd_append(xmlrpc_env *env, xmlrpc_value *list, xmlrpc_value *item);
+/* The end of a method that walked the store into list: the list, or NULL
+ * with a fault ("cannot read what") when the walk returned rc != 0. */
+xmlrpc_value *tarn_cmd_list_result(xmlrpc_env *env, xmlrpc_value *list, int rc, const char *what);
+
+struct tarn_task;
+/* A task as the API shows it (cmd-task.c). */
+xmlrpc_value *tarn_cmd_task_value(xmlrpc_env *env, const struct tarn_task *t);
 
 #endif

@@ -1,11 +1,14 @@
 /* tarnctl: the command line over the agent's API.
  *
- *   tarnctl [--host H] [--port N] [--cacert FILE | --insecure] [--json] VERB [ARGS]
+ *   tarnctl [--host H] [--port N] [--cacert FILE | --insecure] [--socket PATH] [--json] VERB [ARGS]
  *
- * The password comes from $TARN_PASSWORD, --password-file, or a prompt.
+ * Without --host, the agent's local socket is used when it is there (root
+ * needs no password on it); else HTTPS to 127.0.0.1. The password comes
+ * from $TARN_PASSWORD, --password-file, or a prompt.
  * Exit codes: 0 done, 1 the agent refused (a fault), 2 usage, 3 the agent
  * could not be reached or the login failed. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,26 +111,61 @@ int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 	return rc;
 }
 
-int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg)
+int tarnctl_callf(struct tarnctl *t, const char *method, void (*show)(xmlrpc_env *env, xmlrpc_value *result),
+		  const char *format, ...)
 {
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
-	xmlrpc_value *p = xmlrpc_build_value(&env, "(s)", arg);
-	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, NULL);
+	va_list ap;
+	va_start(ap, format);
+	xmlrpc_value *p = NULL;
+	const char *tail;
+	xmlrpc_build_value_va(&env, format, ap, &p, &tail);
+	va_end(ap);
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, show);
+	if (env.fault_occurred)
+		fprintf(stderr, "tarnctl: cannot build the call: %s\n", env.fault_string);
 	if (p)
 		xmlrpc_DECREF(p);
 	xmlrpc_env_clean(&env);
 	return rc;
 }
 
+int tarnctl_call_strings(struct tarnctl *t, const char *method, int n, char **args,
+			 void (*show)(xmlrpc_env *env, xmlrpc_value *result))
+{
+	xmlrpc_env env;
+	xmlrpc_env_init(&env);
+	xmlrpc_value *p = xmlrpc_array_new(&env);
+	for (int i = 0; i < n && !env.fault_occurred; i++) {
+		xmlrpc_value *s = xmlrpc_string_new(&env, args[i]);
+		if (s) {
+			xmlrpc_array_append_item(&env, p, s);
+			xmlrpc_DECREF(s);
+		}
+	}
+	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, method, p, show);
+	if (p)
+		xmlrpc_DECREF(p);
+	xmlrpc_env_clean(&env);
+	return rc;
+}
+
+int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg)
+{
+	return tarnctl_callf(t, method, NULL, "(s)", arg);
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tarnctl [--host H] [--port N] [--cacert FILE | --insecure] [--json]\n"
-		   "               [--password-file FILE] VERB [ARGS]\n\nverbs:\n");
+	fprintf(f, "usage: tarnctl [--host H] [--port N] [--cacert FILE | --insecure] [--socket PATH]\n"
+		   "               [--json] [--password-file FILE] VERB [ARGS]\n\nverbs:\n");
 	for (int n = 0; tarnctl_verbs[n]; n++)
 		for (const struct tarnctl_verb *v = tarnctl_verbs[n]; v->name; v++)
 			fprintf(f, "  %-10s %-12s %s\n", v->name, v->args, v->help);
-	fprintf(f, "\nThe password is read from $TARN_PASSWORD, --password-file, or asked for.\n");
+	fprintf(f, "\nWithout --host, the agent's local socket (" TARN_CLIENT_SOCKET ") is used when it is\n"
+		   "there; root needs no password on it. The password is read from $TARN_PASSWORD,\n"
+		   "--password-file, or asked for.\n");
 }
 
 static char *read_password(const char *file)
@@ -160,13 +198,14 @@ int main(int argc, char **argv)
 		{"host", required_argument, NULL, 'H'}, {"port", required_argument, NULL, 'p'},
 		{"cacert", required_argument, NULL, 'c'}, {"insecure", no_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'}, {"password-file", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"socket", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct tarn_client_opts co = {0};
 	struct tarnctl t = {0};
 	const char *password_file = NULL;
 	int o;
-	while ((o = getopt_long(argc, argv, "+H:p:c:kjw:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+H:p:c:kjw:s:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'H': co.host = optarg; break;
 		case 'p': co.port = atoi(optarg); break;
@@ -174,6 +213,7 @@ int main(int argc, char **argv)
 		case 'k': co.insecure = 1; break;
 		case 'j': t.json = 1; break;
 		case 'w': password_file = optarg; break;
+		case 's': co.socket = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -198,8 +238,13 @@ int main(int argc, char **argv)
 	}
 	if (!co.cafile && !co.insecure && access(DEFAULT_CACERT, R_OK) == 0)
 		co.cafile = DEFAULT_CACERT;
-	char *password = read_password(password_file);
-	if (!password) {
+	if (!co.socket && !co.host && access(TARN_CLIENT_SOCKET, F_OK) == 0)
+		co.socket = TARN_CLIENT_SOCKET;
+	/* root on the local socket needs none, but may give one */
+	int optional = co.socket && geteuid() == 0;
+	char *password = !optional || password_file || getenv("TARN_PASSWORD") ? read_password(password_file)
+									       : NULL;
+	if (!password && !optional) {
 		fprintf(stderr, "tarnctl: no password: set TARN_PASSWORD or use --password-file\n");
 		return EXIT_USAGE;
 	}
@@ -212,7 +257,8 @@ int main(int argc, char **argv)
 	else
 		rc = verb->run(&t, nargs, argv + optind + 1);
 	tarn_client_close(t.client);
-	memset(password, 0, strlen(password));
+	if (password)
+		memset(password, 0, strlen(password));
 	free(password);
 	return rc;
 }

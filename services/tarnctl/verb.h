@@ -27,10 +27,21 @@ extern const struct tarnctl_verb *const tarnctl_verbs[];
  * as JSON with --json, else through show (or a generic rendering). */
 int tarnctl_call(struct tarnctl *t, const char *method, xmlrpc_value *params,
 		 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
+/* tarnctl_call with params built by xmlrpc_build_value(format, ...). */
+int tarnctl_callf(struct tarnctl *t, const char *method, void (*show)(xmlrpc_env *env, xmlrpc_value *result),
+		  const char *format, ...);
 /* tarnctl_call with a single string parameter. */
 int tarnctl_call_string(struct tarnctl *t, const char *method, const char *arg);
+/* tarnctl_call with n string parameters, shown through show (or NULL). */
+int tarnctl_call_strings(struct tarnctl *t, const char *method, int n, char **args,
+			 void (*show)(xmlrpc_env *env, xmlrpc_value *result));
 /* The generic human rendering: scalars as they are, structs as "key: value"
  * lines, arrays one item a line. */
 void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);
+
+/* Follows task id until it ends, printing its progress as it changes;
+ * EXIT_OK when it is done, EXIT_FAULT when it failed or was cancelled
+ * (verb-task.c). */
+int tarnctl_task_wait(struct tarnctl *t, long long id);
 
 #endif

@@ -10,16 +10,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <syslog.h>
 #include <time.h>
 #include <xmlrpc-c/base.h>
 
 #include "auth.h"
 #include "cmd.h"
+#include "registry.h"
+
+/* Which daemon a request came through: TLS over the network, or the local
+ * socket where SO_PEERCRED tells who is calling. */
+struct listener {
+	struct tarn_http *h;
+	int local;
+};
 
 struct tarn_http {
 	struct tarn_http_config cfg;
-	struct MHD_Daemon *daemon;
+	struct MHD_Daemon *daemon, *local;
+	struct listener tls_listener, local_listener;
 	pthread_mutex_t lock; /* guards throttle and the verified-credential cache */
 	struct tarn_throttle throttle;
 	/* yescrypt costs tens of milliseconds by design; a client that sends
@@ -51,6 +61,17 @@ static void client_name(struct MHD_Connection *c, char *buf, size_t len)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)len);
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)len);
+}
+
+/* The local caller's uid, or -1 when it cannot be told. */
+static long peer_uid(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	if (!ci || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+		return -1;
+	return (long)cred.uid;
 }
 
 /* 1: authenticated; 0: refused. */
@@ -121,7 +142,42 @@ static enum MHD_Result refuse_auth(struct MHD_Connection *c, const char *msg)
 	return ok;
 }
 
-static enum MHD_Result first_call(struct tarn_http *h, struct MHD_Connection *c, const char *url,
+/* Throttling and the password: 1 when the caller is in; 0 when refused,
+ * with the refusal queued and its result in *answer. */
+static int login(struct tarn_http *h, struct MHD_Connection *c, const char *client, enum MHD_Result *answer)
+{
+	double retry = 0, t = now_s();
+	pthread_mutex_lock(&h->lock);
+	int allowed = tarn_throttle_allowed(&h->throttle, client, t, &retry);
+	pthread_mutex_unlock(&h->lock);
+	if (!allowed) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "too many failed logins: retry in %.0f s\n", retry + 0.5);
+		*answer = reply(c, MHD_HTTP_TOO_MANY_REQUESTS, "text/plain", msg, strlen(msg));
+		return 0;
+	}
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(c, &pass);
+	int ok = check_password(h, user, pass), tried = user != NULL;
+	if (pass)
+		memset(pass, 0, strlen(pass));
+	MHD_free(user);
+	MHD_free(pass);
+	pthread_mutex_lock(&h->lock);
+	if (ok)
+		tarn_throttle_succeeded(&h->throttle, client);
+	else if (tried)
+		tarn_throttle_failed(&h->throttle, client, t);
+	pthread_mutex_unlock(&h->lock);
+	if (!ok) {
+		if (tried)
+			syslog(LOG_WARNING, "failed API login from %s", client);
+		*answer = refuse_auth(c, "authentication required\n");
+	}
+	return ok;
+}
+
+static enum MHD_Result first_call(const struct listener *l, struct MHD_Connection *c, const char *url,
 				  const char *method, void **con_cls)
 {
 	static const char not_found[] = "XML-RPC is served at /RPC2 with POST\n";
@@ -131,34 +187,15 @@ static enum MHD_Result first_call(struct tarn_http *h, struct MHD_Connection *c,
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_found, sizeof not_found - 1);
 
 	char client[INET6_ADDRSTRLEN];
-	double retry = 0, t = now_s();
-	client_name(c, client, sizeof client);
-	pthread_mutex_lock(&h->lock);
-	int allowed = tarn_throttle_allowed(&h->throttle, client, t, &retry);
-	pthread_mutex_unlock(&h->lock);
-	if (!allowed) {
-		char msg[96];
-		snprintf(msg, sizeof msg, "too many failed logins: retry in %.0f s\n", retry + 0.5);
-		return reply(c, MHD_HTTP_TOO_MANY_REQUESTS, "text/plain", msg, strlen(msg));
-	}
-	char *pass = NULL;
-	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	int ok = check_password(h, user, pass);
-	if (pass)
-		memset(pass, 0, strlen(pass));
-	MHD_free(user);
-	MHD_free(pass);
-	pthread_mutex_lock(&h->lock);
-	if (ok)
-		tarn_throttle_succeeded(&h->throttle, client);
-	else if (user)
-		tarn_throttle_failed(&h->throttle, client, t);
-	pthread_mutex_unlock(&h->lock);
-	if (!ok) {
-		if (user)
-			syslog(LOG_WARNING, "failed API login from %s", client);
-		return refuse_auth(c, "authentication required\n");
-	}
+	long uid = l->local ? peer_uid(c) : -1;
+	if (l->local)
+		snprintf(client, sizeof client, "local uid %ld", uid);
+	else
+		client_name(c, client, sizeof client);
+	enum MHD_Result answer = MHD_NO;
+	/* root on this host (the console) is trusted on the local socket */
+	if (!(l->local && uid == 0) && !login(l->h, c, client, &answer))
+		return answer;
 	struct request *rq = calloc(1, sizeof *rq);
 	if (!rq)
 		return MHD_NO;
@@ -170,10 +207,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	(void)version;
-	struct tarn_http *h = cls;
+	const struct listener *l = cls;
+	struct tarn_http *h = l->h;
 	struct request *rq = *con_cls;
 	if (!rq)
-		return first_call(h, c, url, method, con_cls);
+		return first_call(l, c, url, method, con_cls);
 	if (*upload_size) {
 		if (!rq->too_big && rq->len + *upload_size > h->cfg.max_request) {
 			rq->too_big = 1;
@@ -201,7 +239,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
 	xmlrpc_mem_block *out = NULL;
-	xmlrpc_registry_process_call2(&env, h->cfg.registry, rq->body, rq->len, NULL, &out);
+	tarn_registry_process(&env, h->cfg.registry, rq->body, rq->len, &out);
 	enum MHD_Result r;
 	if (env.fault_occurred)
 		r = reply_fault(c, env.fault_code ? env.fault_code : TARN_FAULT_INTERNAL, env.fault_string);
@@ -244,7 +282,9 @@ struct tarn_http *tarn_http_start(const struct tarn_http_config *cfg, tarn_err e
 		free(h);
 		return NULL;
 	}
-	h->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL, handle, h,
+	h->tls_listener = (struct listener){h, 0};
+	h->local_listener = (struct listener){h, 1};
+	h->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL, handle, &h->tls_listener,
 				     MHD_OPTION_SOCK_ADDR, sa,
 				     MHD_OPTION_HTTPS_MEM_KEY, cfg->key_pem,
 				     MHD_OPTION_HTTPS_MEM_CERT, cfg->cert_pem,
@@ -260,6 +300,22 @@ struct tarn_http *tarn_http_start(const struct tarn_http_config *cfg, tarn_err e
 		free(h);
 		return NULL;
 	}
+	if (cfg->local_fd >= 0) {
+		/* plain HTTP: the socket's permissions and SO_PEERCRED guard it */
+		h->local = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, handle,
+					    &h->local_listener,
+					    MHD_OPTION_LISTEN_SOCKET, cfg->local_fd,
+					    MHD_OPTION_THREAD_POOL_SIZE, 2u,
+					    MHD_OPTION_CONNECTION_LIMIT, 64u,
+					    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+					    MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+					    MHD_OPTION_END);
+		if (!h->local) {
+			snprintf(err, TARN_ERRLEN, "cannot serve the API on the local socket");
+			tarn_http_stop(h);
+			return NULL;
+		}
+	}
 	return h;
 }
 
@@ -267,6 +323,8 @@ void tarn_http_stop(struct tarn_http *h)
 {
 	if (!h)
 		return;
+	if (h->local)
+		MHD_stop_daemon(h->local);
 	MHD_stop_daemon(h->daemon);
 	pthread_mutex_destroy(&h->lock);
 	free(h);

@@ -1,6 +1,8 @@
 /* The network-facing side of the agent: XML-RPC over HTTPS (libmicrohttpd
  * with GnuTLS), HTTP basic auth against the stored hash, failed-login
- * throttling, and limits on request size and connections. */
+ * throttling, and limits on request size and connections. The same server
+ * answers plain HTTP on the local Unix socket (local-socket.h), where root
+ * needs no password. */
 #ifndef TARN_HTTP_H
 #define TARN_HTTP_H
 #include <stddef.h>
@@ -14,6 +16,7 @@ struct tarn_http_config {
 	const char *key_pem, *cert_pem;
 	size_t max_request;    /* bytes; larger requests get a fault */
 	unsigned threads;
+	int local_fd;          /* a listening Unix socket to serve as well, or -1 */
 	tarn_store *store;     /* holds the agent password's hash */
 	xmlrpc_registry *registry;
 };

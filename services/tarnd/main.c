@@ -1,14 +1,25 @@
-/* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899.
+/* tarnd: the Tarn agent. Serves the XML-RPC API over HTTPS on port 8899,
+ * and to local callers on RUNDIR/tarn/api.sock (see local-socket.h).
  *
- *   tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR] [--no-reconcile]
+ *   tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]
+ *         [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]
+ *         [--power-cmd FILE] [--repo-root DIR]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
  * --no-reconcile serves the API without touching the host (tests);
- * --rundir and --dhcp-script place the DHCP client's pid files and hook.
+ * --rundir and --dhcp-script place the DHCP client's pid files and hook;
+ * --power-cmd runs FILE reboot|shutdown for host.reboot and host.shutdown
+ * instead of the host's own commands (tests).
+ * --repo-root is where repositories are mounted (DIR/repos).
  *
- * State (the node store in DIR/db, the TLS key and certificate in DIR/tls)
- * lives in DIR, /var/lib/tarn by default: the persistent data partition.
+ * State (the node store in DIR/db, the TLS key and certificate in DIR/tls,
+ * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
+ * default: the persistent data partition.
+ *
+ * --pool-listen is the pool node's (dqlite's) address, 127.0.0.1:8900 by
+ * default: its protocol has no authentication, so it stays on loopback
+ * until pools of several hosts get an authenticated transport.
  *
  * Two processes: the engine (root) runs the reconcilers that change the
  * host; the API process (user tarn, or nobody) speaks TLS and XML-RPC and
@@ -31,61 +42,124 @@
 
 #include "auth.h"
 #include "cert.h"
+#include "event.h"
+#include "host-facts.h"
+#include "host-power.h"
 #include "http.h"
+#include "local-socket.h"
 #include "net-apply.h"
 #include "nettrial.h"
+#include "pool-node.h"
 #include "registry.h"
+#include "repo-apply.h"
 #include "store.h"
+#include "task.h"
+#include "task-run.h"
 
 #ifndef TARN_VERSION
 #define TARN_VERSION "0.0.0"
 #endif
 
-/* The engine runs the reconcilers: whenever the store's generation moves,
- * and again every 30 s while a subject failed (a cable plugged in later, a
- * NIC that appears). It returns when SIGTERM or SIGINT arrives, or when
- * the API process dies (the supervisor then restarts the whole agent). */
-static int engine(const char *db, const struct tarn_net_paths *paths, int reconcile, pid_t api,
-		  const sigset_t *stop)
+/* What the engine does besides stopping. */
+struct engine_config {
+	const struct tarn_net_paths *paths;
+	int reconcile;          /* apply host settings (a Tarn host, or --sysconf) */
+	const char *power_cmd;  /* --power-cmd: run instead of reboot/poweroff (tests) */
+	const char *repo_root;  /* where repositories are mounted */
+	const char *socket;     /* the local API socket, removed when the agent stops */
+	struct stat socket_bound;
+};
+
+/* Applies the network and repository settings when the store's generation moved, and
+ * again every 30 s while a subject failed; records an event when there is
+ * something new to say (a new generation, or a different failure count). */
+static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *done, int *failed,
+		      time_t *retry_at)
 {
 	tarn_err err = "";
-	tarn_store *st = reconcile ? tarn_store_open(db, err) : NULL;
-	if (reconcile && !st) {
-		syslog(LOG_ERR, "reconciler: %s", err);
+	/* a network change on trial that was not confirmed in time (nettrial.h) */
+	int rolled = tarn_net_trial_expire(st, time(NULL), err);
+	if (rolled)
+		syslog(LOG_WARNING, "network: %s", rolled > 0 ? "change not confirmed: rolled back" : err);
+	int64_t g = tarn_store_generation(st);
+	if (g == *done && !(*failed && time(NULL) >= *retry_at))
+		return;
+	int was = *failed, n = tarn_net_reconcile(st, ec->paths, g);
+	if (g != *done || n != was) {
+		char msg[120];
+		if (n)
+			snprintf(msg, sizeof msg, "%d setting(s) could not be applied (see net.status)", n);
+		else
+			snprintf(msg, sizeof msg, "host settings applied (generation %lld)", (long long)g);
+		tarn_event_add(st, n ? "warning" : "info", "net", msg);
+		if (n)
+			syslog(LOG_WARNING, "network: %s", msg);
+	}
+	n += tarn_repo_reconcile(st, ec->repo_root, g); /* records its own events */
+	*failed = n;
+	*done = g;
+	*retry_at = time(NULL) + 30;
+}
+
+/* The engine reads the host's facts every TARN_FACTS_INTERVAL seconds,
+ * runs the reconcilers and the tasks that need root. It returns when
+ * SIGTERM or SIGINT arrives, or when the API process dies (the supervisor
+ * then restarts the whole agent). */
+static int engine(const char *db, const struct engine_config *ec, pid_t api, const sigset_t *stop)
+{
+	tarn_err err = "";
+	tarn_store *st = tarn_store_open(db, err);
+	struct tarn_host_facts *facts = tarn_host_facts_new();
+	if (!st || !facts) {
+		syslog(LOG_ERR, "engine: %s", st ? "out of memory" : err);
+		kill(api, SIGTERM);
+		waitpid(api, NULL, 0);
+		tarn_store_close(st);
+		tarn_host_facts_free(facts);
 		return 1;
 	}
+	char msg[200];
+	int lost = tarn_task_recover(st);
+	if (lost > 0) {
+		snprintf(msg, sizeof msg, "%d task(s) left running by an agent that stopped were failed", lost);
+		tarn_event_add(st, "warning", "task", msg);
+	}
+	snprintf(msg, sizeof msg, "Tarn agent %s started%s", TARN_VERSION,
+		 ec->reconcile ? "" : " (host settings are not applied here)");
+	tarn_event_add(st, "info", "agent", msg);
+	struct tarn_workers workers = {.db = db, .root = ec->repo_root};
 	int64_t done = -1;
 	int failed = 0, rc = 0;
-	time_t retry_at = 0;
+	time_t retry_at = 0, facts_at = 0;
 	struct timespec tick = {0, 300 * 1000 * 1000};
 	for (;;) {
-		/* a network change on trial that was not confirmed in time */
-		int rolled = st ? tarn_net_trial_expire(st, time(NULL), err) : 0;
-		if (rolled)
-			syslog(LOG_WARNING, "network: %s", rolled > 0 ? "change not confirmed: rolled back" : err);
-		if (st) {
-			int64_t g = tarn_store_generation(st);
-			if (g != done || (failed && time(NULL) >= retry_at)) {
-				failed = tarn_net_reconcile(st, paths, g);
-				if (failed)
-					syslog(LOG_WARNING, "network: %d setting(s) could not be applied "
-					       "(see net.status)", failed);
-				done = g;
-				retry_at = time(NULL) + 30;
-			}
+		if (ec->reconcile)
+			{
+			reconcile(st, ec, &done, &failed, &retry_at);
+			tarn_workers_poll(&workers, st);
 		}
+		if (time(NULL) >= facts_at) {
+			if (tarn_host_facts_refresh(facts, st, err))
+				syslog(LOG_ERR, "host facts: %s", err);
+			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
+		}
+		tarn_host_power_run(st, ec->power_cmd);
 		int sig = sigtimedwait(stop, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
 			syslog(LOG_INFO, "stopping on signal %d", sig);
+			snprintf(msg, sizeof msg, "agent stopping on signal %d", sig);
+			tarn_event_add(st, "info", "agent", msg);
 			break;
 		}
 		if (waitpid(api, NULL, WNOHANG) == api) {
 			syslog(LOG_ERR, "the API process died; stopping so the agent restarts whole");
+			tarn_event_add(st, "error", "agent", "the API process died; the agent restarts");
 			api = 0;
 			rc = 1;
 			break;
 		}
 	}
+	tarn_workers_stop(&workers, st);
 	if (api) {
 		kill(api, SIGTERM);
 		int status = 0;
@@ -93,6 +167,8 @@ static int engine(const char *db, const struct tarn_net_paths *paths, int reconc
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = 1;
 	}
+	tarn_local_socket_remove(ec->socket, &ec->socket_bound);
+	tarn_host_facts_free(facts);
 	tarn_store_close(st);
 	return rc;
 }
@@ -112,8 +188,25 @@ static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
 	return 0;
 }
 
-static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, gid_t gid,
-		       pid_t engine, const sigset_t *stop)
+/* The pool node, and the API's connection to the pool through it. Without
+ * them the API still serves everything else; pool calls then fault. */
+static tarn_pool *pool_start(const char *dir, const char *address, struct tarn_pool_node **node)
+{
+	tarn_err err = "";
+	uint64_t id;
+	*node = tarn_pool_node_start(dir, address, &id, err);
+	if (!*node) {
+		syslog(LOG_ERR, "%s", err);
+		return NULL;
+	}
+	tarn_pool *pool = tarn_pool_open(address, id);
+	if (!pool)
+		syslog(LOG_ERR, "pool: out of memory");
+	return pool;
+}
+
+static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
+		       struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
 {
 	tarn_err err = "";
 	if (drop_privileges(uid, gid, engine) != 0) {
@@ -125,7 +218,9 @@ static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, 
 		syslog(LOG_ERR, "API process: %s", err);
 		return 1;
 	}
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION};
+	struct tarn_pool_node *node = NULL;
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
+				   .pool = pool_start(pool_dir, pool_address, &node)};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
@@ -151,6 +246,8 @@ static int api_process(const char *db, struct tarn_http_config *cfg, uid_t uid, 
 	}
 	if (reg)
 		xmlrpc_registry_free(reg);
+	tarn_pool_close(agent.pool);
+	tarn_pool_node_stop(node);
 	tarn_store_close(st);
 	return rc;
 }
@@ -182,8 +279,9 @@ static int set_password(tarn_store *st, tarn_err err)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--state DIR] [--sysconf DIR]\n"
-			"             [--no-reconcile]\n"
+	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]\n"
+			"             [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]\n"
+			"             [--power-cmd FILE] [--repo-root DIR]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -195,9 +293,12 @@ int main(int argc, char **argv)
 		{"port", required_argument, NULL, 'p'}, {"state", required_argument, NULL, 's'},
 		{"set-password", no_argument, NULL, 'P'}, {"sysconf", required_argument, NULL, 'e'},
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
-		{"dhcp-script", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0},
+		{"dhcp-script", required_argument, NULL, 'd'}, {"pool-listen", required_argument, NULL, 'L'},
+		{"power-cmd", required_argument, NULL, 'o'}, {"repo-root", required_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0},
 	};
-	const char *state = "/var/lib/tarn", *listen_on = NULL;
+	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
+	const char *power_cmd = NULL, *repo_root = NULL;
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
@@ -213,6 +314,9 @@ int main(int argc, char **argv)
 		case 'n': reconcile = 0; break;
 		case 'r': paths.rundir = optarg; break;
 		case 'd': paths.dhcp_script = optarg; break;
+		case 'L': pool_listen = optarg; break;
+		case 'o': power_cmd = optarg; break;
+		case 'R': repo_root = optarg; break;
 		default: usage();
 		}
 	}
@@ -230,14 +334,19 @@ int main(int argc, char **argv)
 	openlog("tarnd", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
 	signal(SIGPIPE, SIG_IGN);
 	tarn_err err = "";
-	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], host[256] = "tarn";
+	char dbdir[4096], db[4200], tls[4096], key[4200], cert[4200], pooldir[4096], host[256] = "tarn";
+	char repos[4200];
 	uid_t uid;
 	gid_t gid;
 	snprintf(dbdir, sizeof dbdir, "%s/db", state);
 	snprintf(db, sizeof db, "%s/node.db", dbdir);
 	snprintf(tls, sizeof tls, "%s/tls", state);
+	snprintf(pooldir, sizeof pooldir, "%s/pool", state);
 	snprintf(key, sizeof key, "%s/key.pem", tls);
 	snprintf(cert, sizeof cert, "%s/cert.pem", tls);
+	snprintf(repos, sizeof repos, "%s/repos", state);
+	if (!repo_root)
+		repo_root = repos;
 	if (api_user(&uid, &gid) != 0) {
 		syslog(LOG_ERR, "no user 'tarn' or 'nobody' to run the API process as");
 		return 1;
@@ -248,8 +357,9 @@ int main(int argc, char **argv)
 	struct stat sb;
 	if ((mkdir(state, 0755) != 0 && errno != EEXIST) || stat(state, &sb) != 0 ||
 	    chmod(state, sb.st_mode | 0111) != 0 || (mkdir(dbdir, 0700) != 0 && errno != EEXIST) ||
-	    chown(dbdir, uid, gid) != 0) {
-		syslog(LOG_ERR, "cannot prepare %s: %m", dbdir);
+	    chown(dbdir, uid, gid) != 0 || (mkdir(pooldir, 0700) != 0 && errno != EEXIST) ||
+	    chown(pooldir, uid, gid) != 0) {
+		syslog(LOG_ERR, "cannot prepare %s and %s: %m", dbdir, pooldir);
 		return 1;
 	}
 	tarn_store *st = tarn_store_open(db, err);
@@ -273,9 +383,18 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
 		return 1;
 	}
+	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
+				  .repo_root = repo_root};
+	char sock[4200];
+	/* without it the console loses its way in, but the host stays manageable
+	 * over the network: said loudly, not fatal */
+	int local_fd = tarn_local_socket_open(paths.rundir, sock, sizeof sock, &ec.socket_bound, err);
+	if (local_fd < 0)
+		syslog(LOG_ERR, "%s; the API is not served locally", err);
+	ec.socket = local_fd < 0 ? NULL : sock;
 	struct tarn_http_config cfg = {
 		.address = listen_on, .port = (unsigned short)port, .key_pem = key_pem, .cert_pem = cert_pem,
-		.max_request = 1 << 20, .threads = 4,
+		.max_request = 1 << 20, .threads = 4, .local_fd = local_fd,
 	};
 	if (!foreground && daemon(0, 0) != 0) {
 		syslog(LOG_ERR, "cannot become a daemon: %m");
@@ -290,11 +409,14 @@ int main(int argc, char **argv)
 	int rc;
 	if (api < 0) {
 		syslog(LOG_ERR, "cannot start the API process: %m");
+		tarn_local_socket_remove(ec.socket, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
-		rc = api_process(db, &cfg, uid, gid, engine_pid, &stop);
+		rc = api_process(db, pooldir, pool_listen, repo_root, &cfg, uid, gid, engine_pid, &stop);
 	} else {
-		rc = engine(db, &paths, reconcile, api, &stop);
+		if (local_fd >= 0)
+			close(local_fd); /* the API process serves it */
+		rc = engine(db, &ec, api, &stop);
 	}
 	free(key_pem);
 	free(cert_pem);

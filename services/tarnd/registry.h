@@ -8,4 +8,9 @@
 
 xmlrpc_registry *tarn_registry_new(struct tarn_agent *agent, tarn_err err);
 
+/* Parses, dispatches and serialises one request body (not NUL-terminated):
+ * xmlrpc_registry_process_call2, after refusing what crashes the parser. */
+void tarn_registry_process(xmlrpc_env *env, xmlrpc_registry *reg, const char *body, size_t len,
+			   xmlrpc_mem_block **out);
+
 #endif

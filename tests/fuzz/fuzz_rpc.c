@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	xmlrpc_env env;
 	xmlrpc_mem_block *out = NULL;
 	xmlrpc_env_init(&env);
-	xmlrpc_registry_process_call2(&env, reg, (const char *)data, size, NULL, &out);
+	tarn_registry_process(&env, reg, (const char *)data, size, &out);
 	if (out)
 		xmlrpc_mem_block_free(out);
 	xmlrpc_env_clean(&env);

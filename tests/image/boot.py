@@ -92,6 +92,10 @@ def agent_checks(m, port):
            isinstance(answer, dict) and answer.get("product") == "Tarn", why or answer)
     rc, out = m.run("TARN_PASSWORD='serial line password' tarnctl version")
     report("agent: tarnctl on the host talks to it", rc == 0 and "Tarn" in out, out)
+    rc, out = m.run("tarnctl host info")  # root on the local socket: no password
+    xen = [line.split() for line in out.splitlines() if line.startswith("Xen ")]
+    report("agent: tarnctl host info in dom0 reports Xen 4.17",
+           rc == 0 and len(xen) == 1 and xen[0][1].startswith("4.17"), out)
 
 
 def boot_bios_cd():
@@ -145,10 +149,25 @@ def boot_uefi_usb_stick():
         m.close()
 
 
+def plain_guest(m):
+    """The image's toolstack starts the tiny PV guest with a plain xl create
+    (the baseline the agent's guest handling is measured against)."""
+    rc, out = m.run("cd /var/lib/tarn/tiny && xl create vm.cfg; cd /", 120)
+    report("guest: xl create of a PV guest succeeds", rc == 0, out)
+    rc, out = m.run("for i in $(seq 90); do grep -q TARN-GUEST-UP /var/log/xen/console/guest-tiny.log "
+                    "2>/dev/null && break; sleep 2; done; cat /var/log/xen/console/guest-tiny.log", 240)
+    report("guest: its init prints its marker on its console", "TARN-GUEST-UP tiny" in out, out[-300:])
+    rc, out = m.run("xl destroy tiny && xl list")
+    report("guest: xl destroy removes it", rc == 0 and "tiny" not in out, out)
+
+
 def persistence():
     data = os.path.join(WORK, "data.img")
+    stage = os.path.join(WORK, "data")
+    subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
+                   check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["truncate", "-s", "256M", data], check=True)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
     token = secrets.token_hex(8)
     m = Machine("persist-1", LOGS, iso=ISO, data=data)
     try:
@@ -156,6 +175,7 @@ def persistence():
             return
         rc, out = m.run(f"grep /var/lib/tarn /proc/mounts && echo {token} > /var/lib/tarn/token && sync")
         report("data disk: TARN-DATA mounted at /var/lib/tarn and writable", rc == 0, out)
+        plain_guest(m)
         m.send("reboot\n")
         m.proc.wait(120)  # -no-reboot: QEMU exits when the guest reboots
         report("data disk: clean reboot", m.proc.returncode == 0, f"QEMU exit {m.proc.returncode}")

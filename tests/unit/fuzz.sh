@@ -11,6 +11,7 @@ if ! out=$(make -s out/fuzz/fuzz_rpc 2>&1); then
 	echo "FAIL fuzz: the fuzz target builds: $out"
 	exit 1
 fi
+export LSAN_OPTIONS=suppressions=$TOP/tests/fuzz/lsan.supp # a known libxlutil leak
 work=$(mktemp -d /tmp/tarn-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp tests/fuzz/corpus/rpc/* "$work/"

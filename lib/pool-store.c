@@ -1,0 +1,385 @@
+/* The pool store over dqlite; see pool-store.h. */
+#include "pool-store.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "dqlite-client.h"
+
+#define DATABASE "pool"
+#define MAX_XLCFG (64 * 1024)
+
+struct tarn_pool {
+	pthread_mutex_t lock;
+	tarn_dqlite *c;
+	char address[256];
+	char node_id[24];
+};
+
+/* Schema migrations, applied in order, each in one transaction with the new
+ * version; a version is never edited once released, only added. */
+static const char *const migrations[] = {
+	/* 1 */
+	"CREATE TABLE pool (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL,"
+	"  uuid TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE members (id TEXT PRIMARY KEY, address TEXT NOT NULL UNIQUE, roles TEXT NOT NULL);"
+	"CREATE TABLE guests (uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, xlcfg TEXT NOT NULL,"
+	"  desired TEXT NOT NULL CHECK (desired IN ('running','stopped','paused')),"
+	"  host TEXT NOT NULL DEFAULT '', ha INTEGER NOT NULL DEFAULT 0 CHECK (ha IN (0, 1)));",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+tarn_pool *tarn_pool_open(const char *address, uint64_t node_id)
+{
+	tarn_pool *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	snprintf(p->address, sizeof p->address, "%s", address);
+	snprintf(p->node_id, sizeof p->node_id, "%" PRIu64, node_id);
+	return p;
+}
+
+void tarn_pool_close(tarn_pool *p)
+{
+	if (!p)
+		return;
+	tarn_dqlite_close(p->c);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* Puts "what: " before the message in err. */
+static void prefix(tarn_err err, const char *what)
+{
+	char why[TARN_ERRLEN];
+	snprintf(why, sizeof why, "%s", err);
+	snprintf(err, TARN_ERRLEN, "%s: %.*s", what, (int)(TARN_ERRLEN - strlen(what) - 3), why);
+}
+
+/* A failed statement: a constraint is a refusal, anything else the pool's
+ * failure. err already holds the server's message. */
+static int failed(tarn_pool *p, tarn_err err)
+{
+	int code = tarn_dqlite_errcode(p->c);
+	if (code > 0 && (code & 0xff) == 19) /* SQLITE_CONSTRAINT_* */
+		return TARN_POOL_REFUSED;
+	return prefix(err, "pool store"), TARN_POOL_DOWN;
+}
+
+static int exec(tarn_pool *p, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
+		tarn_err err)
+{
+	return tarn_dqlite_exec(p->c, sql, v, n, NULL, changes, err) ? failed(p, err) : 0;
+}
+
+static struct tarn_dq_rows *query(tarn_pool *p, const char *sql, const struct tarn_dq_value *v, unsigned n,
+				  tarn_err err)
+{
+	struct tarn_dq_rows *r = tarn_dqlite_query(p->c, sql, v, n, err);
+	if (!r)
+		failed(p, err);
+	return r;
+}
+
+static int version(tarn_pool *p, int *v, tarn_err err)
+{
+	struct tarn_dq_rows *r = query(p, "SELECT version FROM schema", NULL, 0, err);
+	if (!r || r->nrows != 1) {
+		tarn_dq_rows_free(r);
+		return TARN_POOL_DOWN;
+	}
+	*v = (int)tarn_dq_at(r, 0, 0)->i;
+	tarn_dq_rows_free(r);
+	return 0;
+}
+
+static int migrate(tarn_pool *p, tarn_err err)
+{
+	int have = 0;
+	if (exec(p, "CREATE TABLE IF NOT EXISTS schema (id INTEGER PRIMARY KEY CHECK (id = 1),"
+		    "  version INTEGER NOT NULL); INSERT OR IGNORE INTO schema VALUES (1, 0)", NULL, 0, NULL, err) ||
+	    version(p, &have, err))
+		return TARN_POOL_DOWN;
+	if (have > SCHEMA_VERSION) {
+		snprintf(err, TARN_ERRLEN, "the pool store has schema %d, newer than this Tarn (%d): "
+			 "refusing to touch it", have, SCHEMA_VERSION);
+		return TARN_POOL_DOWN;
+	}
+	for (int v = have; v < SCHEMA_VERSION; v++) {
+		struct tarn_dq_value next = TARN_DQ_I(v + 1);
+		if (exec(p, "BEGIN", NULL, 0, NULL, err) || exec(p, migrations[v], NULL, 0, NULL, err) ||
+		    exec(p, "UPDATE schema SET version = ?", &next, 1, NULL, err) ||
+		    exec(p, "COMMIT", NULL, 0, NULL, err)) {
+			tarn_dqlite_exec(p->c, "ROLLBACK", NULL, 0, NULL, NULL, (tarn_err){0});
+			return TARN_POOL_DOWN;
+		}
+	}
+	return 0;
+}
+
+/* Takes the lock and makes sure of a live connection to the leader, with
+ * the schema up to date. */
+static int enter(tarn_pool *p, tarn_err err)
+{
+	err[0] = '\0';
+	pthread_mutex_lock(&p->lock);
+	if (tarn_dqlite_alive(p->c))
+		return 0;
+	tarn_dqlite_close(p->c);
+	p->c = tarn_dqlite_connect(p->address, 5000, err);
+	int rc = p->c ? 0 : TARN_POOL_DOWN;
+	if (rc == 0 && (tarn_dqlite_open(p->c, DATABASE, err) || migrate(p, err)))
+		rc = TARN_POOL_DOWN;
+	if (rc) {
+		tarn_dqlite_close(p->c);
+		p->c = NULL;
+		pthread_mutex_unlock(&p->lock);
+		prefix(err, "the pool is unavailable");
+	}
+	return rc;
+}
+
+static int leave(tarn_pool *p, int rc)
+{
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* Writes run in a transaction: on any failure it is rolled back. */
+static int begin(tarn_pool *p, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc == 0 && (rc = exec(p, "BEGIN", NULL, 0, NULL, err)) != 0)
+		leave(p, 0);
+	return rc;
+}
+
+static int end(tarn_pool *p, int rc, tarn_err err)
+{
+	if (rc == 0)
+		rc = exec(p, "COMMIT", NULL, 0, NULL, err);
+	if (rc != 0 && tarn_dqlite_alive(p->c))
+		tarn_dqlite_exec(p->c, "ROLLBACK", NULL, 0, NULL, NULL, (tarn_err){0});
+	return leave(p, rc);
+}
+
+int tarn_pool_schema_version(tarn_pool *p, tarn_err err)
+{
+	int v = 0, rc = enter(p, err);
+	if (rc)
+		return rc;
+	rc = version(p, &v, err);
+	return leave(p, rc ? rc : v);
+}
+
+void tarn_pool_new_uuid(char out[37])
+{
+	unsigned char b[16] = {0};
+	if (getrandom(b, sizeof b, 0) != sizeof b) /* never short for 16 bytes; belt and braces */
+		for (int i = 0; i < 16; i++)
+			b[i] = (unsigned char)rand();
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+}
+
+int tarn_pool_create(tarn_pool *p, const char *name, tarn_err err)
+{
+	if (tarn_check_name(name, err))
+		return TARN_POOL_REFUSED;
+	char uuid[37];
+	tarn_pool_new_uuid(uuid);
+	int rc = begin(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_rows *r = query(p, "SELECT name FROM pool", NULL, 0, err);
+	if (!r) {
+		rc = TARN_POOL_DOWN;
+	} else if (r->nrows) {
+		snprintf(err, TARN_ERRLEN, "this host is already in pool %.64s", tarn_dq_at(r, 0, 0)->s);
+		rc = TARN_POOL_REFUSED;
+	}
+	tarn_dq_rows_free(r);
+	struct tarn_dq_value pool[] = {TARN_DQ_S(name), TARN_DQ_S(uuid), TARN_DQ_I(time(NULL))};
+	struct tarn_dq_value me[] = {TARN_DQ_S(p->node_id), TARN_DQ_S(p->address)};
+	if (rc == 0)
+		rc = exec(p, "INSERT INTO pool VALUES (1, ?, ?, ?)", pool, 3, NULL, err);
+	if (rc == 0)
+		rc = exec(p, "INSERT OR REPLACE INTO members VALUES (?, ?, 'master,utility,vm-server')", me, 2,
+			  NULL, err);
+	return end(p, rc, err);
+}
+
+int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_rows *r = query(p, "SELECT name, uuid, created FROM pool", NULL, 0, err);
+	if (!r) {
+		rc = TARN_POOL_DOWN;
+	} else if (r->nrows == 0) {
+		snprintf(err, TARN_ERRLEN, "this host is in no pool yet (pool.create makes one)");
+		rc = TARN_POOL_REFUSED;
+	} else {
+		snprintf(info->name, sizeof info->name, "%s", tarn_dq_at(r, 0, 0)->s);
+		snprintf(info->uuid, sizeof info->uuid, "%s", tarn_dq_at(r, 0, 1)->s);
+		info->created = tarn_dq_at(r, 0, 2)->i;
+		snprintf(info->leader, sizeof info->leader, "%s", tarn_dqlite_address(p->c));
+		info->is_master = strcmp(info->leader, p->address) == 0;
+	}
+	tarn_dq_rows_free(r);
+	return leave(p, rc);
+}
+
+/* Text of a column, "" for null. */
+static const char *text(const struct tarn_dq_rows *r, unsigned row, unsigned col)
+{
+	const struct tarn_dq_value *v = tarn_dq_at(r, row, col);
+	return v->type == TARN_DQ_TEXT ? v->s : "";
+}
+
+int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_rows *r = query(p, "SELECT id, address, roles FROM members ORDER BY address", NULL, 0, err);
+	if (!r)
+		rc = TARN_POOL_DOWN;
+	for (unsigned i = 0; r && i < r->nrows && rc == 0; i++)
+		rc = fn(ctx, text(r, i, 0), text(r, i, 1), text(r, i, 2));
+	tarn_dq_rows_free(r);
+	return leave(p, rc);
+}
+
+const char *tarn_check_power_state(const char *s, tarn_err err)
+{
+	if (s && (!strcmp(s, "running") || !strcmp(s, "stopped") || !strcmp(s, "paused")))
+		return NULL;
+	snprintf(err, TARN_ERRLEN, "%.40s is not a power state (running, stopped or paused)", s ? s : "");
+	return err;
+}
+
+static const char *check_guest(const struct tarn_guest *g, tarn_err err)
+{
+	if (tarn_check_name(g->name, err) || tarn_check_uuid(g->uuid, err) ||
+	    tarn_check_power_state(g->desired, err))
+		return err;
+	if (!g->xlcfg || !g->xlcfg[0] || strlen(g->xlcfg) > MAX_XLCFG)
+		return snprintf(err, TARN_ERRLEN, "a guest's xl.cfg is 1 byte to %d KiB", MAX_XLCFG / 1024), err;
+	if (g->host && strlen(g->host) > 255)
+		return snprintf(err, TARN_ERRLEN, "a placement host has at most 255 characters"), err;
+	if (g->ha != 0 && g->ha != 1)
+		return snprintf(err, TARN_ERRLEN, "ha is 0 or 1"), err;
+	return NULL;
+}
+
+int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err err)
+{
+	if (check_guest(g, err))
+		return TARN_POOL_REFUSED;
+	int rc = begin(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value who[] = {TARN_DQ_S(g->name), TARN_DQ_S(g->uuid)};
+	struct tarn_dq_rows *r = query(p, "SELECT name, uuid FROM guests WHERE name = ? OR uuid = ?", who, 2, err);
+	if (!r) {
+		rc = TARN_POOL_DOWN;
+	} else if (r->nrows) {
+		int same_name = strcmp(text(r, 0, 0), g->name) == 0;
+		snprintf(err, TARN_ERRLEN, "a guest %s %.64s is already defined", same_name ? "named" : "with UUID",
+			 same_name ? g->name : g->uuid);
+		rc = TARN_POOL_REFUSED;
+	}
+	tarn_dq_rows_free(r);
+	struct tarn_dq_value v[] = {TARN_DQ_S(g->uuid), TARN_DQ_S(g->name), TARN_DQ_S(g->xlcfg),
+				    TARN_DQ_S(g->desired), TARN_DQ_S(g->host ? g->host : ""), TARN_DQ_I(g->ha)};
+	if (rc == 0)
+		rc = exec(p, "INSERT INTO guests (uuid, name, xlcfg, desired, host, ha) VALUES (?, ?, ?, ?, ?, ?)",
+			  v, 6, NULL, err);
+	return end(p, rc, err);
+}
+
+static int no_guest(const char *name, tarn_err err)
+{
+	snprintf(err, TARN_ERRLEN, "no guest named %.64s", name);
+	return TARN_POOL_REFUSED;
+}
+
+int tarn_pool_guests(tarn_pool *p, const char *name, tarn_guest_fn fn, void *ctx, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v = TARN_DQ_S(name ? name : "");
+	struct tarn_dq_rows *r = query(p, name ? "SELECT uuid, name, xlcfg, desired, host, ha FROM guests WHERE name = ?"
+					      : "SELECT uuid, name, xlcfg, desired, host, ha FROM guests ORDER BY name",
+				       &v, name ? 1 : 0, err);
+	if (!r)
+		rc = TARN_POOL_DOWN;
+	else if (name && r->nrows == 0)
+		rc = no_guest(name, err);
+	for (unsigned i = 0; r && i < r->nrows && rc == 0; i++) {
+		struct tarn_guest g = {text(r, i, 0), text(r, i, 1), text(r, i, 2), text(r, i, 3), text(r, i, 4),
+				       (int)tarn_dq_at(r, i, 5)->i};
+		rc = fn(ctx, &g);
+	}
+	tarn_dq_rows_free(r);
+	return leave(p, rc);
+}
+
+/* One field of one guest: "UPDATE guests SET field = ?1 WHERE name = ?2". */
+static int update_guest(tarn_pool *p, const char *name, const char *sql, struct tarn_dq_value value, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v[] = {value, TARN_DQ_S(name)};
+	rc = exec(p, sql, v, 2, &changes, err);
+	if (rc == 0 && changes == 0)
+		rc = no_guest(name, err);
+	return leave(p, rc);
+}
+
+int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err)
+{
+	if (tarn_check_power_state(desired, err))
+		return TARN_POOL_REFUSED;
+	return update_guest(p, name, "UPDATE guests SET desired = ? WHERE name = ?", TARN_DQ_S(desired), err);
+}
+
+int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
+{
+	return update_guest(p, name, "UPDATE guests SET ha = ? WHERE name = ?", TARN_DQ_I(ha != 0), err);
+}
+
+int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err)
+{
+	int rc = begin(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	struct tarn_dq_rows *r = query(p, "SELECT desired FROM guests WHERE name = ?", &v, 1, err);
+	if (!r) {
+		rc = TARN_POOL_DOWN;
+	} else if (r->nrows == 0) {
+		rc = no_guest(name, err);
+	} else if (strcmp(text(r, 0, 0), "stopped") != 0) {
+		snprintf(err, TARN_ERRLEN, "guest %.64s is meant to be %s: stop it first", name, text(r, 0, 0));
+		rc = TARN_POOL_REFUSED;
+	}
+	tarn_dq_rows_free(r);
+	if (rc == 0)
+		rc = exec(p, "DELETE FROM guests WHERE name = ?", &v, 1, NULL, err);
+	return end(p, rc, err);
+}

@@ -1,0 +1,73 @@
+/* The pool store: state shared by every member of a server pool (the pool,
+ * its members and their roles, guest definitions with desired power state
+ * and placement), in dqlite, replicated by Raft. A standalone host is a
+ * one-member pool: one code path.
+ *
+ * Writes are validated first and made in one transaction. Calls are
+ * serialised on one connection to the leader, which is re-found after a
+ * failure (a new leader, a restarted node). Results:
+ *   0                 done
+ *   TARN_POOL_REFUSED the request was refused (err says why: invalid,
+ *                     missing, a duplicate); nothing changed
+ *   TARN_POOL_DOWN    the pool could not be reached or failed (err says
+ *                     how); try again */
+#ifndef TARN_POOL_STORE_H
+#define TARN_POOL_STORE_H
+#include <stdint.h>
+
+#include "validate.h"
+
+enum { TARN_POOL_REFUSED = -1, TARN_POOL_DOWN = -2 };
+
+typedef struct tarn_pool tarn_pool;
+
+/* This member's node: its dqlite address and Raft id. Nothing is
+ * connected until the first call. */
+tarn_pool *tarn_pool_open(const char *address, uint64_t node_id);
+void tarn_pool_close(tarn_pool *p);
+int tarn_pool_schema_version(tarn_pool *p, tarn_err err);
+
+struct tarn_pool_info {
+	char name[65];
+	char uuid[37];
+	int64_t created;   /* unix time */
+	char leader[256];  /* the leader's dqlite address: the pool master */
+	int is_master;     /* this member leads */
+};
+/* Creates the pool with this member in every role; refused if one exists. */
+int tarn_pool_create(tarn_pool *p, const char *name, tarn_err err);
+/* TARN_POOL_REFUSED when no pool has been created yet. */
+int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err);
+
+/* roles: a comma-separated subset of master, utility, vm-server */
+typedef int (*tarn_member_fn)(void *ctx, const char *id, const char *address, const char *roles);
+int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err err);
+
+struct tarn_guest {
+	const char *uuid;
+	const char *name;
+	const char *xlcfg;    /* the guest's xl.cfg, as given */
+	const char *desired;  /* running, stopped or paused */
+	const char *host;     /* placement: a member's address, or "" */
+	int ha;               /* restarted elsewhere if its host dies */
+};
+/* Records a new guest (its xl.cfg already parsed and checked by the caller). */
+int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err err);
+/* Calls fn for each guest in name order, or only for the one named (name
+ * not NULL: TARN_POOL_REFUSED if there is none), until fn returns non-zero
+ * (which is returned). fn's strings live until it returns; it must not
+ * call the pool store. */
+typedef int (*tarn_guest_fn)(void *ctx, const struct tarn_guest *g);
+int tarn_pool_guests(tarn_pool *p, const char *name, tarn_guest_fn fn, void *ctx, tarn_err err);
+int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err);
+/* Whether the guest is restarted on another member when its host dies. */
+int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err);
+/* Refused unless the guest is meant to be stopped. */
+int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err);
+
+/* A new random (version 4) UUID. */
+void tarn_pool_new_uuid(char out[37]);
+/* Desired power states a guest may be given. */
+const char *tarn_check_power_state(const char *s, tarn_err err);
+
+#endif

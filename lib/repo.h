@@ -1,0 +1,69 @@
+/* Storage repositories in the node store: where guests' disks, ISOs and
+ * templates live. A repository is a file system the engine mounts at
+ * ROOT/<name> (ROOT is /var/lib/tarn/repos) with Oracle VM's layout:
+ * iso_pool, seed_pool, running_pool, sharedDisk and publish_pool, and a
+ * marker file holding the repository's uuid, so that a file system that
+ * was a repository is recognised when it is attached again.
+ *
+ *   local  a block device or partition (or, for tests, an image file),
+ *          ext4 or xfs; formatted only when asked and only when it holds
+ *          no file system at all
+ *   nfs    server:/export
+ *   iscsi  a portal address[:port], a target IQN and a LUN, ext4 or xfs */
+#ifndef TARN_REPO_H
+#define TARN_REPO_H
+#include <stdint.h>
+
+#include "store.h"
+#include "units.h"
+
+#define TARN_REPO_MARKER ".tarn-repository"
+/* Work in progress in a pool is named TARN_REPO_PARTIAL<task id>-<name>
+ * until it is whole; anything so named whose task is not running is
+ * debris of a crash, and the reconciler removes it. */
+#define TARN_REPO_PARTIAL ".tarn-partial-"
+
+struct tarn_repo {
+	char name[65];
+	char uuid[37];    /* made by tarn_repo_add when empty */
+	char kind[8];     /* local, nfs, iscsi */
+	char source[256]; /* local: the device; nfs: server:/export; iscsi: the portal */
+	char target[224]; /* iscsi: the target's IQN */
+	int lun;          /* iscsi */
+	char fstype[8];   /* local and iscsi: ext4 (the default) or xfs */
+	char options[128];/* extra mount options, comma-separated */
+	int format;       /* make a file system when the device has none */
+};
+
+/* The pools, in the order they are created. */
+extern const char *const tarn_repo_pools[];
+
+/* Validates and stores a new repository; err names the field at fault. */
+int tarn_repo_add(tarn_store *st, struct tarn_repo *r, tarn_err err);
+/* 0 with r filled, -1 when there is no such repository. */
+int tarn_repo_get(tarn_store *st, const char *name, struct tarn_repo *r);
+int tarn_repo_remove(tarn_store *st, const char *name, tarn_err err);
+/* A file system attached again keeps the uuid its marker holds. */
+int tarn_repo_set_uuid(tarn_store *st, const char *name, const char *uuid, tarn_err err);
+/* Calls fn for each repository (at most 256) in name order until fn
+ * returns non-zero; fn may use the store. */
+int tarn_repo_each(tarn_store *st, int (*fn)(void *ctx, const struct tarn_repo *r), void *ctx);
+
+/* ROOT/<name>, the repository's mount point. */
+void tarn_repo_dir(const char *root, const char *name, char *buf, size_t len);
+/* The repository's status subject: "repo.<name>". */
+void tarn_repo_subject(const char *name, char *buf, size_t len);
+/* Forgets the status of a repository that is gone. */
+int tarn_repo_forget_status(tarn_store *st, const char *name);
+/* Copies the status message into buf; returns 1 ok, 0 failed, -1 none. */
+int tarn_repo_status(tarn_store *st, const char *name, char *buf, size_t len);
+
+/* A pool name given to import (iso_pool, seed_pool) or disk creation
+ * (running_pool, sharedDisk). */
+const char *tarn_check_pool(const char *pool, int for_disks, tarn_err err);
+/* An import source: an absolute path, or an http:// or https:// URL. */
+const char *tarn_check_source(const char *source, tarn_err err);
+/* The file name an import gets: the source's last component. */
+const char *tarn_source_file_name(const char *source, char *buf, size_t len, tarn_err err);
+
+#endif

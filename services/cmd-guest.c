@@ -1,0 +1,177 @@
+/* guest.*: guest definitions in the pool store, described in xl.cfg terms.
+ * These record desired state only; what runs is the hypervisor's to say,
+ * so "actual" is "unknown" until the guest reconciler reports it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "xlcfg.h"
+
+/* A guest as the API shows it; with its config when full. */
+static xmlrpc_value *guest_value(xmlrpc_env *env, const struct tarn_guest *g, int full)
+{
+	struct tarn_xlcfg c;
+	tarn_err ignore;
+	if (tarn_xlcfg_parse(g->xlcfg, &c, ignore)) /* stored only after a parse: never, in practice */
+		memset(&c, 0, sizeof c);
+	xmlrpc_value *v = xmlrpc_build_value(env, "{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:i}", "name", g->name,
+					     "uuid", g->uuid, "desired", g->desired, "actual", "unknown", "host",
+					     g->host, "ha", (xmlrpc_bool)g->ha, "type", c.type, "memory",
+					     (int)c.memory, "vcpus", (int)c.vcpus);
+	if (v && full) {
+		xmlrpc_value *cfg = xmlrpc_string_new(env, g->xlcfg);
+		if (cfg) {
+			xmlrpc_struct_set_value(env, v, "xlcfg", cfg);
+			xmlrpc_DECREF(cfg);
+		}
+	}
+	return v;
+}
+
+struct collect {
+	xmlrpc_env *env;
+	xmlrpc_value *out; /* an array for a list, the value for one */
+	int full;
+};
+
+static int collect(void *ctx, const struct tarn_guest *g)
+{
+	struct collect *c = ctx;
+	xmlrpc_value *v = guest_value(c->env, g, c->full);
+	if (v && c->full) {
+		c->out = v;
+	} else if (v) {
+		xmlrpc_array_append_item(c->env, c->out, v);
+		xmlrpc_DECREF(v);
+	}
+	return c->env->fault_occurred ? -1 : 0;
+}
+
+/* One guest by name, or (name NULL) an array of them all. */
+static xmlrpc_value *get(xmlrpc_env *env, tarn_pool *pool, const char *name)
+{
+	struct collect c = {env, name ? NULL : xmlrpc_array_new(env), name != NULL};
+	tarn_err err = "";
+	int rc = env->fault_occurred ? 0 : tarn_pool_guests(pool, name, collect, &c, err);
+	if (rc && !env->fault_occurred)
+		tarn_cmd_pool_fault(env, rc, err);
+	if (env->fault_occurred && c.out) {
+		xmlrpc_DECREF(c.out);
+		c.out = NULL;
+	}
+	return c.out;
+}
+
+static xmlrpc_value *guest_define(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *text;
+	struct tarn_xlcfg c;
+	tarn_err err = "";
+	xmlrpc_decompose_value(env, p, "(s)", &text);
+	if (env->fault_occurred)
+		return NULL;
+	/* the config is checked before the pool is needed */
+	xmlrpc_value *v = NULL;
+	tarn_pool *pool = NULL;
+	if (tarn_xlcfg_parse(text, &c, err))
+		xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, err);
+	else if ((pool = tarn_cmd_need_pool(env, agent))) {
+		if (!c.uuid[0])
+			tarn_pool_new_uuid(c.uuid);
+		struct tarn_guest g = {.uuid = c.uuid, .name = c.name, .xlcfg = text, .desired = "stopped", .host = ""};
+		int rc = tarn_pool_guest_define(pool, &g, err);
+		v = rc ? tarn_cmd_pool_fault(env, rc, err) : get(env, pool, c.name);
+	}
+	free((void *)text);
+	return v;
+}
+
+static xmlrpc_value *guest_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)p, (void)call;
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	return pool ? get(env, pool, NULL) : NULL;
+}
+
+/* The methods that take a guest's name first. */
+static tarn_pool *by_name(xmlrpc_env *env, xmlrpc_value *p, void *agent, const char *format,
+			  const char **name, const char **arg)
+{
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (!pool)
+		return NULL;
+	if (arg)
+		xmlrpc_decompose_value(env, p, format, name, arg);
+	else
+		xmlrpc_decompose_value(env, p, format, name);
+	return env->fault_occurred ? NULL : pool;
+}
+
+static xmlrpc_value *guest_get(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name;
+	tarn_pool *pool = by_name(env, p, agent, "(s)", &name, NULL);
+	if (!pool)
+		return NULL;
+	xmlrpc_value *v = get(env, pool, name);
+	free((void *)name);
+	return v;
+}
+
+static xmlrpc_value *guest_set_state(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name, *state;
+	tarn_err err = "";
+	tarn_pool *pool = by_name(env, p, agent, "(ss)", &name, &state);
+	if (!pool)
+		return NULL;
+	int rc = tarn_pool_guest_set_state(pool, name, state, err);
+	free((void *)name);
+	free((void *)state);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
+static xmlrpc_value *guest_set_ha(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name;
+	xmlrpc_bool ha;
+	tarn_err err = "";
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (!pool)
+		return NULL;
+	xmlrpc_decompose_value(env, p, "(sb)", &name, &ha);
+	if (env->fault_occurred)
+		return NULL;
+	int rc = tarn_pool_guest_set_ha(pool, name, ha, err);
+	free((void *)name);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
+static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name;
+	tarn_err err = "";
+	tarn_pool *pool = by_name(env, p, agent, "(s)", &name, NULL);
+	if (!pool)
+		return NULL;
+	int rc = tarn_pool_guest_undefine(pool, name, err);
+	free((void *)name);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
+const struct tarn_cmd tarn_cmd_guest[] = {
+	{"guest.define", "S:s", "Defines a guest from its xl.cfg text (stopped, unplaced); returns it.", guest_define},
+	{"guest.list", "A:", "Every guest: desired state beside actual state, placement, type, memory, vcpus.",
+	 guest_list},
+	{"guest.get", "S:s", "One guest by name, with its xl.cfg.", guest_get},
+	{"guest.setState", "b:ss", "Sets a guest's desired power state: running, stopped or paused.",
+	 guest_set_state},
+	{"guest.setHa", "b:sb", "Whether a guest is restarted on another member when its host dies.", guest_set_ha},
+	{"guest.undefine", "b:s", "Removes a guest's definition; it must be meant to be stopped.", guest_undefine},
+	{NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,317 @@
+/* repo.* and disk.*: storage repositories and the disks in them. These
+ * methods run in the unprivileged API process: they validate, write the
+ * node store and queue tasks; the root engine mounts, formats, copies and
+ * creates. They read what the engine made (status, free space, files)
+ * through the mount points, which the API process shares. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "cmd.h"
+#include "repo.h"
+#include "task.h"
+
+#define DEFAULT_ROOT "/var/lib/tarn/repos"
+
+static xmlrpc_value *refuse(xmlrpc_env *env, const char *msg)
+{
+	xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, msg);
+	return NULL;
+}
+
+static void repo_dir(const struct tarn_agent *a, const char *name, char *buf, size_t len)
+{
+	tarn_repo_dir(a->repo_root ? a->repo_root : DEFAULT_ROOT, name, buf, len);
+}
+
+/* The mounted repository's directory; 0, or -1 when it is not mounted
+ * (its status is not ok). */
+static int mounted_dir(const struct tarn_agent *a, const char *name, char *dir, size_t len, struct statvfs *vfs)
+{
+	char msg[256];
+	repo_dir(a, name, dir, len);
+	return tarn_repo_status(a->store, name, msg, sizeof msg) == 1 && statvfs(dir, vfs) == 0 ? 0 : -1;
+}
+
+static int add_repo(void *ctx, const struct tarn_repo *r)
+{
+	void **c = ctx;
+	xmlrpc_env *env = c[0];
+	const struct tarn_agent *a = c[2];
+	char msg[256] = "", dir[4200];
+	struct statvfs vfs;
+	int ok = tarn_repo_status(a->store, r->name, msg, sizeof msg);
+	int up = mounted_dir(a, r->name, dir, sizeof dir, &vfs) == 0;
+	xmlrpc_value *item = xmlrpc_build_value(
+		env, "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b,s:s,s:s,s:I,s:I}", "name", r->name, "uuid", r->uuid,
+		"kind", r->kind, "source", r->source, "target", r->target, "lun", r->lun, "fstype", r->fstype,
+		"options", r->options, "format", (xmlrpc_bool)r->format, "state",
+		ok == 1 ? "mounted" : ok == 0 ? "failed" : "pending", "message", ok < 0 ? "not applied yet" : msg,
+		"size", (xmlrpc_int64)(up ? (uint64_t)vfs.f_blocks * vfs.f_frsize : 0), "free",
+		(xmlrpc_int64)(up ? (uint64_t)vfs.f_bavail * vfs.f_frsize : 0));
+	if (env->fault_occurred)
+		return -1;
+	xmlrpc_array_append_item(env, c[1], item);
+	xmlrpc_DECREF(item);
+	return env->fault_occurred ? -1 : 0;
+}
+
+static xmlrpc_value *repo_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)p, (void)call;
+	const struct tarn_agent *a = agent;
+	xmlrpc_value *list = xmlrpc_array_new(env);
+	void *ctx[3] = {env, list, agent};
+	if (!env->fault_occurred && tarn_repo_each(a->store, add_repo, ctx) != 0 && !env->fault_occurred)
+		xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, "cannot read the repositories");
+	if (env->fault_occurred && list)
+		xmlrpc_DECREF(list);
+	return env->fault_occurred ? NULL : list;
+}
+
+/* Reads an optional struct member into a fixed string field, an int or a
+ * bool, by the type the member must have. */
+static int member(xmlrpc_env *env, xmlrpc_value *s, const char *key, char *text, size_t len, int *num)
+{
+	xmlrpc_value *v = NULL;
+	xmlrpc_struct_find_value(env, s, key, &v);
+	if (env->fault_occurred || !v)
+		return env->fault_occurred ? -1 : 0;
+	if (text) {
+		const char *t;
+		xmlrpc_read_string(env, v, &t);
+		if (!env->fault_occurred) {
+			if (strlen(t) < len)
+				strcpy(text, t);
+			else
+				xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "%s: too long", key);
+			free((void *)t);
+		}
+	} else if (xmlrpc_value_type(v) == XMLRPC_TYPE_BOOL) {
+		xmlrpc_bool b;
+		xmlrpc_read_bool(env, v, &b);
+		*num = b;
+	} else {
+		xmlrpc_read_int(env, v, num);
+	}
+	xmlrpc_DECREF(v);
+	return env->fault_occurred ? -1 : 0;
+}
+
+static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const struct tarn_agent *a = agent;
+	struct tarn_repo r = {0};
+	xmlrpc_value *s;
+	xmlrpc_decompose_value(env, p, "(S)", &s);
+	if (env->fault_occurred)
+		return NULL;
+	if (member(env, s, "name", r.name, sizeof r.name, NULL) == 0 &&
+	    member(env, s, "kind", r.kind, sizeof r.kind, NULL) == 0 &&
+	    member(env, s, "source", r.source, sizeof r.source, NULL) == 0 &&
+	    member(env, s, "target", r.target, sizeof r.target, NULL) == 0 &&
+	    member(env, s, "fstype", r.fstype, sizeof r.fstype, NULL) == 0 &&
+	    member(env, s, "options", r.options, sizeof r.options, NULL) == 0 &&
+	    member(env, s, "uuid", r.uuid, sizeof r.uuid, NULL) == 0 && member(env, s, "lun", NULL, 0, &r.lun) == 0)
+		member(env, s, "format", NULL, 0, &r.format);
+	xmlrpc_DECREF(s);
+	if (env->fault_occurred)
+		return NULL;
+	tarn_err err = "";
+	if (tarn_repo_add(a->store, &r, err))
+		return refuse(env, err);
+	return xmlrpc_string_new(env, r.uuid);
+}
+
+static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const struct tarn_agent *a = agent;
+	const char *name;
+	tarn_err err = "";
+	xmlrpc_decompose_value(env, p, "(s)", &name);
+	if (env->fault_occurred)
+		return NULL;
+	int rc = tarn_repo_remove(a->store, name, err);
+	free((void *)name);
+	return rc ? refuse(env, err) : xmlrpc_bool_new(env, 1);
+}
+
+/* Queues a task on a repository that exists; returns its id. */
+static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
+			   const char *args)
+{
+	struct tarn_repo r;
+	tarn_err err = "";
+	if (tarn_check_name(repo, err) || tarn_repo_get(a->store, repo, &r) != 0)
+		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
+						      repo), NULL;
+	int64_t id = tarn_task_add(a->store, kind, repo, args, err);
+	return id < 0 ? (xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL) : xmlrpc_int_new(env, (int)id);
+}
+
+static xmlrpc_value *repo_import(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *repo, *source, *pool = NULL;
+	char file[80], args[1024];
+	tarn_err err = "";
+	xmlrpc_value *result = NULL;
+	if (xmlrpc_array_size(env, p) == 3)
+		xmlrpc_decompose_value(env, p, "(sss)", &repo, &source, &pool);
+	else
+		xmlrpc_decompose_value(env, p, "(ss)", &repo, &source);
+	if (env->fault_occurred)
+		return NULL;
+	if (tarn_source_file_name(source, file, sizeof file, err) || tarn_check_pool(pool ? pool : "iso_pool", 0, err))
+		refuse(env, err);
+	else if (snprintf(args, sizeof args, "source=%s\npool=%s\nfile=%s\n", source, pool ? pool : "iso_pool",
+			  file) >= (int)sizeof args)
+		refuse(env, "source: too long");
+	else
+		result = queue(env, agent, "repo.import", repo, args);
+	free((void *)repo);
+	free((void *)source);
+	free((void *)pool);
+	return result;
+}
+
+static const char *check_disks(const char *prefix, int count, const char *size, uint64_t *bytes, tarn_err err)
+{
+	tarn_err why = "";
+	if (tarn_check_name(prefix, why))
+		return snprintf(err, TARN_ERRLEN, "prefix: %.140s", why), err;
+	if (strlen(prefix) > 48)
+		return snprintf(err, TARN_ERRLEN, "prefix: at most 48 characters"), err;
+	if (count < 1 || count > 1000)
+		return snprintf(err, TARN_ERRLEN, "count: %d is not 1-1000", count), err;
+	if (tarn_parse_size(size, bytes, why))
+		return snprintf(err, TARN_ERRLEN, "size: %.140s", why), err;
+	if (*bytes < (1 << 20) || *bytes % 512)
+		return snprintf(err, TARN_ERRLEN, "size: a disk is at least 1M and a whole number of 512-byte "
+			 "sectors"), err;
+	return NULL;
+}
+
+static xmlrpc_value *disk_create(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const struct tarn_agent *a = agent;
+	const char *repo, *prefix, *size, *pool = NULL;
+	int count;
+	uint64_t bytes;
+	char args[512], dir[4200];
+	tarn_err err = "";
+	struct statvfs vfs;
+	xmlrpc_value *result = NULL;
+	if (xmlrpc_array_size(env, p) == 5)
+		xmlrpc_decompose_value(env, p, "(ssiss)", &repo, &prefix, &count, &size, &pool);
+	else
+		xmlrpc_decompose_value(env, p, "(ssis)", &repo, &prefix, &count, &size);
+	if (env->fault_occurred)
+		return NULL;
+	if (check_disks(prefix, count, size, &bytes, err) || tarn_check_pool(pool ? pool : "running_pool", 1, err))
+		refuse(env, err);
+	else if (mounted_dir(a, repo, dir, sizeof dir, &vfs) == 0 &&
+		 (uint64_t)vfs.f_bavail * vfs.f_frsize / bytes < (uint64_t)count) {
+		char need[24], have[24];
+		tarn_size_text(bytes * (uint64_t)count, need, sizeof need);
+		tarn_size_text((uint64_t)vfs.f_bavail * vfs.f_frsize, have, sizeof have);
+		xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "size: %d disks of %s need %s; repository %s "
+					       "has %s free", count, size, need, repo, have);
+	} else {
+		snprintf(args, sizeof args, "prefix=%s\ncount=%d\nsize=%s\npool=%s\n", prefix, count, size,
+			 pool ? pool : "running_pool");
+		result = queue(env, a, "disk.create", repo, args);
+	}
+	free((void *)repo);
+	free((void *)prefix);
+	free((void *)size);
+	free((void *)pool);
+	return result;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Adds the visible files of one pool, in name order. */
+static void list_pool(xmlrpc_env *env, xmlrpc_value *list, const char *dir, const char *pool)
+{
+	char path[4400];
+	snprintf(path, sizeof path, "%s/%s", dir, pool);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	char *names[4096];
+	size_t n = 0;
+	struct dirent *e;
+	while (n < 4096 && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof names[0], by_name);
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		snprintf(path, sizeof path, "%s/%s/%s", dir, pool, names[i] ? names[i] : "");
+		if (names[i] && !env->fault_occurred && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			xmlrpc_value *item = xmlrpc_build_value(env, "{s:s,s:s,s:I,s:I}", "name", names[i], "pool",
+								pool, "size", (xmlrpc_int64)sb.st_size, "allocated",
+								(xmlrpc_int64)sb.st_blocks * 512);
+			if (!env->fault_occurred) {
+				xmlrpc_array_append_item(env, list, item);
+				xmlrpc_DECREF(item);
+			}
+		}
+		free(names[i]);
+	}
+}
+
+static xmlrpc_value *disk_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const struct tarn_agent *a = agent;
+	const char *repo;
+	char dir[4200];
+	struct statvfs vfs;
+	struct tarn_repo r;
+	xmlrpc_decompose_value(env, p, "(s)", &repo);
+	if (env->fault_occurred)
+		return NULL;
+	xmlrpc_value *list = NULL;
+	if (tarn_repo_get(a->store, repo, &r) != 0)
+		xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s", repo);
+	else if (mounted_dir(a, repo, dir, sizeof dir, &vfs) != 0)
+		xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: %.64s is not mounted", repo);
+	else if ((list = xmlrpc_array_new(env))) {
+		list_pool(env, list, dir, "running_pool");
+		list_pool(env, list, dir, "sharedDisk");
+	}
+	free((void *)repo);
+	if (env->fault_occurred && list)
+		xmlrpc_DECREF(list);
+	return env->fault_occurred ? NULL : list;
+}
+
+/* The tasks this namespace queues, read and cancelled here until a task.*
+ * namespace serves every kind. */
+const struct tarn_cmd tarn_cmd_repo[] = {
+	{"repo.list", "A:", "Storage repositories: kind, source, state (mounted, failed, pending), size and "
+			    "free bytes.", repo_list},
+	{"repo.add", "s:S", "Adds a repository: name, kind (local, nfs, iscsi), source (a device, "
+			    "server:/export or an iSCSI portal), target and lun (iscsi), fstype (ext4, xfs), "
+			    "options, format (make a file system on an empty device). Returns its uuid.", repo_add},
+	{"repo.remove", "b:s", "Removes a repository from this host (unmounts it; its files stay).", repo_remove},
+	{"repo.import", "i:sss,i:ss", "Imports a file (a path or an http(s) URL) into a repository's iso_pool "
+				      "(the default) or seed_pool. Returns a task id.", repo_import},
+	{"disk.create", "i:ssis,i:ssiss", "Creates COUNT sparse disks PREFIX-001.img ... of SIZE (like 20G) in "
+					  "a repository's running_pool (the default) or sharedDisk. Returns a "
+					  "task id.", disk_create},
+	{"disk.list", "A:s", "The disks in a repository's running_pool and sharedDisk.", disk_list},
+	{NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,205 @@
+/* Host facts from libxl and /proc; see host-facts.h. */
+#include "host-facts.h"
+
+#include <inttypes.h>
+#include <libxl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <xentoollog.h>
+
+#include "event.h"
+
+/* libxl's messages: the last error is kept as the reason Xen cannot be
+ * used, rather than printed; it says more than libxl's return codes. */
+struct logger {
+	xentoollog_logger ops;
+	char last[200];
+};
+
+struct tarn_host_facts {
+	struct logger log;
+	libxl_ctx *ctx;
+	int was_running; /* -1 unknown, else the last xen.running, to log changes only */
+};
+
+struct readings {
+	char xen_version[32], reason[200];
+	long cpus, cores, sockets, guests;
+	long long mem_total_mib, mem_free_mib, uptime;
+};
+
+static void log_message(xentoollog_logger *l, xentoollog_level level, int errnoval, const char *context,
+			const char *format, va_list ap)
+{
+	struct logger *lg = (struct logger *)l;
+	if (level < XTL_ERROR)
+		return;
+	size_t n = (size_t)snprintf(lg->last, sizeof lg->last, "%s: ", context ? context : "libxl");
+	if (n < sizeof lg->last)
+		n += (size_t)vsnprintf(lg->last + n, sizeof lg->last - n, format, ap);
+	if (errnoval >= 0 && n < sizeof lg->last)
+		snprintf(lg->last + n, sizeof lg->last - n, ": %s", strerror(errnoval));
+}
+
+static void log_destroy(xentoollog_logger *l)
+{
+	(void)l; /* lives inside tarn_host_facts */
+}
+
+struct tarn_host_facts *tarn_host_facts_new(void)
+{
+	struct tarn_host_facts *hf = calloc(1, sizeof *hf);
+	if (hf) {
+		hf->log.ops.vmessage = log_message;
+		hf->log.ops.destroy = log_destroy;
+		hf->was_running = -1;
+	}
+	return hf;
+}
+
+void tarn_host_facts_free(struct tarn_host_facts *hf)
+{
+	if (!hf)
+		return;
+	if (hf->ctx)
+		libxl_ctx_free(hf->ctx);
+	free(hf);
+}
+
+/* Xen's view: version, CPU topology, the host's memory (not dom0's) and
+ * running guests. 0, or -1 with r->reason when Xen cannot be asked. */
+static int read_xen(struct tarn_host_facts *hf, struct readings *r)
+{
+	hf->log.last[0] = '\0';
+	/* retried on every refresh until it works: xenstored may come up late */
+	if (!hf->ctx && libxl_ctx_alloc(&hf->ctx, LIBXL_VERSION, 0, &hf->log.ops) != 0) {
+		hf->ctx = NULL;
+		snprintf(r->reason, sizeof r->reason, "%s", hf->log.last[0] ? hf->log.last : "libxl cannot start");
+		return -1;
+	}
+	const libxl_version_info *v = libxl_get_version_info(hf->ctx);
+	libxl_physinfo pi;
+	libxl_physinfo_init(&pi);
+	int rc = -1;
+	if (v && libxl_get_physinfo(hf->ctx, &pi) == 0) {
+		snprintf(r->xen_version, sizeof r->xen_version, "%d.%d%s", v->xen_version_major,
+			 v->xen_version_minor, v->xen_version_extra ? v->xen_version_extra : "");
+		uint64_t per_mib = (1u << 20) / (uint64_t)(v->pagesize > 0 ? v->pagesize : 4096);
+		r->cpus = pi.nr_cpus;
+		r->cores = pi.threads_per_core ? pi.nr_cpus / pi.threads_per_core : pi.nr_cpus;
+		r->sockets = pi.cores_per_socket ? r->cores / pi.cores_per_socket : 1;
+		r->mem_total_mib = (long long)(pi.total_pages / per_mib);
+		r->mem_free_mib = (long long)((pi.free_pages - pi.outstanding_pages) / per_mib);
+		int n = 0;
+		libxl_dominfo *doms = libxl_list_domain(hf->ctx, &n);
+		r->guests = 0;
+		for (int i = 0; doms && i < n; i++)
+			r->guests += doms[i].domid != 0; /* dom0 is the host itself */
+		if (doms)
+			libxl_dominfo_list_free(doms, n);
+		rc = doms ? 0 : -1;
+	}
+	libxl_physinfo_dispose(&pi);
+	if (rc) {
+		snprintf(r->reason, sizeof r->reason, "%s", hf->log.last[0] ? hf->log.last : "libxl did not answer");
+		/* a new handle next time: the old one may be what broke */
+		libxl_ctx_free(hf->ctx);
+		hf->ctx = NULL;
+	}
+	return rc;
+}
+
+/* Without Xen: the kernel's view. Available memory stands for "free" (what
+ * could be had without swapping), as Xen's free pages do for guests. */
+static void read_proc(struct readings *r)
+{
+	char line[256];
+	long long kib;
+	FILE *f = fopen("/proc/meminfo", "re");
+	while (f && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "MemTotal: %lld kB", &kib) == 1)
+			r->mem_total_mib = kib / 1024;
+		else if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
+			r->mem_free_mib = kib / 1024;
+	}
+	if (f)
+		fclose(f);
+	/* sockets and cores: distinct "physical id"s, and "cpu cores" in each */
+	long ids[64], per_socket = 0, v;
+	int nids = 0;
+	r->cpus = 0;
+	f = fopen("/proc/cpuinfo", "re");
+	while (f && fgets(line, sizeof line, f)) {
+		if (strncmp(line, "processor", 9) == 0)
+			r->cpus++;
+		else if (sscanf(line, "physical id : %ld", &v) == 1) {
+			int seen = 0;
+			for (int i = 0; i < nids; i++)
+				seen |= ids[i] == v;
+			if (!seen && nids < 64)
+				ids[nids++] = v;
+		} else if (sscanf(line, "cpu cores : %ld", &v) == 1)
+			per_socket = v;
+	}
+	if (f)
+		fclose(f);
+	if (r->cpus == 0)
+		r->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	r->sockets = nids ? nids : 1;
+	r->cores = per_socket ? per_socket * r->sockets : r->cpus;
+	r->guests = 0;
+}
+
+static int set_long(tarn_store *st, const char *key, long long v, tarn_err err)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%lld", v);
+	return tarn_fact_set(st, key, buf, err);
+}
+
+int tarn_host_facts_refresh(struct tarn_host_facts *hf, tarn_store *st, tarn_err err)
+{
+	struct readings r = {0};
+	int xen = read_xen(hf, &r) == 0;
+	if (!xen)
+		read_proc(&r);
+	if (xen != hf->was_running) {
+		if (xen)
+			syslog(LOG_INFO, "Xen %s: %ld CPUs, %lld MiB", r.xen_version, r.cpus, r.mem_total_mib);
+		else
+			syslog(LOG_WARNING, "not running on Xen (%s): guests cannot run", r.reason);
+		hf->was_running = xen;
+	}
+	FILE *f = fopen("/proc/uptime", "re");
+	double up = 0;
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	r.uptime = (long long)up;
+	struct utsname u;
+	if (uname(&u) != 0)
+		snprintf(u.release, sizeof u.release, "unknown");
+	if (tarn_store_begin(st, err))
+		return -1;
+	int rc = tarn_fact_set(st, "xen.running", xen ? "yes" : "no", err) ||
+		 tarn_fact_set(st, "xen.version", r.xen_version, err) ||
+		 tarn_fact_set(st, "xen.reason", xen ? "" : r.reason, err) ||
+		 set_long(st, "host.cpus", r.cpus, err) || set_long(st, "host.cores", r.cores, err) ||
+		 set_long(st, "host.sockets", r.sockets, err) ||
+		 set_long(st, "host.memory_total_mib", r.mem_total_mib, err) ||
+		 set_long(st, "host.memory_free_mib", r.mem_free_mib, err) ||
+		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", u.release, err) ||
+		 set_long(st, "guests.running", r.guests, err);
+	if (rc) {
+		tarn_store_rollback(st);
+		return -1;
+	}
+	return tarn_store_commit(st, err);
+}

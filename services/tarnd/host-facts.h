@@ -1,0 +1,27 @@
+/* What the engine reads from the host and records as facts (lib/event.h)
+ * for host.info and the console: the Xen version, CPUs, memory, running
+ * guests, uptime and kernel. Xen is asked through libxl; without a
+ * hypervisor (a developer's machine) the facts say so, and CPUs and memory
+ * come from /proc. Only the root engine holds the libxl handle.
+ *
+ * The keys (tarn_fact_get; the console may read them from the store too):
+ *   xen.running "yes" or "no"; xen.reason why not (libxl's words);
+ *   xen.version "4.17.3" (empty off Xen); host.cpus (logical), host.cores,
+ *   host.sockets; host.memory_total_mib, host.memory_free_mib (the host's,
+ *   not dom0's: free for guests; off Xen, MemAvailable); host.uptime
+ *   (seconds, as read); host.kernel (release); guests.running (not dom0). */
+#ifndef TARN_HOST_FACTS_H
+#define TARN_HOST_FACTS_H
+#include "store.h"
+
+/* Refresh the facts this often, in seconds. */
+#define TARN_FACTS_INTERVAL 10
+
+struct tarn_host_facts;
+struct tarn_host_facts *tarn_host_facts_new(void);
+void tarn_host_facts_free(struct tarn_host_facts *hf);
+/* Reads the host and records every fact; 0, or -1 with err filled when
+ * the store refused them. */
+int tarn_host_facts_refresh(struct tarn_host_facts *hf, tarn_store *st, tarn_err err);
+
+#endif

@@ -1,0 +1,17 @@
+/* This host's pool node: the dqlite server embedded in the agent's API
+ * process (it is network-facing, so never in the root engine). A
+ * standalone host is a one-member pool whose node bootstraps itself. */
+#ifndef TARN_POOL_NODE_H
+#define TARN_POOL_NODE_H
+#include <stdint.h>
+
+#include "validate.h"
+
+struct tarn_pool_node;
+
+/* Starts the node with its data (Raft log, snapshots, the node id) in dir,
+ * listening on address ("IPv4:port"); *id gets its Raft id. */
+struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address, uint64_t *id, tarn_err err);
+void tarn_pool_node_stop(struct tarn_pool_node *n);
+
+#endif

@@ -1,0 +1,138 @@
+/* lib/pool-store on a real one-member dqlite pool: schema, the pool and its
+ * members, validated guest writes, refusals that change nothing, and a
+ * node that restarts under the store. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "dqnode.h"
+#include "pool-store.h"
+
+static char dir[] = "/tmp/tarn-pool-test.XXXXXX";
+
+static int count_guests(void *ctx, const struct tarn_guest *g)
+{
+	(void)g;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int keep_guest(void *ctx, const struct tarn_guest *g)
+{
+	char *out = ctx;
+	snprintf(out, 512, "%s %s %s %s %d|%s", g->name, g->uuid, g->desired, g->host[0] ? g->host : "-", g->ha,
+		 g->xlcfg);
+	return 0;
+}
+
+static int keep_member(void *ctx, const char *id, const char *address, const char *roles)
+{
+	snprintf(ctx, 512, "%s %s %s", id, address, roles);
+	return 0;
+}
+
+static int guests(tarn_pool *p)
+{
+	int n = 0;
+	tarn_err err;
+	return tarn_pool_guests(p, NULL, count_guests, &n, err) == 0 ? n : -1;
+}
+
+static void pool_and_guests(tarn_pool *p, const char *addr)
+{
+	tarn_err err = "";
+	struct tarn_pool_info info = {0};
+	int rc = -3;
+	for (int i = 0; i < 100 && (rc = tarn_pool_schema_version(p, err)) < 0; i++)
+		usleep(100 * 1000); /* the node elects itself */
+	CHECK("pool store: the schema is brought up to date", rc == 1);
+	CHECK("pool store: no pool before one is created",
+	      tarn_pool_info(p, &info, err) == TARN_POOL_REFUSED && strstr(err, "in no pool yet"));
+	CHECK("pool store: a bad pool name is refused",
+	      tarn_pool_create(p, "no spaces", err) == TARN_POOL_REFUSED && strstr(err, "letters, digits"));
+	CHECK("pool store: creates a pool", tarn_pool_create(p, "lab", err) == 0);
+	CHECK("pool store: a second create is refused, naming the pool",
+	      tarn_pool_create(p, "other", err) == TARN_POOL_REFUSED && strstr(err, "already in pool lab"));
+	CHECK("pool store: pool info", tarn_pool_info(p, &info, err) == 0 && strcmp(info.name, "lab") == 0 &&
+	      strlen(info.uuid) == 36 && info.created > 1700000000 && strcmp(info.leader, addr) == 0 &&
+	      info.is_master);
+	char m[512] = "", want[512];
+	snprintf(want, sizeof want, "1 %s master,utility,vm-server", addr);
+	CHECK("pool store: the creator is a member in every role",
+	      tarn_pool_each_member(p, keep_member, m, err) == 0 && strcmp(m, want) == 0);
+
+	struct tarn_guest g = {.uuid = "0f8fad5b-d9cb-469f-a165-70867728950e", .name = "web1",
+			       .xlcfg = "name = \"web1\"\nmemory = 256\n", .desired = "stopped", .host = ""};
+	CHECK("pool store: defines a guest", tarn_pool_guest_define(p, &g, err) == 0);
+	struct tarn_guest dup = g;
+	dup.uuid = "1f8fad5b-d9cb-469f-a165-70867728950e";
+	CHECK("pool store: a duplicate name is refused",
+	      tarn_pool_guest_define(p, &dup, err) == TARN_POOL_REFUSED && strstr(err, "named web1 is already"));
+	dup = g;
+	dup.name = "web2";
+	CHECK("pool store: a duplicate UUID is refused",
+	      tarn_pool_guest_define(p, &dup, err) == TARN_POOL_REFUSED && strstr(err, "with UUID"));
+	dup.uuid = "not-a-uuid";
+	CHECK("pool store: a bad UUID is refused", tarn_pool_guest_define(p, &dup, err) == TARN_POOL_REFUSED);
+	dup.uuid = "2f8fad5b-d9cb-469f-a165-70867728950e";
+	dup.desired = "flying";
+	CHECK("pool store: an unknown power state is refused",
+	      tarn_pool_guest_define(p, &dup, err) == TARN_POOL_REFUSED && strstr(err, "flying is not a power"));
+	CHECK("pool store: refusals left one guest", guests(p) == 1);
+
+	char got[512] = "";
+	CHECK("pool store: reads a guest back",
+	      tarn_pool_guests(p, "web1", keep_guest, got, err) == 0 &&
+	      strcmp(got, "web1 0f8fad5b-d9cb-469f-a165-70867728950e stopped - 0|name = \"web1\"\nmemory = 256\n") == 0);
+	CHECK("pool store: a missing guest is named",
+	      tarn_pool_guests(p, "nope", keep_guest, got, err) == TARN_POOL_REFUSED && strstr(err, "no guest named nope"));
+	CHECK("pool store: sets the desired state", tarn_pool_guest_set_state(p, "web1", "running", err) == 0 &&
+	      tarn_pool_guests(p, "web1", keep_guest, got, err) == 0 && strstr(got, " running "));
+	CHECK("pool store: sets the HA flag", tarn_pool_guest_set_ha(p, "web1", 1, err) == 0 &&
+	      tarn_pool_guests(p, "web1", keep_guest, got, err) == 0 && strstr(got, " - 1|") &&
+	      tarn_pool_guest_set_ha(p, "ghost", 1, err) == TARN_POOL_REFUSED);
+	CHECK("pool store: setting an unknown state is refused",
+	      tarn_pool_guest_set_state(p, "web1", "asleep", err) == TARN_POOL_REFUSED);
+	CHECK("pool store: setting a missing guest's state is refused",
+	      tarn_pool_guest_set_state(p, "ghost", "running", err) == TARN_POOL_REFUSED && strstr(err, "ghost"));
+	CHECK("pool store: a running guest is not undefined",
+	      tarn_pool_guest_undefine(p, "web1", err) == TARN_POOL_REFUSED && strstr(err, "stop it first") &&
+	      guests(p) == 1);
+	CHECK("pool store: a stopped guest is undefined", tarn_pool_guest_set_state(p, "web1", "stopped", err) == 0 &&
+	      tarn_pool_guest_undefine(p, "web1", err) == 0 && guests(p) == 0);
+	CHECK("pool store: undefining a missing guest is refused",
+	      tarn_pool_guest_undefine(p, "web1", err) == TARN_POOL_REFUSED);
+	CHECK("pool store: defines again after an undefine", tarn_pool_guest_define(p, &g, err) == 0);
+}
+
+int main(void)
+{
+	char addr[64];
+	pid_t node = first_node(addr, dir);
+	if (node < 0)
+		return 1;
+	tarn_pool *p = tarn_pool_open(addr, 1);
+	pool_and_guests(p, addr);
+
+	tarn_err err = "";
+	stop_node(node);
+	CHECK("pool store: a dead node is 'unavailable', not a hang",
+	      tarn_pool_guests(p, NULL, count_guests, &(int){0}, err) == TARN_POOL_DOWN &&
+	      strstr(err, "pool store:"));
+	CHECK("pool store: and stays so while it is down",
+	      tarn_pool_guests(p, NULL, count_guests, &(int){0}, err) == TARN_POOL_DOWN &&
+	      strstr(err, "the pool is unavailable"));
+	node = start_node(addr, dir);
+	int n = -1;
+	for (int i = 0; i < 100 && (n = guests(p)) < 0; i++)
+		usleep(100 * 1000);
+	CHECK("pool store: reconnects when the node is back, data intact", n == 1);
+	stop_node(node);
+	tarn_pool_close(p);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	CHECK_EXIT();
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""pool.* and guest.* on a real tarnd (ASan/UBSan build) on loopback, with its
+embedded dqlite pool node on a free port: the pool, guest definitions,
+refusals as faults with stable codes, and the data surviving a kill -9 and
+a restart of the agent."""
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from check import report, exit_status  # noqa: E402
+from ports import free_port  # noqa: E402
+
+TOP = os.environ.get("TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+TARND = os.path.join(TOP, "out", "c-san", "tarnd")
+PASSWORD = "correct horse battery"
+LOGS = os.environ.get("TARN_TEST_LOGS", tempfile.gettempdir())
+
+WEB1 = """# a PV guest, as xl takes it
+name = "web1"
+memory = 256
+vcpus = 2
+kernel = "/var/lib/tarn/kernels/vmlinuz"
+disk = [ 'phy:/dev/vg0/web1,xvda,w' ]
+"""
+
+
+class Agent:
+    def __init__(self, state, port, pool_port, pool_listen=None):
+        self.state, self.port = state, port
+        self.pool_listen = pool_listen or f"127.0.0.1:{pool_port}"
+        self.log = open(os.path.join(LOGS, "pool-api.tarnd.log"), "a")
+        self.proc = subprocess.Popen(
+            [TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
+             "--pool-listen", self.pool_listen, "--state", state],
+            stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
+        cert = os.path.join(state, "tls", "cert.pem")
+        for _ in range(100):
+            try:
+                if os.path.exists(cert):
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+        self.api = xmlrpc.client.ServerProxy(
+            f"https://admin:{PASSWORD.replace(' ', '%20')}@127.0.0.1:{port}/RPC2", context=ctx)
+
+    def wait_pool(self, seconds=20):
+        """Until the node has elected itself: pool.info answers, or says 'no pool'."""
+        end = time.time() + seconds
+        while time.time() < end:
+            code, _ = fault(self.api.pool.info)
+            if code != -32500:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def kill9(self):
+        kids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+        for pid in [self.proc.pid] + [int(k) for k in kids]:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        for k in kids:  # the API process is gone too before a restart
+            while os.path.exists(f"/proc/{k}"):
+                time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+def fault(fn, *args):
+    """(fault code, message), or (None, result)."""
+    try:
+        return None, fn(*args)
+    except xmlrpc.client.Fault as f:
+        return f.faultCode, f.faultString
+
+
+def pool_and_guests(a):
+    api = a.api
+    code, msg = fault(api.pool.info)
+    report("pool: pool.info before pool.create is fault -500 saying so",
+           code == -500 and "no pool yet" in msg, (code, msg))
+    code, info = fault(api.pool.create, "lab")
+    report("pool: pool.create makes a pool of one", code is None and info["name"] == "lab"
+           and len(info["uuid"]) == 36, (code, info))
+    code, msg = fault(api.pool.create, "other")
+    report("pool: a second pool.create is fault -500 naming the pool",
+           code == -500 and "already in pool lab" in msg, (code, msg))
+    code, info = fault(api.pool.info)
+    members = info.get("members", []) if code is None else []
+    report("pool: pool.info names this host master and leader",
+           code is None and info["master"] is True and info["leader"] == a.pool_listen, info)
+    report("pool: the only member has its address and every role",
+           len(members) == 1 and members[0]["address"] == a.pool_listen
+           and members[0]["roles"] == ["master", "utility", "vm-server"], members)
+
+    code, g = fault(api.guest.define, WEB1)
+    report("guest: guest.define takes an xl.cfg and returns the guest",
+           code is None and g["name"] == "web1" and len(g["uuid"]) == 36 and g["desired"] == "stopped"
+           and g["actual"] == "unknown" and g["type"] == "pv" and g["memory"] == 256 and g["vcpus"] == 2,
+           (code, g))
+    code, msg = fault(api.guest.define, WEB1)
+    report("guest: a duplicate name is fault -500", code == -500 and "named web1 is already" in msg,
+           (code, msg))
+    code, msg = fault(api.guest.define, 'name = "bad"\nmemory = 256 256\n')
+    report("guest: a corrupt xl.cfg is fault -500 naming the line",
+           code == -500 and msg.startswith("xl.cfg:2: config parsing error"), (code, msg))
+    code, msg = fault(api.guest.define, 'name = "x"\ntype = "xen"\nmemory = 64\n')
+    report("guest: an unknown type is fault -500 naming it", code == -500 and "type xen is not" in msg,
+           (code, msg))
+    code, msg = fault(api.guest.define, 'name = "x"\nmemory = 64\nkernel = "vmlinuz"\n')
+    report("guest: a relative kernel path is fault -500", code == -500 and "kernel:" in msg, (code, msg))
+    code, msg = fault(api.guest.define, 42)
+    report("guest: a config that is not a string is fault -501", code == -501, (code, msg))
+
+    code, lst = fault(api.guest.list)
+    report("guest: guest.list shows desired beside actual state",
+           code is None and [(x["name"], x["desired"], x["actual"]) for x in lst] == [("web1", "stopped", "unknown")],
+           (code, lst))
+    code, g = fault(api.guest.get, "web1")
+    report("guest: guest.get returns the xl.cfg as given", code is None and g["xlcfg"] == WEB1, (code, g))
+    code, msg = fault(api.guest.get, "nope")
+    report("guest: a missing guest is fault -500 naming it", code == -500 and "no guest named nope" in msg,
+           (code, msg))
+    code, ok = fault(api.guest.setState, "web1", "running")
+    g = api.guest.get("web1")
+    report("guest: guest.setState records the desired state", ok is True and g["desired"] == "running", g)
+    code, ok = fault(api.guest.setHa, "web1", True)
+    report("guest: guest.setHa records the HA flag", ok is True and api.guest.get("web1")["ha"] is True, (code, ok))
+    code, msg = fault(api.guest.setState, "web1", "asleep")
+    report("guest: an unknown state is fault -500", code == -500 and "asleep is not a power state" in msg,
+           (code, msg))
+    code, msg = fault(api.guest.setState, "ghost", "paused")
+    report("guest: setting a missing guest's state is fault -500", code == -500 and "ghost" in msg, (code, msg))
+    code, msg = fault(api.guest.undefine, "web1")
+    report("guest: a guest meant to run is not undefined", code == -500 and "stop it first" in msg,
+           (code, msg))
+    web2 = WEB1.replace("web1", "web2")
+    code, _ = fault(api.guest.define, web2)
+    code2, _ = fault(api.guest.define, WEB1.replace("web1", "tmp"))
+    code3, ok = fault(api.guest.undefine, "tmp")
+    names = [x["name"] for x in api.guest.list()]
+    report("guest: guest.undefine removes a stopped guest", code is None and code2 is None and ok is True
+           and names == ["web1", "web2"], names)
+
+
+def main():
+    open(os.path.join(LOGS, "pool-api.tarnd.log"), "w").close()
+    state = tempfile.mkdtemp(prefix="pool-api-")
+    port, pool_port = free_port(), free_port()
+    subprocess.run([TARND, "--set-password", "--state", state], input=(PASSWORD + "\n").encode(),
+                   capture_output=True)
+    a = Agent(state, port, pool_port)
+    try:
+        report("pool: the pool node elects itself", a.wait_pool(), "pool.info kept failing with -32500")
+        pool_and_guests(a)
+        node_id = open(os.path.join(state, "pool", "node-id")).read().strip()
+        owner = os.stat(os.path.join(state, "pool")).st_uid
+        report("pool: the node keeps its id and data under STATE/pool, owned by the API user",
+               node_id == "1" and owner != 0, (node_id, owner))
+        before = a.api.pool.info()
+        a.kill9()
+        a = Agent(state, port, pool_port)
+        up = a.wait_pool()
+        code, info = fault(a.api.pool.info)
+        report("pool: after kill -9 and a restart, the pool is the same",
+               up and code is None and info["uuid"] == before["uuid"], (code, info))
+        code, lst = fault(a.api.guest.list)
+        report("guest: after kill -9 and a restart, every guest and its desired state is there",
+               code is None and [(x["name"], x["desired"]) for x in lst] == [("web1", "running"), ("web2", "stopped")],
+               (code, lst))
+    finally:
+        rc = a.stop()
+        report("pool: tarnd with its pool node stops cleanly on SIGTERM, no sanitizer report", rc == 0,
+               f"exit {rc}; see pool-api.tarnd.log")
+
+    # a pool node that cannot start: the rest of the API still serves
+    b = Agent(state, free_port(), 0, pool_listen="not-an-address")
+    try:
+        code, msg = fault(b.api.pool.info)
+        report("pool: without a pool node, pool calls are fault -32500", code == -32500 and "not running" in msg,
+               (code, msg))
+        code, echo = fault(b.api.system.echo, "still here")
+        report("pool: without a pool node, the rest of the API serves", echo == "still here", (code, echo))
+    finally:
+        rc = b.stop()
+    report("pool: without a pool node, tarnd still stops cleanly", rc == 0, f"exit {rc}")
+    # a pool address in use
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        c = Agent(state, free_port(), taken.getsockname()[1])
+        code, _ = fault(c.api.pool.info)
+        rc = c.stop()
+    log = open(os.path.join(LOGS, "pool-api.tarnd.log")).read()
+    report("pool: a bad --pool-listen is named in the log", "not-an-address is not an IPv4 address:port" in log,
+           "see pool-api.tarnd.log")
+    report("pool: a pool address in use is named in the log, and the agent still serves",
+           f"cannot listen on {c.pool_listen}: Address already in use" in log and code == -32500 and rc == 0,
+           (code, rc))
+    shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    subprocess.run(["make", "-s", "-C", TOP, "SAN=1", "tests", "-j2"], check=False)
+    main()
+    exit_status()
