@@ -56,7 +56,7 @@ static int touches_management(tarn_store *st, const char *names)
 {
 	char mgmt[16], path[1024] = "", copy[TARN_NETDEV_LIST + 16], *save = NULL;
 	if (tarn_store_get(st, "mgmt_interface", mgmt, sizeof mgmt) != 0)
-		return 0;
+		snprintf(mgmt, sizeof mgmt, "%s", TARN_MGMT_DEFAULT);
 	lower(st, mgmt, path, sizeof path, 0);
 	snprintf(copy, sizeof copy, "%s", names);
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))

@@ -21,10 +21,13 @@
 #include "store.h"
 
 #define TARN_TRIAL_DEFAULT 60 /* seconds, when a management change names none */
+/* The management interface while mgmt_interface is unset: the bridge the
+ * image makes at boot over the first NIC with link, addressed by DHCP. */
+#define TARN_MGMT_DEFAULT "xenbr0"
 
 /* Inside an open transaction, before a change touching the devices in
  * names (space-separated): when one of them is the management interface
- * (setting mgmt_interface) or something it is built on (its bridge's
+ * (setting mgmt_interface, else TARN_MGMT_DEFAULT) or something it is built on (its bridge's
  * ports, its bond's slaves, its VLAN's parent), or seconds > 0, puts the
  * change on trial for seconds (0: the default). Returns 1 when on trial,
  * 0 when not, -1 with err (seconds not 0-3600). */

@@ -122,8 +122,10 @@ static void trial(tarn_store *st)
 	long seconds;
 	char event[200] = "";
 	time_t now = time(NULL);
-	CHECK("trial: without a management interface nothing goes on trial",
-	      trial_change(st, "br0", 0, "192.0.2.10/24") == 0 && !tarn_net_trial_pending(st, &deadline, &seconds));
+	CHECK("trial: without a management interface set, only xenbr0's changes go on trial",
+	      trial_change(st, "br0", 0, "192.0.2.10/24") == 0 && !tarn_net_trial_pending(st, &deadline, &seconds) &&
+	      trial_change(st, "eth0 xenbr0", 0, "192.0.2.10/24") == 1);
+	tarn_net_confirm(st, err);
 	tarn_store_set(st, "mgmt_interface", "br0", err);
 	CHECK("trial: a change of another device is not on trial", trial_change(st, "eth7", 0, "192.0.2.10/24") == 0);
 	CHECK("trial: a change of a port of the management bridge goes on trial",
