@@ -28,6 +28,7 @@ veth v0 pv0
 veth b1 pb1
 veth b2 pb2
 veth m0 pm0 192.0.2.1/24
+veth m1 pm1 10.20.0.1/24
 ip -n "$ns" link add other0 type bridge # made by someone else: never Tarn's to remove
 start_agent
 
@@ -183,6 +184,18 @@ until_ok "an agent killed during the countdown and restarted still rolls back" o
 
 ping_ok 192.0.2.1 >/dev/null && echo "PASS $T: the management interface still reaches its peer" ||
 	echo "FAIL $T: the management interface still reaches its peer"
+# a change that cuts the management bridge off its port comes back by itself
+ctl bridge add xenbr9 m1 >/dev/null
+ctl iface xenbr9 static 10.20.0.10/24 >/dev/null
+until_ok "a management bridge reaches its peer" ping_ok 10.20.0.1
+ctl mgmt xenbr9 >/dev/null
+out=$(ctl bridge add xenbr9 --confirm 5)
+grep -q 'on trial' <<<"$out" && echo "PASS $T: taking the management bridge's port away goes on trial" ||
+	echo "FAIL $T: taking the management bridge's port away goes on trial: $out"
+until_ok "the port is taken away: the peer is cut off" eval "! enslaved m1 xenbr9 && ! ping_ok 10.20.0.1"
+until_ok "not confirmed: the port is back in the bridge and the peer answers again" \
+	eval "enslaved m1 xenbr9 && ping_ok 10.20.0.1"
+
 # the API's threads share one store connection: changes in parallel must not mix
 pids=
 for i in 1 2 3 4 5 6 7 8; do ctl bridge add "xenbr2$i" >"$state/par.$i" 2>&1 & pids="$pids $!"; done
