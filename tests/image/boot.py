@@ -98,6 +98,23 @@ def agent_checks(m, port):
            rc == 0 and len(xen) == 1 and xen[0][1].startswith("4.17"), out)
 
 
+def repo_checks(m):
+    """A local repository on the running host: an image file formatted by
+    the agent, mounted with the pool directories, disks made in bulk."""
+    rc, out = m.run("truncate -s 96M /var/lib/tarn/repo1.img && "
+                    "tarnctl repo add r1 local /var/lib/tarn/repo1.img --format")
+    report("repository: tarnctl repo add (over the local socket, as root)", rc == 0, out)
+    rc, out = m.run("for i in $(seq 30); do tarnctl repo list | grep -q '^r1 .*mounted' && break; sleep 1; done; "
+                    "tarnctl repo list; ls /var/lib/tarn/repos/r1", 60)
+    report("repository: formatted, mounted, with the Oracle VM layout",
+           rc == 0 and "mounted" in out and all(d in out for d in
+                                                ("iso_pool", "seed_pool", "running_pool", "sharedDisk", "publish_pool")),
+           out)
+    rc, out = m.run("tarnctl disk create --count 5 --size 8M --prefix d r1 --wait && "
+                    "ls /var/lib/tarn/repos/r1/running_pool", 120)
+    report("repository: five disks made by one task", rc == 0 and "d-005.img" in out, out)
+
+
 def boot_bios_cd():
     port = free_port()
     m = Machine("bios-cd", LOGS, iso=ISO, forward={port: 8899})
@@ -110,6 +127,7 @@ def boot_bios_cd():
             report("BIOS CD: xenbr0 bridges the NIC and has a DHCP address",
                    "inet 10.0.2." in out, out)
             agent_checks(m, port)
+            repo_checks(m)
     finally:
         m.close()
 
