@@ -14,7 +14,6 @@
 #include "net-pass.h"
 #include "run.h"
 
-
 void tarn_net_record(struct tarn_net_pass *p, const char *subject, const char *error)
 {
 	tarn_err ignore;
