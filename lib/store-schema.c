@@ -60,6 +60,11 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER events_keep AFTER INSERT ON events"
 	"  BEGIN DELETE FROM events WHERE id <= NEW.id - 1000; END;"
 	"CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL, at INTEGER NOT NULL);",
+	/* 4: a network change on trial (nettrial.h): the configuration to go
+	 * back to and the deadline, kept here so that a restarted agent, or
+	 * a console, still rolls back. Not desired state: no bump. */
+	"CREATE TABLE net_trial (id INTEGER PRIMARY KEY CHECK (id = 1), deadline INTEGER NOT NULL,"
+	"  seconds INTEGER NOT NULL, previous TEXT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

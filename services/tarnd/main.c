@@ -48,6 +48,7 @@
 #include "http.h"
 #include "local-socket.h"
 #include "net-apply.h"
+#include "nettrial.h"
 #include "pool-node.h"
 #include "registry.h"
 #include "repo-apply.h"
@@ -75,6 +76,11 @@ struct engine_config {
 static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *done, int *failed,
 		      time_t *retry_at)
 {
+	tarn_err err = "";
+	/* a network change on trial that was not confirmed in time (nettrial.h) */
+	int rolled = tarn_net_trial_expire(st, time(NULL), err);
+	if (rolled)
+		syslog(LOG_WARNING, "network: %s", rolled > 0 ? "change not confirmed: rolled back" : err);
 	int64_t g = tarn_store_generation(st);
 	if (g == *done && !(*failed && time(NULL) >= *retry_at))
 		return;

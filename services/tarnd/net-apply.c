@@ -9,16 +9,12 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "netdev.h"
+#include "netsys.h"
+#include "net-pass.h"
 #include "run.h"
 
-struct pass {
-	tarn_store *st;
-	const struct tarn_net_paths *paths;
-	int64_t generation;
-	int failed;
-};
-
-static void record(struct pass *p, const char *subject, const char *error)
+void tarn_net_record(struct tarn_net_pass *p, const char *subject, const char *error)
 {
 	tarn_err ignore;
 	tarn_store_set_status(p->st, subject, error == NULL, error ? error : "applied", p->generation, ignore);
@@ -26,7 +22,7 @@ static void record(struct pass *p, const char *subject, const char *error)
 		p->failed++;
 }
 
-static const char *apply_hostname(struct pass *p, tarn_err err)
+static const char *apply_hostname(struct tarn_net_pass *p, tarn_err err)
 {
 	char name[256], path[512], line[260];
 	if (tarn_store_get(p->st, "hostname", name, sizeof name) != 0)
@@ -40,7 +36,7 @@ static const char *apply_hostname(struct pass *p, tarn_err err)
 	return tarn_write_file_atomic(path, line, (size_t)n, 0644, err) ? err : NULL;
 }
 
-static const char *apply_dns(struct pass *p, tarn_err err)
+static const char *apply_dns(struct tarn_net_pass *p, tarn_err err)
 {
 	char list[512], path[512], text[1024] = "# written by tarnd from the node store\n";
 	if (tarn_store_get(p->st, "dns", list, sizeof list) != 0)
@@ -52,15 +48,20 @@ static const char *apply_dns(struct pass *p, tarn_err err)
 	return tarn_write_file_atomic(path, text, strlen(text), 0644, err) ? err : NULL;
 }
 
-static void dhcp_pidfile(struct pass *p, const char *ifname, char *buf, size_t len)
+static void dhcp_pidfile(struct tarn_net_pass *p, const char *ifname, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/udhcpc.%s.pid", p->paths->rundir, ifname);
 }
 
-static pid_t dhcp_client(struct pass *p, const char *ifname)
+static pid_t dhcp_client(struct tarn_net_pass *p, const char *ifname)
 {
 	char path[512];
 	dhcp_pidfile(p, ifname, path, sizeof path);
+	return tarn_net_running(path);
+}
+
+pid_t tarn_net_running(const char *path)
+{
 	FILE *f = fopen(path, "re");
 	long pid = 0;
 	if (f) {
@@ -71,14 +72,19 @@ static pid_t dhcp_client(struct pass *p, const char *ifname)
 	return pid > 0 && kill((pid_t)pid, 0) == 0 ? (pid_t)pid : 0;
 }
 
-static void dhcp_stop(struct pass *p, const char *ifname)
+const char *tarn_net_run(const char *const argv[], tarn_err err)
+{
+	return tarn_run(argv, NULL, 0, err) ? err : NULL;
+}
+
+void tarn_net_dhcp_stop(struct tarn_net_pass *p, const char *ifname)
 {
 	pid_t pid = dhcp_client(p, ifname);
 	if (pid)
 		kill(pid, SIGTERM);
 }
 
-static const char *dhcp_start(struct pass *p, const char *ifname, tarn_err err)
+static const char *dhcp_start(struct tarn_net_pass *p, const char *ifname, tarn_err err)
 {
 	char pidfile[512];
 	if (dhcp_client(p, ifname))
@@ -144,40 +150,46 @@ static const char *apply_static(const struct tarn_iface *f, tarn_err err)
 
 static int apply_iface(void *ctx, const struct tarn_iface *f)
 {
-	struct pass *p = ctx;
+	struct tarn_net_pass *p = ctx;
 	char subject[64], mtu[16];
 	tarn_err err = "";
 	const char *error = NULL;
 	snprintf(subject, sizeof subject, "net.iface.%s", f->name);
 	if (if_nametoindex(f->name) == 0) {
 		snprintf(err, TARN_ERRLEN, "there is no interface %s on this host", f->name);
-		record(p, subject, err);
+		tarn_net_record(p, subject, err);
 		return 0;
 	}
 	snprintf(mtu, sizeof mtu, "%ld", f->mtu);
-	/* without an MTU the list ends at "up" */
-	const char *up[] = {"ip", "link", "set", "dev", f->name, "up", f->mtu ? "mtu" : NULL, mtu, NULL};
-	if (tarn_run(up, NULL, 0, err))
+	/* without an MTU the list ends at "up"; what is already so is not
+	 * set again, so a pass that changes nothing sends nothing */
+	struct tarn_link l;
+	int same_mtu = !f->mtu || (tarn_link_get(f->name, &l) == 0 && l.mtu == f->mtu);
+	const char *up[] = {"ip", "link", "set", "dev", f->name, "up", same_mtu ? NULL : "mtu", mtu, NULL};
+	if ((!same_mtu || tarn_link_get(f->name, &l) != 0 || !l.admin_up) && tarn_run(up, NULL, 0, err))
 		error = err;
 	else if (strcmp(f->mode, "dhcp") == 0)
 		error = dhcp_start(p, f->name, err);
 	else {
-		dhcp_stop(p, f->name);
+		tarn_net_dhcp_stop(p, f->name);
 		error = strcmp(f->mode, "static") == 0 ? apply_static(f, err)
 						       : prune_addresses(f->name, "-4", NULL, NULL, err);
 	}
 	if (!error && f->ipv6[0])
 		error = set_address(f->name, "-6", f->ipv6, err);
-	record(p, subject, error);
+	tarn_net_record(p, subject, error);
 	return 0;
 }
 
 int tarn_net_reconcile(tarn_store *st, const struct tarn_net_paths *paths, int64_t generation)
 {
-	struct pass p = {.st = st, .paths = paths, .generation = generation};
+	struct tarn_net_pass p = {.st = st, .paths = paths, .generation = generation};
 	tarn_err err = "";
-	record(&p, "net.hostname", apply_hostname(&p, err));
-	record(&p, "net.dns", apply_dns(&p, err));
+	tarn_net_record(&p, "net.hostname", apply_hostname(&p, err));
+	tarn_net_record(&p, "net.dns", apply_dns(&p, err));
+	tarn_net_ntp(&p);
+	tarn_net_devices(&p);
 	tarn_store_each_iface(st, apply_iface, &p);
+	tarn_netdev_prune_status(st);
 	return p.failed;
 }

@@ -4,54 +4,12 @@
 # DHCP server; settings made through tarnctl must show up on the interfaces,
 # and survive a kill -9 of the agent.
 set -uo pipefail
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-B=$TOP/out/c-san
-make -s -C "$TOP" SAN=1 tests >/dev/null || { echo "FAIL net: build"; exit 1; }
-ns=tarn-net-$$ peer=tarn-peer-$$
-if ! ip netns add "$ns" 2>/dev/null; then
-	echo "SKIP net: reconciler in a network namespace: cannot create namespaces here"
-	exit 0
-fi
-state=$(mktemp -d /tmp/tarn-net.XXXXXX)
-agent=
-cleanup() {
-	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns pids "$peer" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns del "$ns" 2>/dev/null; ip netns del "$peer" 2>/dev/null
-	rm -rf "$state" "/etc/netns/$ns"
-}
-trap cleanup EXIT
-ip netns add "$peer"
+T=net
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/netns.sh"
 ip link add veth0 netns "$ns" type veth peer name veth1 netns "$peer"
-ip -n "$ns" link set lo up
-ip -n "$peer" link set lo up
 ip -n "$peer" link set veth1 up
 ip -n "$peer" addr add 192.0.2.1/24 dev veth1
-# the namespace sees its own resolv.conf (ip netns exec bind-mounts it)
-mkdir -p "/etc/netns/$ns" "$state/etc" "$state/run" "$state/bin"
-touch "/etc/netns/$ns/resolv.conf"
-ln -s "$(command -v busybox)" "$state/bin/udhcpc"
 
-export ASAN_OPTIONS=detect_leaks=1 TARN_PASSWORD='correct horse battery'
-echo "$TARN_PASSWORD" | "$B/tarnd" --set-password --state "$state"
-start_agent() {
-	ip netns exec "$ns" unshare --uts env PATH="$state/bin:$PATH" "$B/tarnd" -f --listen 127.0.0.1 \
-		--state "$state" --sysconf "$state/etc" --rundir "$state/run" \
-		--dhcp-script "$TOP/rootfs/overlay/usr/share/udhcpc/default.script" 2>>"$state/tarnd.log" &
-	agent=$!
-	for _ in $(seq 50); do
-		ip netns exec "$ns" bash -c '(exec 3<>/dev/tcp/127.0.0.1/8899)' 2>/dev/null && return
-		sleep 0.1
-	done
-}
-ctl() { ip netns exec "$ns" "$B/tarnctl" --host 127.0.0.1 --cacert "$state/tls/cert.pem" "$@"; }
-# until NAME COMMAND...: wait up to 10 s for COMMAND to succeed, then report
-until_ok() {
-	local name=$1; shift
-	for _ in $(seq 50); do "$@" >/dev/null 2>&1 && { echo "PASS net: $name"; return 0; }; sleep 0.2; done
-	echo "FAIL net: $name (after 10 s)"; return 1
-}
 has_addr() { ip -n "$ns" -4 addr show dev veth0 | grep -q "inet $1 "; }
 lacks_addr() { ! ip -n "$ns" -4 addr show dev veth0 | grep -q "inet $1 "; }
 
@@ -74,13 +32,7 @@ until_ok "the kernel host name is set (in the agent's UTS namespace)" \
 	echo "FAIL net: the test machine's own host name changed"
 
 # idempotence: another pass (a DNS change) must not touch the address
-ip -n "$ns" monitor address > "$state/monitor.log" 2>&1 &
-mon=$!
-sleep 0.5
-ctl dns 192.0.2.53 >/dev/null
-until_ok "resolv.conf lists the DNS server" grep -q '^nameserver 192.0.2.53$' "$state/etc/resolv.conf"
-sleep 1
-kill $mon 2>/dev/null; wait $mon 2>/dev/null
+dns_pass_watched address
 grep -qE 'veth0 +inet ' "$state/monitor.log" && echo "FAIL net: a pass that changes nothing on veth0 leaves its address alone: $(cat "$state/monitor.log")" ||
 	echo "PASS net: a pass that changes nothing on veth0 leaves its address alone"
 
@@ -112,6 +64,4 @@ lacks_addr 192.0.2.30/24 && echo "PASS net: the static address is dropped in dhc
 [ ! -s "/etc/netns/$ns/resolv.conf" ] && echo "PASS net: a lease without DNS leaves resolv.conf alone" ||
 	echo "FAIL net: a lease without DNS leaves resolv.conf alone"
 
-kill "$agent"; wait "$agent"; rc=$?; agent=
-[ $rc = 0 ] && echo "PASS net: the agent stops cleanly, no sanitizer report" ||
-	{ echo "FAIL net: the agent stops cleanly: exit $rc"; tail -20 "$state/tarnd.log"; }
+stop_agent
