@@ -1,6 +1,5 @@
 /* net.*: host network settings in the node store. The network reconciler
  * applies them to the host; these methods only validate and record. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,17 +106,12 @@ int tarn_net_member_long(xmlrpc_env *env, xmlrpc_value *s, const char *key, long
 	return env->fault_occurred ? -1 : 0;
 }
 
-/* The API's threads share one store connection: its transactions, and
- * the confirm that reads back what it changed, take turns. */
-static pthread_mutex_t change_lock = PTHREAD_MUTEX_INITIALIZER;
-
 xmlrpc_value *tarn_net_change(xmlrpc_env *env, tarn_store *st, const char *names, long confirm,
 			      int (*write)(tarn_store *st, void *arg, tarn_err err), void *arg)
 {
 	tarn_err err = "";
 	int64_t deadline;
 	long seconds = 0;
-	pthread_mutex_lock(&change_lock);
 	int trial = tarn_store_begin(st, err) ? -2 : tarn_net_trial_guard(st, names, confirm, err);
 	if (trial >= 0 && (write(st, arg, err) || tarn_store_commit(st, err)))
 		trial = -1;
@@ -125,7 +119,6 @@ xmlrpc_value *tarn_net_change(xmlrpc_env *env, tarn_store *st, const char *names
 		tarn_store_rollback(st);
 	if (trial > 0)
 		tarn_net_trial_pending(st, &deadline, &seconds);
-	pthread_mutex_unlock(&change_lock);
 	if (trial < 0) {
 		xmlrpc_env_set_fault(env, trial == -2 ? TARN_FAULT_INTERNAL : TARN_FAULT_INVALID, err);
 		return NULL;
@@ -201,9 +194,7 @@ static xmlrpc_value *confirm(xmlrpc_env *env, xmlrpc_value *p, void *agent, void
 	(void)p, (void)call;
 	const struct tarn_agent *a = agent;
 	tarn_err err = "";
-	pthread_mutex_lock(&change_lock);
 	int rc = tarn_net_confirm(a->store, err);
-	pthread_mutex_unlock(&change_lock);
 	return rc ? tarn_net_refuse(env, err) : xmlrpc_bool_new(env, 1);
 }
 

@@ -245,7 +245,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		tarn_http_stop(http);
 	}
 	if (reg)
-		xmlrpc_registry_free(reg);
+		tarn_registry_free(reg);
 	tarn_pool_close(agent.pool);
 	tarn_pool_node_stop(node);
 	tarn_store_close(st);

@@ -3,12 +3,52 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Methods run one at a time. They share the API process's one store
+ * connection, where one thread's transaction would take in another's
+ * writes (and its rollback would undo them). Parsing, TLS and serialising
+ * answers stay parallel; the methods themselves are short. */
+static pthread_mutex_t method_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct binding {
+	const struct tarn_cmd *cmd;
+	struct tarn_agent *agent;
+};
+static struct binding *bindings; /* one per method, for the registry's life */
+
+static xmlrpc_value *one_at_a_time(xmlrpc_env *env, xmlrpc_value *params, void *info, void *call)
+{
+	const struct binding *b = info;
+	pthread_mutex_lock(&method_lock);
+	xmlrpc_value *r = b->cmd->fn(env, params, b->agent, call);
+	pthread_mutex_unlock(&method_lock);
+	return r;
+}
+
+void tarn_registry_free(xmlrpc_registry *reg)
+{
+	if (reg)
+		xmlrpc_registry_free(reg);
+	free(bindings);
+	bindings = NULL;
+}
+
 xmlrpc_registry *tarn_registry_new(struct tarn_agent *agent, tarn_err err)
 {
+	size_t count = 0;
+	for (int n = 0; tarn_cmd_namespaces[n]; n++)
+		for (const struct tarn_cmd *c = tarn_cmd_namespaces[n]; c->name; c++)
+			count++;
+	free(bindings);
+	if (!(bindings = calloc(count, sizeof *bindings))) {
+		snprintf(err, TARN_ERRLEN, "API registry: out of memory");
+		return NULL;
+	}
+	struct binding *b = bindings;
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
 	/* bounds on what a request may make the parser build */
@@ -17,16 +57,16 @@ xmlrpc_registry *tarn_registry_new(struct tarn_agent *agent, tarn_err err)
 	xmlrpc_registry *reg = xmlrpc_registry_new(&env);
 	for (int n = 0; !env.fault_occurred && tarn_cmd_namespaces[n]; n++)
 		for (const struct tarn_cmd *c = tarn_cmd_namespaces[n]; c->name && !env.fault_occurred; c++) {
+			*b = (struct binding){c, agent};
 			struct xmlrpc_method_info3 info = {
-				.methodName = c->name, .methodFunction = c->fn, .serverInfo = agent,
+				.methodName = c->name, .methodFunction = one_at_a_time, .serverInfo = b++,
 				.signatureString = c->signature, .help = c->help,
 			};
 			xmlrpc_registry_add_method3(&env, reg, &info);
 		}
 	if (env.fault_occurred) {
 		snprintf(err, TARN_ERRLEN, "API registry: %s", env.fault_string);
-		if (reg)
-			xmlrpc_registry_free(reg);
+		tarn_registry_free(reg);
 		reg = NULL;
 	}
 	xmlrpc_env_clean(&env);

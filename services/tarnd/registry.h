@@ -7,6 +7,7 @@
 #include "cmd.h"
 
 xmlrpc_registry *tarn_registry_new(struct tarn_agent *agent, tarn_err err);
+void tarn_registry_free(xmlrpc_registry *reg);
 
 /* Parses, dispatches and serialises one request body (not NUL-terminated):
  * xmlrpc_registry_process_call2, after refusing what crashes the parser. */
