@@ -24,10 +24,17 @@ XEN_LIBS := -lxlutil -lxenlight -lxentoollog
 TARND_LIBS := -lmicrohttpd -lgnutls -lcurl $(XMLRPC_SERVER_LIBS) $(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
 TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util -lcurl
+TUI_SRC := $(wildcard tui/*.c)
+TUI_LIBS := -lncursesw -ltinfo
 VERSION := $(shell cat VERSION)
 
-all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl
-tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl
+all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui
+tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui
+
+$(BUILD)/tarn-tui: $(TUI_SRC) tui/tui.h $(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itui -DTARN_VERSION='"$(VERSION)"' $(LDFLAGS) \
+		-o $@ $(TUI_SRC) $(BUILD)/libtarn.a $(LDLIBS) $(TUI_LIBS)
 
 $(BUILD)/tarnctl: $(TARNCTL_SRC) services/tarnctl/verb.h $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)

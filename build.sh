@@ -16,7 +16,7 @@ export TOP
 DEPS="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2
 e2fsprogs bash grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools cpio zstd xz-utils
 file dosfstools qemu-system-x86 ovmf python3 tmux debootstrap util-linux
-gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcrypt-dev
+gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcrypt-dev libncurses-dev
 libmicrohttpd-dev libgnutls28-dev libxmlrpc-core-c3-dev libxen-dev libcurl4-openssl-dev clang libclang-rt-14-dev wrk
 valgrind curl libdqlite-dev xfsprogs"
 

@@ -1,0 +1,273 @@
+/* The status screen: what this host is and how it is doing, refreshed every
+ * two seconds. The summary also stands beside the main menu. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+#define REFRESH_MS 2000
+
+struct status {
+	char version[64], hostname[256], mgmt[32], how[80], addr[128];
+	char xen[64], cpus[16], memory[64], agent[96], persist[128];
+	int agent_ok, persist_ok;
+};
+
+/* The first line of a file, without its newline; 0, or -1 when unreadable. */
+static int first_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int ok = fgets(buf, (int)n, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+static void read_xen(struct tui *t, struct status *s)
+{
+	char path[4200], type[32], major[16], minor[16], extra[32] = "";
+	snprintf(path, sizeof path, "%s/type", t->p.hypervisor);
+	if (first_line(path, type, sizeof type) != 0 || strcmp(type, "xen") != 0) {
+		snprintf(s->xen, sizeof s->xen, "not running on Xen");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/version/major", t->p.hypervisor);
+	int bad = first_line(path, major, sizeof major);
+	snprintf(path, sizeof path, "%s/version/minor", t->p.hypervisor);
+	bad |= first_line(path, minor, sizeof minor);
+	snprintf(path, sizeof path, "%s/version/extra", t->p.hypervisor);
+	first_line(path, extra, sizeof extra);
+	if (bad)
+		snprintf(s->xen, sizeof s->xen, "Xen (version unknown)");
+	else
+		snprintf(s->xen, sizeof s->xen, "Xen %s.%s%s", major, minor, extra);
+}
+
+static void read_memory(struct status *s)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long long total = -1, avail = -1;
+	while (f && fgets(line, sizeof line, f)) {
+		sscanf(line, "MemTotal: %lld kB", &total);
+		sscanf(line, "MemAvailable: %lld kB", &avail);
+	}
+	if (f)
+		fclose(f);
+	if (total < 0 || avail < 0)
+		snprintf(s->memory, sizeof s->memory, "unknown");
+	else
+		snprintf(s->memory, sizeof s->memory, "%lld MiB used of %lld MiB",
+			 (total - avail) / 1024, total / 1024);
+}
+
+/* The management interface: how the store says it gets its address, and
+ * the IPv4 addresses it really has. */
+static void read_mgmt(struct tui *t, struct status *s)
+{
+	struct tarn_iface f;
+	int stored = 0;
+	snprintf(s->mgmt, sizeof s->mgmt, "xenbr0");
+	if (t->st) {
+		tarn_store_get(t->st, "mgmt_interface", s->mgmt, sizeof s->mgmt);
+		stored = tarn_store_get_iface(t->st, s->mgmt, &f) == 0;
+	}
+	if (!stored)
+		snprintf(s->how, sizeof s->how, "DHCP (default)");
+	else if (strcmp(f.mode, "static") == 0)
+		snprintf(s->how, sizeof s->how, "static %s", f.ipv4);
+	else if (strcmp(f.mode, "dhcp") == 0)
+		snprintf(s->how, sizeof s->how, "DHCP");
+	else
+		snprintf(s->how, sizeof s->how, "no address configured");
+
+	struct ifaddrs *ifs = NULL, *i;
+	s->addr[0] = '\0';
+	if (getifaddrs(&ifs) == 0) {
+		for (i = ifs; i; i = i->ifa_next) {
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, s->mgmt))
+				continue;
+			char a[INET_ADDRSTRLEN] = "";
+			unsigned prefix = 0;
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a, sizeof a);
+			if (i->ifa_netmask)
+				prefix = (unsigned)__builtin_popcount(
+					((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr.s_addr);
+			size_t used = strlen(s->addr);
+			snprintf(s->addr + used, sizeof s->addr - used, "%s%s/%u", used ? " " : "", a, prefix);
+		}
+		freeifaddrs(ifs);
+	}
+	if (!s->addr[0])
+		snprintf(s->addr, sizeof s->addr, "no IPv4 address");
+}
+
+/* A TCP connection to the agent's port on loopback, within 300 ms. */
+static int port_answers(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int ok = 0;
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+		ok = 1;
+	} else if (errno == EINPROGRESS) {
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		int e = 0;
+		socklen_t len = sizeof e;
+		ok = poll(&p, 1, 300) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e == 0;
+	}
+	close(fd);
+	return ok;
+}
+
+static void read_agent(struct tui *t, struct status *s)
+{
+	if (t->p.agent_check) {
+		char line[80] = "";
+		FILE *p = popen(t->p.agent_check, "r");
+		if (p && !fgets(line, sizeof line, p))
+			line[0] = '\0';
+		int rc = p ? pclose(p) : -1;
+		line[strcspn(line, "\r\n")] = '\0';
+		s->agent_ok = rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+		snprintf(s->agent, sizeof s->agent, "%s", line[0] ? line : s->agent_ok ? "running" : "not running");
+		return;
+	}
+	s->agent_ok = port_answers(t->p.agent_port);
+	if (s->agent_ok) {
+		snprintf(s->agent, sizeof s->agent, "running (answering on port %d)", t->p.agent_port);
+		return;
+	}
+	char pid[32];
+	long n = first_line(t->p.agent_pidfile, pid, sizeof pid) == 0 ? strtol(pid, NULL, 10) : 0;
+	if (n > 0 && (kill((pid_t)n, 0) == 0 || errno == EPERM))
+		snprintf(s->agent, sizeof s->agent, "not answering on port %d (supervisor alive)",
+			 t->p.agent_port);
+	else
+		snprintf(s->agent, sizeof s->agent, "not running");
+}
+
+/* Settings persist when a real file system (the TARN-DATA partition) is
+ * mounted on the data directory; a tmpfs, or nothing, loses them. */
+static void read_persist(struct tui *t, struct status *s)
+{
+	FILE *f = fopen(t->p.mounts, "r");
+	char line[1024], dev[256], dir[512], type[64];
+	int found = 0;
+	s->persist_ok = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%255s %511s %63s", dev, dir, type) == 3 && strcmp(dir, t->p.data_dir) == 0)
+			found = 1; /* the last mount on a directory is the one seen */
+		if (found == 1) {
+			found = 2;
+			s->persist_ok = strcmp(type, "tmpfs") != 0 && strcmp(type, "ramfs") != 0;
+			if (s->persist_ok)
+				snprintf(s->persist, sizeof s->persist, "kept on %.60s", dev);
+			else
+				snprintf(s->persist, sizeof s->persist, "NOT kept: in memory (%.10s), lost at reboot",
+					 type);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!found)
+		snprintf(s->persist, sizeof s->persist, "NOT kept: no data partition at %.60s", t->p.data_dir);
+}
+
+static void gather(struct tui *t, struct status *s)
+{
+	memset(s, 0, sizeof *s);
+	if (first_line(t->p.version_file, s->version, sizeof s->version) != 0 || !s->version[0])
+		snprintf(s->version, sizeof s->version, "%s", TARN_VERSION);
+	if (!t->st || tarn_store_get(t->st, "hostname", s->hostname, sizeof s->hostname) != 0) {
+		if (gethostname(s->hostname, sizeof s->hostname - 1) != 0)
+			snprintf(s->hostname, sizeof s->hostname, "unknown");
+	}
+	read_mgmt(t, s);
+	read_xen(t, s);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(s->cpus, sizeof s->cpus, "%ld", n);
+	read_memory(s);
+	read_agent(t, s);
+	read_persist(t, s);
+}
+
+int status_draw(struct tui *t, int y, int x, int h, int w)
+{
+	struct status s;
+	gather(t, &s);
+	const struct {
+		const char *label, *value;
+		attr_t a;
+	} rows[] = {
+		{"Product", "Tarn", A_BOLD},
+		{"Version", s.version, A_NORMAL},
+		{"Host name", s.hostname, A_BOLD},
+		{"Management", s.mgmt, A_NORMAL},
+		{"  address", s.addr, A_BOLD},
+		{"  obtained", s.how, A_NORMAL},
+		{"Hypervisor", s.xen, A_NORMAL},
+		{"CPUs", s.cpus, A_NORMAL},
+		{"Memory", s.memory, A_NORMAL},
+		{"Agent", s.agent, s.agent_ok ? t->a_ok : t->a_err},
+		{"Settings", s.persist, s.persist_ok ? t->a_ok : t->a_err},
+	};
+	int n = (int)(sizeof rows / sizeof rows[0]), used = 0;
+	for (int i = 0; i < n && used < h; i++) {
+		tui_print(y + used, x, 12, t->a_dim, "%s", rows[i].label);
+		/* a long value goes on to the next rows rather than being cut */
+		used += tui_wrap(y + used, x + 12, w - 12, h - used, rows[i].a, rows[i].value);
+	}
+	if (!t->st && used + 1 < h)
+		used += tui_wrap(y + used + 1, x, w, h - used - 1, t->a_err, t->store_err) + 1;
+	return used;
+}
+
+static int show_applied(void *ctx, const char *subject, int ok, const char *message, int64_t gen)
+{
+	int *y = ctx;
+	(void)gen;
+	if (*y >= LINES - 2)
+		return 1;
+	tui_print(*y, 2, 24, A_NORMAL, "%s", subject);
+	tui_print(*y, 27, COLS - 29, ok ? A_NORMAL : A_BOLD, "%s%s", ok ? "applied" : "FAILED: ", ok ? "" : message);
+	(*y)++;
+	return 0;
+}
+
+void screen_status(struct tui *t)
+{
+	for (;;) {
+		tui_frame(t, "Status", "Esc: back  Ctrl-L: redraw   (refreshes every 2 s)");
+		int y = 2 + status_draw(t, 2, 2, LINES - 4, COLS - 4) + 1;
+		if (t->st && y < LINES - 3) {
+			tui_print(y++, 2, COLS - 4, A_BOLD, "What the agent made of the settings:");
+			int y0 = y;
+			tarn_store_each_status(t->st, show_applied, &y);
+			if (y == y0)
+				tui_print(y, 2, COLS - 4, t->a_dim, "nothing reported yet");
+		}
+		refresh();
+		int k = tui_key(t, REFRESH_MS);
+		if (tui_is_back(k) || k == 'q')
+			return;
+	}
+}
