@@ -1,0 +1,323 @@
+#!/bin/bash
+# tarn-tui (built with ASan/UBSan) driven under tmux as a person would drive
+# it: keys in, the screen read back, the node store (a temp one) checked
+# with sqlite3. Restart, reboot, shutdown and the shell are harmless
+# commands here; nothing touches this machine's /etc or network.
+set -uo pipefail
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+B=$TOP/out/c-san
+if ! out=$(make -s -C "$TOP" SAN=1 -j2 out/c-san/tarn-tui 2>&1); then
+	echo "FAIL tui: build: $out"
+	exit 1
+fi
+command -v tmux >/dev/null || { echo "SKIP tui: tmux is not installed"; exit 0; }
+command -v sqlite3 >/dev/null || { echo "SKIP tui: sqlite3 is not installed"; exit 0; }
+
+tmp=$(mktemp -d /tmp/tarn-tui-test.XXXXXX)
+TM="tmux -L tarn-tui-test-$$ -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+failed=0
+
+# ---- a fake host for the status screen ----
+echo "9.8.7-test" > "$tmp/version"
+mkdir -p "$tmp/hyp/version"
+echo xen > "$tmp/hyp/type"; echo 4 > "$tmp/hyp/version/major"
+echo 17 > "$tmp/hyp/version/minor"; echo .3 > "$tmp/hyp/version/extra"
+echo "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
+echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
+for i in $(seq 1 200); do echo "log line $i"; done > "$tmp/messages"
+cat > "$tmp/run" <<EOF
+#!/bin/bash
+# run NAME [options...]: one console, its exit status in rc.NAME and any
+# sanitizer report in asan.NAME.*
+name=\$1; shift
+export ASAN_OPTIONS=detect_leaks=1:log_path=$tmp/asan.\$name
+export UBSAN_OPTIONS=print_stacktrace=1:log_path=$tmp/asan.\$name
+"$B/tarn-tui" --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \\
+	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \\
+	--agent-check "echo agent answers-test" --restart-cmd "touch $tmp/restarted" \\
+	--reboot-cmd "touch $tmp/rebooted" --poweroff-cmd "touch $tmp/powered-off" \\
+	--shell-cmd "touch $tmp/shell-ran" "\$@"
+echo \$? > "$tmp/rc.\$name"
+EOF
+chmod +x "$tmp/run"
+
+# ---- helpers ----
+pass() { echo "PASS tui: $1"; }
+fail() {
+	echo "FAIL tui: $1"
+	[ -f "$tmp/screen" ] && sed 's/^/    | /' "$tmp/screen"
+	failed=1
+}
+cap() { $TM capture-pane -p -t "$1" > "$tmp/screen" 2>/dev/null; }
+# wait_for SESSION REGEX [SECONDS]: polls the screen until REGEX shows
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
+		cap "$1"; grep -qE -- "$2" "$tmp/screen" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+wait_gone() {
+	local i
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
+		cap "$1"; grep -qE -- "$2" "$tmp/screen" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+keys() { local s=$1; shift; $TM send-keys -t "$s" "$@"; }
+# check NAME COMMAND...: PASS when the command succeeds
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+sql() { sqlite3 "$tmp/node.db" "$1"; }
+setting() { sql "select value from settings where key='$1'"; }
+gen() { sql "select n from generation"; }
+MENU='Enter or letter: open'
+start() { # start NAME [options]: a console in an 80x24 window, at its main menu
+	local name=$1; shift
+	$TM new-session -d -x 80 -y 24 -s "$name" "$tmp/run $name $*"
+	wait_for "$name" "$MENU"
+}
+quit() { # quit NAME: q, then the exit status and the sanitizers' verdict
+	keys "$1" q
+	local i
+	for ((i = 0; i < 200; i++)); do [ -f "$tmp/rc.$1" ] && break; sleep 0.05; done
+	local rc; rc=$(cat "$tmp/rc.$1" 2>/dev/null)
+	if [ "$rc" = 0 ] && ! ls "$tmp"/asan."$1"* >/dev/null 2>&1; then
+		pass "$1: exits 0 with no sanitizer report"
+	else
+		echo "FAIL tui: $1: exits 0 with no sanitizer report: exit ${rc:-none}"
+		cat "$tmp"/asan."$1"* 2>/dev/null | head -40 | sed 's/^/    /'
+		failed=1
+	fi
+}
+# submit SESSION REGEX: Enter on a form, then wait for REGEX
+enter_and_wait() { keys "$1" Enter; wait_for "$1" "$2"; }
+
+# ---- the status screen first ----
+check "starts at the main menu with the status beside it" start main --allow-quit
+check "status: product and version from the version file" grep -q 'Version *9.8.7-test' "$tmp/screen"
+check "status: Xen version from the hypervisor's sysfs" grep -q 'Hypervisor *Xen 4.17.3' "$tmp/screen"
+check "status: CPUs and memory" grep -qE 'CPUs +[0-9]+' "$tmp/screen"
+grep -qE 'Memory +[0-9]+ MiB used of [0-9]+ MiB' "$tmp/screen" && pass "status: memory used of total" ||
+	fail "status: memory used of total"
+check "status: agent health from the (overridden) check" grep -q 'Agent *agent answers-test' "$tmp/screen"
+check "status: settings kept on the data partition" grep -q 'Settings *kept on /dev/sdz2' "$tmp/screen"
+check "status: management interface and how it gets its address" grep -q 'obtained *DHCP (default)' "$tmp/screen"
+sql "insert into settings values ('hostname', 'from-the-store')"
+check "status: the host name from the store shows within one refresh" wait_for main 'Host name +from-the-store' 4
+
+# ---- every menu, and back with Esc ----
+walk() { # walk LETTER TITLE
+	keys main "$1"
+	if wait_for main "Tarn [0-9.]+ +$2"; then
+		keys main Escape
+		check "menu: '$1' opens $2, Esc comes back" wait_for main "$MENU"
+	else
+		fail "menu: '$1' opens $2"
+		keys main Escape
+	fi
+}
+walk s "Status"
+walk n "Network interfaces"
+walk h "Host name"
+walk d "DNS and NTP servers"
+walk p "Passwords"
+walk y "System"
+keys main Home Down Down Enter
+check "menu: arrows and Enter open the third entry (Host name)" wait_for main 'Tarn [0-9.]+ +Host name'
+keys main Escape; wait_for main "$MENU"
+keys main y; wait_for main 'View the log'; keys main l
+check "system: the log opens at its end" wait_for main 'log line 200'
+check "system: the log's start is scrolled away" bash -c "! grep -q 'log line 1$' '$tmp/screen'"
+keys main g
+check "system: g goes to the top of the log" wait_for main 'log line 1$'
+keys main Escape; wait_for main 'View the log'; keys main Escape
+check "system: Esc twice is the main menu again" wait_for main "$MENU"
+
+# ---- the first change sets the console password ----
+gen0=$(gen)
+keys main h; wait_for main 'Tarn [0-9.]+ +Host name'
+keys main C-u tarn-test-01
+check "a first change says no console password is set" enter_and_wait main 'No console password is set yet'
+keys main Enter
+check "and asks for one, twice" wait_for main 'Set the console password'
+keys main 'console-pass-1' Tab 'console-pass-2'
+check "two different passwords are refused" enter_and_wait main 'the two passwords differ'
+[ -z "$(setting console_password)" ] && pass "nothing is stored when they differ" || fail "nothing is stored when they differ"
+keys main C-u 'console-pass-1'
+keys main Enter
+check "the console password is set" wait_for main 'The console password is set'
+keys main Enter
+check "then the host name is saved" wait_for main 'The host name is now tarn-test-01'
+[ "$(setting hostname)" = tarn-test-01 ] && pass "host name in the store" || fail "host name in the store: $(setting hostname)"
+case $(setting console_password) in '$y$'*) pass "the console password is stored as a yescrypt hash" ;;
+	*) fail "the console password is stored as a yescrypt hash" ;; esac
+keys main Enter; wait_for main "$MENU"
+
+# ---- wrong inputs are refused and change nothing ----
+gen1=$(gen)
+keys main h; wait_for main 'Tarn [0-9.]+ +Host name'
+keys main C-u
+check "an empty host name is refused with a message" enter_and_wait main '! a host name is required'
+keys main 'bad_name'
+check "a host name with '_' is refused, naming the character" enter_and_wait main "'_' is not allowed"
+keys main Escape; wait_for main "$MENU"
+keys main n; wait_for main 'Network interfaces'; keys main a
+wait_for main 'Interface name'; keys main eth7 Enter
+check "another interface opens by name" wait_for main 'Tarn [0-9.]+ +Interface eth7'
+keys main Right Tab '300.1.1.1/24'
+check "300.1.1.1 is refused: 300 is not 0-255" enter_and_wait main '300 is not 0-255'
+keys main C-u '192.0.2.10/24' Tab '10.0.0.1' Tab Tab '70000'
+keys main Enter
+check "a gateway outside the network is refused" wait_for main '! gateway 10.0.0.1 is outside 192.0.2.10/24'
+check "an MTU of 70000 is refused" grep -q '! MTU 70000 is not 576-9216' "$tmp/screen"
+check "the form says nothing was saved" grep -q 'Nothing was saved' "$tmp/screen"
+keys main Escape; wait_for main 'Network interfaces'; keys main Escape; wait_for main "$MENU"
+[ "$(gen)" = "$gen1" ] && [ -z "$(sql "select name from interfaces where name='eth7'")" ] &&
+	[ "$(setting hostname)" = tarn-test-01 ] && pass "refused input changed nothing in the store" ||
+	fail "refused input changed nothing in the store (generation $gen1 -> $(gen))"
+
+# ---- a static address and gateway on the management interface ----
+keys main n; wait_for main 'Network interfaces'
+check "the management interface is listed first" grep -qE '^ +xenbr0 .*management' "$tmp/screen"
+keys main Enter; wait_for main 'Tarn [0-9.]+ +Interface xenbr0'
+keys main Right Tab C-u '192.0.2.10/24' Tab C-u '192.0.2.1' Tab Tab C-u 9000
+check "a valid static address is saved" enter_and_wait main 'interface settings are saved'
+keys main Enter
+check "the list shows it" wait_for main 'xenbr0 +static +192.0.2.10/24 +192.0.2.1 +9000 management'
+row=$(sql "select mode, ipv4, gateway4, mtu from interfaces where name='xenbr0'")
+[ "$row" = "static|192.0.2.10/24|192.0.2.1|9000" ] && pass "the interface is in the store" ||
+	fail "the interface is in the store: $row"
+keys main Escape; wait_for main "$MENU"
+check "the status shows how the management address is obtained" wait_for main 'obtained +static 192.0.2.10/24'
+
+# ---- DNS and NTP ----
+keys main d; wait_for main 'DNS server 1'
+keys main C-u 192.0.2.53 Tab C-u 2001:db8::53 Tab C-u 192.0.2.300 Tab C-u 'pool.ntp.org 192.0.2.123'
+check "a bad DNS server is refused" enter_and_wait main '300 is not 0-255'
+keys main C-u
+check "DNS and NTP servers are saved" enter_and_wait main 'DNS and NTP servers are saved'
+[ "$(setting dns)" = "192.0.2.53 2001:db8::53" ] && [ "$(setting ntp)" = "pool.ntp.org 192.0.2.123" ] &&
+	pass "DNS and NTP in the store" || fail "DNS and NTP in the store: $(setting dns) / $(setting ntp)"
+keys main Enter; wait_for main "$MENU"
+
+# ---- the agent password ----
+keys main p; wait_for main 'Agent password'; keys main a
+wait_for main 'Tarn [0-9.]+ +Agent password'
+keys main 'agent-pass-123' Tab 'agent-pass-123'
+check "the agent password is set" enter_and_wait main 'agent password is set'
+hash=$(setting agent_password)
+if python3 -W ignore -c 'import crypt,sys; sys.exit(crypt.crypt(sys.argv[1], sys.argv[2]) != sys.argv[2])' \
+	agent-pass-123 "$hash" 2>/dev/null; then
+	pass "the agent password's hash verifies (yescrypt, as tarnd --set-password stores it)"
+else
+	case $hash in '$y$'*) echo "SKIP tui: agent hash verified: python3 has no crypt module" ;;
+		*) fail "the agent password is a yescrypt hash: $hash" ;; esac
+fi
+keys main Enter; wait_for main 'Agent password'; keys main Escape; wait_for main "$MENU"
+
+# ---- system actions: confirmed, and only then run ----
+keys main y; wait_for main 'Restart the agent'; keys main r
+wait_for main 'Reboot this host'; keys main n
+wait_for main 'View the log'
+check "a reboot not confirmed runs nothing" test ! -e "$tmp/rebooted"
+keys main a; wait_for main 'Restart the Tarn agent'; keys main y
+check "restart the agent runs its command" wait_for main 'The agent was restarted'
+check "the restart command ran" test -e "$tmp/restarted"
+keys main Enter; wait_for main 'View the log'; keys main o
+wait_for main 'Shut this host down'; keys main y
+check "shut down runs its command when confirmed" wait_for main 'The host is shutting down'
+check "the poweroff command ran" test -e "$tmp/powered-off"
+keys main Enter; wait_for main 'View the log'; keys main Escape; wait_for main "$MENU"
+
+# ---- resizing, and 80x24 ----
+$TM resize-window -t main -x 120 -y 40
+check "a larger window is used at once" wait_for main 'Host name +tarn-test-01'
+[ "$(wc -l < "$tmp/screen")" -ge 39 ] && grep -q 'Ctrl-L: redraw' "$tmp/screen" &&
+	pass "the key hints move to the new last line" || fail "the key hints move to the new last line"
+$TM resize-window -t main -x 30 -y 10
+wait_for main 'Tarn' 5
+$TM resize-window -t main -x 80 -y 24
+check "back at 80x24 after a tiny window" wait_for main 'Ctrl-L: redraw'
+all=1
+for want in ' s +Status ' ' n +Network interfaces ' ' h +Host name ' ' d +DNS and NTP servers ' \
+	' p +Passwords ' ' y +System ' ' x +Local shell ' 'Host name +tarn-test-01' 'address' \
+	'obtained +static 192.0.2.10/24' 'Hypervisor +Xen 4.17.3' 'Agent +agent answers-test' \
+	'Settings +kept on /dev/sdz2' 'Up/Down: select +Enter or letter: open +q: quit +Ctrl-L: redraw'; do
+	grep -qE -- "$want" "$tmp/screen" || { all=0; echo "    missing at 80x24: $want"; }
+done
+[ $all = 1 ] && pass "at 80x24 every menu entry, status line and key hint is whole" || fail "at 80x24 nothing is cut off"
+
+# ---- Ctrl-L repaints a garbled terminal ----
+tty=$($TM display-message -p -t main '#{pane_tty}')
+printf '\033[2J\033[5;5HGARBAGE-ON-THE-LINE' > "$tty"
+if wait_for main 'GARBAGE-ON-THE-LINE' 3 && ! grep -q 'Local shell' "$tmp/screen"; then
+	keys main C-l
+	check "Ctrl-L redraws the whole screen" wait_for main 'Local shell'
+	check "and the garbage is gone" wait_gone main 'GARBAGE'
+else
+	echo "SKIP tui: Ctrl-L: could not garble the pane's terminal"
+fi
+
+# ---- q on the main menu of a real console does nothing ----
+$TM new-session -d -x 80 -y 24 -s noquit "$tmp/run noquit --idle-minutes 0.05"
+wait_for noquit "$MENU"
+check "without --allow-quit the hints offer no quit" bash -c "! grep -q 'q: quit' '$tmp/screen'"
+keys noquit q
+check "q says the console stays open" wait_for noquit 'This console stays open'
+keys noquit Enter
+check "and the menu is still there" wait_for noquit "$MENU"
+
+# ---- a wrong console password changes nothing ----
+gen2=$(gen)
+keys noquit h; wait_for noquit 'Tarn [0-9.]+ +Host name'
+keys noquit C-u evil-name Enter
+check "a new session asks the console password before a change" wait_for noquit 'Console password'
+keys noquit 'wrong-password'
+wait_for noquit '\[\*{14} *\]' 3 && ! grep -q wrong-password "$tmp/screen" &&
+	pass "the typed password shows as stars" || fail "the typed password shows as stars"
+keys noquit Enter
+check "a wrong console password says so" wait_for noquit 'Wrong console password: nothing was changed'
+keys noquit Enter
+check "the form is back, saying nothing was saved" wait_for noquit 'Nothing was saved'
+[ "$(setting hostname)" = tarn-test-01 ] && [ "$(gen)" = "$gen2" ] &&
+	pass "a wrong console password changed nothing in the store" ||
+	fail "a wrong console password changed nothing: $(setting hostname), generation $gen2 -> $(gen)"
+keys noquit Enter; wait_for noquit 'Console password'
+keys noquit 'console-pass-1' Enter
+check "the right console password lets the change through" wait_for noquit 'The host name is now evil-name'
+keys noquit Enter; wait_for noquit "$MENU"
+sleep 3.5 # idle longer than --idle-minutes 0.05 (3 s)
+keys noquit h; wait_for noquit 'Tarn [0-9.]+ +Host name'
+keys noquit C-u after-idle Enter
+check "after the idle time the password is asked again" wait_for noquit 'Console password'
+keys noquit Escape
+check "Esc at the password prompt changes nothing" wait_for noquit 'Cancelled: nothing was changed'
+[ "$(setting hostname)" = evil-name ] && pass "the cancelled change is not in the store" ||
+	fail "the cancelled change is not in the store: $(setting hostname)"
+keys noquit Enter Escape; wait_for noquit "$MENU"
+keys noquit x; wait_for noquit 'Console password'; keys noquit 'not-it-at-all' Enter
+wait_for noquit 'Wrong console password'
+check "the local shell is refused with a wrong password" test ! -e "$tmp/shell-ran"
+keys noquit Enter; wait_for noquit "$MENU"
+keys noquit x; wait_for noquit 'Console password'; keys noquit 'console-pass-1' Enter
+for ((i = 0; i < 100; i++)); do [ -e "$tmp/shell-ran" ] && break; sleep 0.05; done
+check "the local shell runs with the right password" test -e "$tmp/shell-ran"
+check "and the console comes back after it" wait_for noquit "$MENU"
+$TM kill-session -t noquit
+
+# ---- no colour, TERM=vt100 ----
+$TM new-session -d -x 80 -y 24 -s vt100 "TERM=vt100 $tmp/run vt100 --allow-quit --mounts $tmp/mounts-tmpfs --hypervisor $tmp/none"
+check "TERM=vt100: the main menu and status show" wait_for vt100 "$MENU"
+check "TERM=vt100: not on Xen is said" grep -q 'Hypervisor *not running on Xen' "$tmp/screen"
+check "a tmpfs data directory says settings are not kept" grep -q 'Settings *NOT kept: in memory (tmpfs)' "$tmp/screen"
+keys vt100 n; wait_for vt100 'Network interfaces'; keys vt100 Enter
+check "TERM=vt100: a form works" wait_for vt100 'IPv4 address/prefix +\[192.0.2.10/24'
+keys vt100 Escape; wait_for vt100 'Up/Down: select  Enter: edit'
+keys vt100 Escape; wait_for vt100 "$MENU"
+quit vt100
+quit main
+
+[ $failed = 0 ]
