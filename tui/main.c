@@ -1,15 +1,18 @@
 /* tarn-tui: the console of a Tarn host.
  *
  *   tarn-tui [--store PATH] [--version-file F] [--data-dir DIR] [--mounts F]
- *            [--hypervisor DIR] [--log F] [--agent-port N] [--agent-pidfile F]
- *            [--agent-check CMD] [--restart-cmd CMD] [--reboot-cmd CMD]
- *            [--poweroff-cmd CMD] [--shell-cmd CMD] [--idle-minutes N] [--allow-quit]
+ *            [--hypervisor DIR] [--log F] [--log-cmd CMD] [--agent-port N]
+ *            [--agent-pidfile F] [--agent-check CMD] [--restart-cmd CMD] [--reboot-cmd CMD]
+ *            [--poweroff-cmd CMD] [--shell-cmd CMD] [--idle-minutes N]
+ *            [--confirm-seconds N] [--allow-quit]
  *
  * The commands may also come from the environment (TARN_TUI_RESTART_CMD,
  * TARN_TUI_REBOOT_CMD, TARN_TUI_POWEROFF_CMD, TARN_TUI_SHELL_CMD,
- * TARN_TUI_AGENT_CHECK), so tests never restart, reboot or stop the machine
- * they run on. Without --allow-quit the console never exits by itself: it
- * is the host's console, not a program run from a shell. */
+ * TARN_TUI_AGENT_CHECK, TARN_TUI_LOG_CMD), so tests never restart, reboot or
+ * stop the machine they run on. A change to the management interface is put
+ * back after --confirm-seconds (30) unless kept. Without --allow-quit the
+ * console never exits by itself: it is the host's console, not a program run
+ * from a shell. */
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -33,9 +36,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tarn-tui [--store PATH] [--version-file F] [--data-dir DIR] [--mounts F]\n"
-		"                [--hypervisor DIR] [--log F] [--agent-port N] [--agent-pidfile F]\n"
-		"                [--agent-check CMD] [--restart-cmd CMD] [--reboot-cmd CMD]\n"
-		"                [--poweroff-cmd CMD] [--shell-cmd CMD] [--idle-minutes N] [--allow-quit]\n");
+		"                [--hypervisor DIR] [--log F] [--log-cmd CMD] [--agent-port N]\n"
+		"                [--agent-pidfile F]"
+		" [--agent-check CMD] [--restart-cmd CMD] [--reboot-cmd CMD]\n"
+		"                [--poweroff-cmd CMD] [--shell-cmd CMD] [--idle-minutes N]\n"
+		"                [--confirm-seconds N] [--allow-quit]\n");
 	exit(2);
 }
 
@@ -84,10 +89,12 @@ int main(int argc, char **argv)
 		{"store", required_argument, NULL, 's'}, {"version-file", required_argument, NULL, 'v'},
 		{"data-dir", required_argument, NULL, 'd'}, {"mounts", required_argument, NULL, 'm'},
 		{"hypervisor", required_argument, NULL, 'x'}, {"log", required_argument, NULL, 'l'},
+		{"log-cmd", required_argument, NULL, 'L'},
 		{"agent-port", required_argument, NULL, 'P'}, {"agent-pidfile", required_argument, NULL, 'p'},
 		{"agent-check", required_argument, NULL, 'a'}, {"restart-cmd", required_argument, NULL, 'R'},
 		{"reboot-cmd", required_argument, NULL, 'B'}, {"poweroff-cmd", required_argument, NULL, 'O'},
 		{"shell-cmd", required_argument, NULL, 'S'}, {"idle-minutes", required_argument, NULL, 'i'},
+		{"confirm-seconds", required_argument, NULL, 'c'},
 		{"allow-quit", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -99,6 +106,7 @@ int main(int argc, char **argv)
 			.mounts = "/proc/self/mounts",
 			.hypervisor = "/sys/hypervisor",
 			.log = "/var/log/messages",
+			.log_cmd = env_or("TARN_TUI_LOG_CMD", "logread"),
 			.agent_check = env_or("TARN_TUI_AGENT_CHECK", NULL),
 			.agent_pidfile = "/run/tarnd-supervise.pid",
 			.agent_port = 8899,
@@ -109,6 +117,7 @@ int main(int argc, char **argv)
 			.shell_cmd = env_or("TARN_TUI_SHELL_CMD", "/bin/sh -l"),
 		},
 		.idle_limit = 5 * 60,
+		.confirm_seconds = 30,
 	};
 	int o;
 	char *end;
@@ -120,6 +129,7 @@ int main(int argc, char **argv)
 		case 'm': t.p.mounts = optarg; break;
 		case 'x': t.p.hypervisor = optarg; break;
 		case 'l': t.p.log = optarg; break;
+		case 'L': t.p.log_cmd = optarg; break;
 		case 'P':
 			t.p.agent_port = (int)strtol(optarg, &end, 10);
 			if (*end || t.p.agent_port < 1 || t.p.agent_port > 65535)
@@ -136,6 +146,11 @@ int main(int argc, char **argv)
 			if (*end || t.idle_limit <= 0)
 				usage();
 			break;
+		case 'c':
+			t.confirm_seconds = (int)strtol(optarg, &end, 10);
+			if (*end || t.confirm_seconds < 1 || t.confirm_seconds > 3600)
+				usage();
+			break;
 		case 'q': t.allow_quit = 1; break;
 		default: usage();
 		}
@@ -143,6 +158,8 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 
+	if (tui_first_line(t.p.version_file, t.version, sizeof t.version) != 0 || !t.version[0])
+		TUI_COPY(t.version, TARN_VERSION);
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
 	open_store(&t);
@@ -187,6 +204,19 @@ int tui_txn_end(tarn_store *st, int rc, tarn_err err)
 		return -1;
 	}
 	return tarn_store_commit(st, err);
+}
+
+int tui_first_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int ok = fgets(buf, (int)n, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
 }
 
 double tui_now(void)

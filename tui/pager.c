@@ -1,9 +1,9 @@
-/* A scrollable view of a text file (a log), opened at its end. Only the
- * last 2 MiB are read, so a huge log cannot exhaust dom0's memory. */
+/* A scrollable view of a text file (a log), or of what a command prints
+ * (logread: BusyBox's syslogd keeps the log in memory), opened at its end.
+ * Only the last 2 MiB are kept, so a huge log cannot exhaust dom0's memory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tui.h"
 
@@ -16,28 +16,50 @@ struct text {
 	char err[160];
 };
 
-static void load(struct text *x, const char *path)
+/* Reads a stream, keeping its last PAGER_MAX bytes. */
+static char *slurp(FILE *f, size_t *len)
+{
+	size_t cap = 65536, n = 0, got;
+	char *buf = malloc(cap + 1), *grown;
+	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n < cap)
+			continue;
+		if (cap < PAGER_MAX && (grown = realloc(buf, cap * 2 + 1))) {
+			buf = grown;
+			cap *= 2;
+		} else { /* full: drop the older half */
+			memmove(buf, buf + n / 2, n - n / 2);
+			n -= n / 2;
+		}
+	}
+	if (buf)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The file at path, or else what cmd prints. */
+static void load(struct text *x, const char *path, const char *cmd)
 {
 	free(x->buf);
 	free(x->line);
 	memset(x, 0, sizeof *x);
 	FILE *f = fopen(path, "r");
-	struct stat sb;
-	if (!f || fstat(fileno(f), &sb) != 0) {
+	int piped = 0;
+	if (!f && cmd && (f = popen(cmd, "r")))
+		piped = 1;
+	if (!f) {
 		snprintf(x->err, sizeof x->err, "cannot read %.100s: %m", path);
-		if (f)
-			fclose(f);
 		return;
 	}
-	long size = sb.st_size > PAGER_MAX ? PAGER_MAX : (long)sb.st_size;
-	if (sb.st_size > PAGER_MAX)
-		fseek(f, -(long)PAGER_MAX, SEEK_END);
-	x->buf = malloc((size_t)size + 1);
-	size_t got = x->buf ? fread(x->buf, 1, (size_t)size, f) : 0;
-	fclose(f);
+	size_t got;
+	x->buf = slurp(f, &got);
+	int rc = piped ? pclose(f) : fclose(f);
+	if (piped && rc != 0 && got == 0)
+		snprintf(x->err, sizeof x->err, "cannot read %.60s, and %.60s printed nothing", path, cmd);
 	if (!x->buf)
 		return;
-	x->buf[got] = '\0';
 	int cap = 1;
 	for (size_t i = 0; i < got; i++)
 		cap += x->buf[i] == '\n';
@@ -54,11 +76,11 @@ static void load(struct text *x, const char *path)
 	}
 }
 
-void tui_pager(struct tui *t, const char *title, const char *path)
+void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd)
 {
 	struct text x = {0};
 	int top = -1, left = 0;
-	load(&x, path);
+	load(&x, path, cmd);
 	curs_set(0);
 	for (;;) {
 		int rows = LINES - 3;
@@ -98,7 +120,7 @@ void tui_pager(struct tui *t, const char *title, const char *path)
 		else if (k == KEY_RIGHT)
 			left += 8;
 		else if (k == 'r') {
-			load(&x, path);
+			load(&x, path, cmd);
 			top = -1;
 		}
 		if (top >= x.n - rows) /* scrolling past the end stays at the end */

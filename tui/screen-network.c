@@ -140,18 +140,63 @@ static int save(struct tui *t, struct tui_form *f, tarn_err err)
 	return tui_txn_end(t->st, rc, err);
 }
 
+/* How things were before a change to the management interface, to put
+ * back unless the change is kept: the console may be the only way left to
+ * reach a host whose management address went wrong. */
+struct before {
+	struct tarn_iface ifc;
+	int had_row;
+	char mgmt[16];
+};
+
+static int put_back(struct tui *t, const struct before *b, const char *name, tarn_err err)
+{
+	if (tarn_store_begin(t->st, err))
+		return -1;
+	int rc = b->had_row ? tarn_store_set_iface(t->st, &b->ifc, err) : tarn_store_del_iface(t->st, name, err);
+	if (!rc)
+		rc = tarn_store_set(t->st, "mgmt_interface", b->mgmt, err);
+	return tui_txn_end(t->st, rc, err);
+}
+
+/* 1 when the change concerned the management interface (and was kept or
+ * put back), 0 when it did not. */
+static int keep_or_put_back(struct tui *t, const struct before *b, const char *name)
+{
+	char now[16];
+	tarn_err err = "";
+	mgmt_name(t, now, sizeof now);
+	if (strcmp(b->mgmt, name) != 0 && strcmp(now, name) != 0)
+		return 0; /* not the management interface, before or after */
+	if (tui_countdown(t, "Keep the management network settings?",
+			  "The management interface changed. If the host can still be reached as it "
+			  "should, keep the change; otherwise it is put back.", t->confirm_seconds)) {
+		tui_message(t, "Saved", "The new management network settings are kept.", 0);
+	} else if (put_back(t, b, name, err) == 0) {
+		tui_message(t, "Put back", "The previous management network settings were put back.", 0);
+	} else {
+		char msg[TARN_ERRLEN + 64];
+		snprintf(msg, sizeof msg, "The previous settings could not be put back: %s", err);
+		tui_message(t, "Not put back", msg, 1);
+	}
+	return 1;
+}
+
 static void edit_iface(struct tui *t, const char *name)
 {
+	struct before b = {0};
 	static const char *const modes[] = {"dhcp", "static", "none", NULL};
 	static const char *const yesno[] = {"no", "yes", NULL};
 	struct tarn_iface cur = {.mode = "dhcp"};
 	char mgmt[16], title[64];
 	mgmt_name(t, mgmt, sizeof mgmt);
-	tarn_store_get_iface(t->st, name, &cur);
+	b.had_row = tarn_store_get_iface(t->st, name, &cur) == 0;
+	b.ifc = cur;
+	TUI_COPY(b.mgmt, mgmt);
 	struct tui_field fl[F_COUNT] = {
 		[F_NAME] = {.label = "Interface", .kind = TUI_FIXED},
 		[F_MODE] = {.label = "Addressing", .kind = TUI_CHOICE, .choices = modes,
-			    .hint = "Left/Right: dhcp, static or none"},
+			    .hint = "Left/Right, or d, s or n: dhcp, static or none"},
 		[F_IPV4] = {.label = "IPv4 address/prefix", .check = check_ipv4,
 			    .hint = "static only, like 192.0.2.10/24"},
 		[F_GW] = {.label = "IPv4 gateway", .check = check_gw,
@@ -173,7 +218,9 @@ static void edit_iface(struct tui *t, const char *name)
 	snprintf(title, sizeof title, "Interface %s", name);
 	struct tui_form f = {.title = title, .f = fl, .n = F_COUNT, .focus = F_MODE, .save = save,
 			     .ctx = mgmt, .needs_auth = 1};
-	if (tui_form_run(t, &f))
+	if (!tui_form_run(t, &f))
+		return;
+	if (!keep_or_put_back(t, &b, name))
 		tui_message(t, "Saved", "The interface settings are saved; the agent applies them.", 0);
 }
 

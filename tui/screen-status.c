@@ -19,39 +19,25 @@
 #define REFRESH_MS 2000
 
 struct status {
-	char version[64], hostname[256], mgmt[32], how[80], addr[128];
+	char hostname[300], mgmt[32], how[80], addr[128];
 	char xen[64], cpus[16], memory[64], agent[96], persist[128];
 	int agent_ok, persist_ok;
 };
-
-/* The first line of a file, without its newline; 0, or -1 when unreadable. */
-static int first_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	int ok = fgets(buf, (int)n, f) != NULL;
-	fclose(f);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
 
 static void read_xen(struct tui *t, struct status *s)
 {
 	char path[4200], type[32], major[16], minor[16], extra[32] = "";
 	snprintf(path, sizeof path, "%s/type", t->p.hypervisor);
-	if (first_line(path, type, sizeof type) != 0 || strcmp(type, "xen") != 0) {
+	if (tui_first_line(path, type, sizeof type) != 0 || strcmp(type, "xen") != 0) {
 		snprintf(s->xen, sizeof s->xen, "not running on Xen");
 		return;
 	}
 	snprintf(path, sizeof path, "%s/version/major", t->p.hypervisor);
-	int bad = first_line(path, major, sizeof major);
+	int bad = tui_first_line(path, major, sizeof major);
 	snprintf(path, sizeof path, "%s/version/minor", t->p.hypervisor);
-	bad |= first_line(path, minor, sizeof minor);
+	bad |= tui_first_line(path, minor, sizeof minor);
 	snprintf(path, sizeof path, "%s/version/extra", t->p.hypervisor);
-	first_line(path, extra, sizeof extra);
+	tui_first_line(path, extra, sizeof extra);
 	if (bad)
 		snprintf(s->xen, sizeof s->xen, "Xen (version unknown)");
 	else
@@ -157,7 +143,7 @@ static void read_agent(struct tui *t, struct status *s)
 		return;
 	}
 	char pid[32];
-	long n = first_line(t->p.agent_pidfile, pid, sizeof pid) == 0 ? strtol(pid, NULL, 10) : 0;
+	long n = tui_first_line(t->p.agent_pidfile, pid, sizeof pid) == 0 ? strtol(pid, NULL, 10) : 0;
 	if (n > 0 && (kill((pid_t)n, 0) == 0 || errno == EPERM))
 		snprintf(s->agent, sizeof s->agent, "not answering on port %d (supervisor alive)",
 			 t->p.agent_port);
@@ -195,11 +181,10 @@ static void read_persist(struct tui *t, struct status *s)
 static void gather(struct tui *t, struct status *s)
 {
 	memset(s, 0, sizeof *s);
-	if (first_line(t->p.version_file, s->version, sizeof s->version) != 0 || !s->version[0])
-		snprintf(s->version, sizeof s->version, "%s", TARN_VERSION);
 	if (!t->st || tarn_store_get(t->st, "hostname", s->hostname, sizeof s->hostname) != 0) {
-		if (gethostname(s->hostname, sizeof s->hostname - 1) != 0)
-			snprintf(s->hostname, sizeof s->hostname, "unknown");
+		char sys[256] = "";
+		gethostname(sys, sizeof sys - 1);
+		snprintf(s->hostname, sizeof s->hostname, "%s (not set here)", sys[0] ? sys : "unknown");
 	}
 	read_mgmt(t, s);
 	read_xen(t, s);
@@ -219,7 +204,7 @@ int status_draw(struct tui *t, int y, int x, int h, int w)
 		attr_t a;
 	} rows[] = {
 		{"Product", "Tarn", A_BOLD},
-		{"Version", s.version, A_NORMAL},
+		{"Version", t->version, A_NORMAL},
 		{"Host name", s.hostname, A_BOLD},
 		{"Management", s.mgmt, A_NORMAL},
 		{"  address", s.addr, A_BOLD},

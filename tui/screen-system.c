@@ -9,7 +9,7 @@ static void view_log(struct tui *t)
 {
 	char title[300];
 	snprintf(title, sizeof title, "Log: %s", t->p.log);
-	tui_pager(t, title, t->p.log);
+	tui_pager(t, title, t->p.log, t->p.log_cmd);
 }
 
 static void act(struct tui *t, const char *title, const char *question, const char *cmd,
@@ -51,7 +51,7 @@ static void poweroff_host(struct tui *t)
 void screen_system(struct tui *t)
 {
 	static const struct tui_entry items[] = {
-		{'l', "View the log", "The system log, newest at the end.", view_log},
+		{'l', "View the log", "The system log, newest at the end (the log file, or else logread's buffer).", view_log},
 		{'a', "Restart the agent", "Stops and starts tarnd (the API and the reconcilers).", restart_agent},
 		{'r', "Reboot", "Restarts the host.", reboot_host},
 		{'o', "Shut down", "Powers the host off.", poweroff_host},

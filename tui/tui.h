@@ -26,7 +26,8 @@ struct tui_paths {
 	const char *data_dir;       /* /var/lib/tarn: persistent when a partition is mounted there */
 	const char *mounts;         /* /proc/self/mounts */
 	const char *hypervisor;     /* /sys/hypervisor */
-	const char *log;            /* the file "View logs" shows */
+	const char *log;            /* the file "View the log" shows */
+	const char *log_cmd;        /* or, when there is none, this command's output */
 	const char *agent_check;    /* a command whose exit status says whether the agent is well */
 	const char *agent_pidfile;  /* the agent's supervisor */
 	int agent_port;
@@ -35,12 +36,14 @@ struct tui_paths {
 
 struct tui {
 	struct tui_paths p;
+	char version[64];           /* this Tarn's: the version file's, else the build's */
 	tarn_store *st;             /* NULL when the store could not be opened */
 	char store_err[TARN_ERRLEN];
 	int allow_quit;             /* tests only: 'q' on the main menu exits */
 	int authed;                 /* the console password was given this session */
 	double idle_limit;          /* seconds without a key before it is asked again */
 	double last_key;
+	int confirm_seconds;        /* a management network change is put back unless kept */
 	/* attributes: colour when the terminal has it, else bold/reverse */
 	attr_t a_title, a_sel, a_err, a_ok, a_dim, a_key;
 };
@@ -94,6 +97,8 @@ void tui_print(int y, int x, int w, attr_t a, const char *fmt, ...)
 int tui_wrap(int y, int x, int w, int maxrows, attr_t a, const char *text);
 void tui_message(struct tui *t, const char *title, const char *text, int error);
 int tui_confirm(struct tui *t, const char *title, const char *question);
+/* Keep (1) or put back (0) a change; put back when seconds pass unanswered. */
+int tui_countdown(struct tui *t, const char *title, const char *question, int seconds);
 /* Asks one hidden line; 1 with it in out, 0 when Esc. */
 int tui_ask_secret(struct tui *t, const char *title, const char *label, char *out, size_t n);
 /* A vertical list of entries: returns the index chosen with Enter or its
@@ -134,8 +139,9 @@ const char *tui_form_value(const struct tui_form *f, const char *label);
 /* A choice field's value is its text; returns it. */
 const char *tui_choice(const struct tui_field *fl, int delta);
 
-/* pager.c: a scrollable view of a file, opened at its end. */
-void tui_pager(struct tui *t, const char *title, const char *path);
+/* pager.c: a scrollable view of a file (or, when it cannot be read, of
+ * what cmd prints), opened at its end. */
+void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd);
 
 /* Runs a shell command with the terminal handed back to it when
  * interactive; returns its exit status (-1 when it could not run). */
@@ -146,6 +152,8 @@ tarn_store *tui_store(struct tui *t);
  * rolls back so nothing of it lands. 0, or -1 (err says why). */
 int tui_txn_end(tarn_store *st, int rc, tarn_err err);
 double tui_now(void);
+/* The first line of a file, without its newline: 0, or -1 when unreadable. */
+int tui_first_line(const char *path, char *buf, size_t n);
 /* Copies a string into an array, cut to fit. */
 #define TUI_COPY(dst, src) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(dst) - 1, (src))
 

@@ -79,7 +79,7 @@ void tui_frame(struct tui *t, const char *title, const char *hints)
 	erase();
 	attrset(t->a_title);
 	mvhline(0, 0, ' ', COLS);
-	tui_print(0, 1, COLS - 2, t->a_title, "Tarn %s  %s", TARN_VERSION, title);
+	tui_print(0, 1, COLS - 2, t->a_title, "Tarn %s  %s", t->version, title);
 	attrset(t->a_title);
 	mvhline(LINES - 1, 0, ' ', COLS);
 	tui_print(LINES - 1, 1, COLS - 2, t->a_title, "%s", hints);
@@ -95,6 +95,8 @@ static void dialog_box(struct tui *t, int h, int w, const char *title, int *y, i
 		h = LINES - 2;
 	*y = (LINES - h) / 2;
 	*x = (COLS - w) / 2;
+	if (h < 3 || w < 6) /* no room: the caller's text still goes where it fits */
+		return;
 	for (int r = 0; r < h; r++)
 		mvhline(*y + r, *x, ' ', w);
 	attrset(A_BOLD);
@@ -162,6 +164,32 @@ int tui_confirm(struct tui *t, const char *title, const char *question)
 		if (k == 'y' || k == 'Y')
 			return 1;
 		if (k == 'n' || k == 'N' || k == TUI_ESC)
+			return 0;
+		if (tui_is_enter(k))
+			return sel == 0;
+		if (k == KEY_LEFT || k == KEY_RIGHT || k == '\t' || k == KEY_BTAB)
+			sel = !sel;
+	}
+}
+
+int tui_countdown(struct tui *t, const char *title, const char *question, int seconds)
+{
+	static const char *const kr[] = {"Keep", "Put back"};
+	int sel = 0, fresh = 0;
+	double end = tui_now() + seconds;
+	curs_set(0);
+	for (;;) {
+		double left = end - tui_now();
+		if (left <= 0)
+			return 0;
+		char text[512];
+		snprintf(text, sizeof text, "%s\n\nPut back in %d s unless kept.", question, (int)left + 1);
+		dialog(t, fresh, title, text, 0, kr, 2, sel);
+		fresh = 1;
+		int k = tui_key(t, left < 1 ? (int)(left * 1000) + 1 : 1000);
+		if (k == 'k' || k == 'K' || k == 'y' || k == 'Y')
+			return 1;
+		if (k == 'p' || k == 'P' || k == 'n' || k == 'N' || k == TUI_ESC)
 			return 0;
 		if (tui_is_enter(k))
 			return sel == 0;
@@ -345,7 +373,7 @@ static void move_focus(struct tui_form *f, int step)
 
 static void form_draw(struct tui *t, struct tui_form *f, const char *status, int status_err)
 {
-	tui_frame(t, f->title, "Tab/Up/Down: field  Left/Right: choice  Enter: save  Esc: cancel");
+	tui_frame(t, f->title, "Tab/Up/Down: field  Left/Right or letter: choice  Enter: save  Esc: cancel");
 	int y = 2, lw = 24, vx = 2 + lw + 1, vw = COLS - vx - 2, cy = -1, cx = 0;
 	if (vw > 44)
 		vw = 44;
@@ -433,6 +461,11 @@ int tui_form_run(struct tui *t, struct tui_form *f)
 				tui_choice(fl, -1);
 			else if (k == KEY_RIGHT || k == ' ')
 				tui_choice(fl, 1);
+			for (int i = 0; k > ' ' && k < 127 && fl->choices[i]; i++)
+				if (fl->choices[i][0] == k) { /* a choice's first letter picks it */
+					TUI_COPY(fl->value, fl->choices[i]);
+					break;
+				}
 			fl->err[0] = '\0';
 		} else if (fl->kind != TUI_FIXED && edit_key(fl->value, sizeof fl->value, &fl->cur, k)) {
 			fl->err[0] = '\0';

@@ -111,7 +111,7 @@ check "status: the host name from the store shows within one refresh" wait_for m
 # ---- every menu, and back with Esc ----
 walk() { # walk LETTER TITLE
 	keys main "$1"
-	if wait_for main "Tarn [0-9.]+ +$2"; then
+	if wait_for main "Tarn [^ ]+ +$2"; then
 		keys main Escape
 		check "menu: '$1' opens $2, Esc comes back" wait_for main "$MENU"
 	else
@@ -126,7 +126,7 @@ walk d "DNS and NTP servers"
 walk p "Passwords"
 walk y "System"
 keys main Home Down Down Enter
-check "menu: arrows and Enter open the third entry (Host name)" wait_for main 'Tarn [0-9.]+ +Host name'
+check "menu: arrows and Enter open the third entry (Host name)" wait_for main 'Tarn [^ ]+ +Host name'
 keys main Escape; wait_for main "$MENU"
 keys main y; wait_for main 'View the log'; keys main l
 check "system: the log opens at its end" wait_for main 'log line 200'
@@ -138,7 +138,7 @@ check "system: Esc twice is the main menu again" wait_for main "$MENU"
 
 # ---- the first change sets the console password ----
 gen0=$(gen)
-keys main h; wait_for main 'Tarn [0-9.]+ +Host name'
+keys main h; wait_for main 'Tarn [^ ]+ +Host name'
 keys main C-u tarn-test-01
 check "a first change says no console password is set" enter_and_wait main 'No console password is set yet'
 keys main Enter
@@ -158,7 +158,7 @@ keys main Enter; wait_for main "$MENU"
 
 # ---- wrong inputs are refused and change nothing ----
 gen1=$(gen)
-keys main h; wait_for main 'Tarn [0-9.]+ +Host name'
+keys main h; wait_for main 'Tarn [^ ]+ +Host name'
 keys main C-u
 check "an empty host name is refused with a message" enter_and_wait main '! a host name is required'
 keys main 'bad_name'
@@ -166,7 +166,7 @@ check "a host name with '_' is refused, naming the character" enter_and_wait mai
 keys main Escape; wait_for main "$MENU"
 keys main n; wait_for main 'Network interfaces'; keys main a
 wait_for main 'Interface name'; keys main eth7 Enter
-check "another interface opens by name" wait_for main 'Tarn [0-9.]+ +Interface eth7'
+check "another interface opens by name" wait_for main 'Tarn [^ ]+ +Interface eth7'
 keys main Right Tab '300.1.1.1/24'
 check "300.1.1.1 is refused: 300 is not 0-255" enter_and_wait main '300 is not 0-255'
 keys main C-u '192.0.2.10/24' Tab '10.0.0.1' Tab Tab '70000'
@@ -174,17 +174,26 @@ keys main Enter
 check "a gateway outside the network is refused" wait_for main '! gateway 10.0.0.1 is outside 192.0.2.10/24'
 check "an MTU of 70000 is refused" grep -q '! MTU 70000 is not 576-9216' "$tmp/screen"
 check "the form says nothing was saved" grep -q 'Nothing was saved' "$tmp/screen"
-keys main Escape; wait_for main 'Network interfaces'; keys main Escape; wait_for main "$MENU"
 [ "$(gen)" = "$gen1" ] && [ -z "$(sql "select name from interfaces where name='eth7'")" ] &&
 	[ "$(setting hostname)" = tarn-test-01 ] && pass "refused input changed nothing in the store" ||
 	fail "refused input changed nothing in the store (generation $gen1 -> $(gen))"
+keys main C-u 192.0.2.1 Tab Tab C-u 1500
+check "corrected, another interface is saved without a keep-or-put-back timer" \
+	enter_and_wait main 'The interface settings are saved'
+row=$(sql "select mode, ipv4, gateway4, mtu from interfaces where name='eth7'")
+[ "$row" = "static|192.0.2.10/24|192.0.2.1|1500" ] && pass "eth7 is in the store as typed" ||
+	fail "eth7 is in the store as typed: $row"
+keys main Enter; wait_for main 'Network interfaces'; keys main Escape; wait_for main "$MENU"
 
 # ---- a static address and gateway on the management interface ----
 keys main n; wait_for main 'Network interfaces'
 check "the management interface is listed first" grep -qE '^ +xenbr0 .*management' "$tmp/screen"
-keys main Enter; wait_for main 'Tarn [0-9.]+ +Interface xenbr0'
-keys main Right Tab C-u '192.0.2.10/24' Tab C-u '192.0.2.1' Tab Tab C-u 9000
-check "a valid static address is saved" enter_and_wait main 'interface settings are saved'
+keys main Enter; wait_for main 'Tarn [^ ]+ +Interface xenbr0'
+keys main s Tab C-u '192.0.2.10/24' Tab C-u '192.0.2.1' Tab Tab C-u 9000
+check "a management change asks to be kept, with a countdown" \
+	enter_and_wait main 'Put back in [0-9]+ s unless kept'
+keys main k
+check "kept, it says so" wait_for main 'new management network settings are kept'
 keys main Enter
 check "the list shows it" wait_for main 'xenbr0 +static +192.0.2.10/24 +192.0.2.1 +9000 management'
 row=$(sql "select mode, ipv4, gateway4, mtu from interfaces where name='xenbr0'")
@@ -205,7 +214,7 @@ keys main Enter; wait_for main "$MENU"
 
 # ---- the agent password ----
 keys main p; wait_for main 'Agent password'; keys main a
-wait_for main 'Tarn [0-9.]+ +Agent password'
+wait_for main 'Tarn [^ ]+ +Agent password'
 keys main 'agent-pass-123' Tab 'agent-pass-123'
 check "the agent password is set" enter_and_wait main 'agent password is set'
 hash=$(setting agent_password)
@@ -272,7 +281,7 @@ check "and the menu is still there" wait_for noquit "$MENU"
 
 # ---- a wrong console password changes nothing ----
 gen2=$(gen)
-keys noquit h; wait_for noquit 'Tarn [0-9.]+ +Host name'
+keys noquit h; wait_for noquit 'Tarn [^ ]+ +Host name'
 keys noquit C-u evil-name Enter
 check "a new session asks the console password before a change" wait_for noquit 'Console password'
 keys noquit 'wrong-password'
@@ -290,7 +299,7 @@ keys noquit 'console-pass-1' Enter
 check "the right console password lets the change through" wait_for noquit 'The host name is now evil-name'
 keys noquit Enter; wait_for noquit "$MENU"
 sleep 3.5 # idle longer than --idle-minutes 0.05 (3 s)
-keys noquit h; wait_for noquit 'Tarn [0-9.]+ +Host name'
+keys noquit h; wait_for noquit 'Tarn [^ ]+ +Host name'
 keys noquit C-u after-idle Enter
 check "after the idle time the password is asked again" wait_for noquit 'Console password'
 keys noquit Escape
@@ -309,15 +318,36 @@ check "and the console comes back after it" wait_for noquit "$MENU"
 $TM kill-session -t noquit
 
 # ---- no colour, TERM=vt100 ----
-$TM new-session -d -x 80 -y 24 -s vt100 "TERM=vt100 $tmp/run vt100 --allow-quit --mounts $tmp/mounts-tmpfs --hypervisor $tmp/none"
+$TM new-session -d -x 80 -y 24 -s vt100 "TERM=vt100 $tmp/run vt100 --allow-quit --mounts $tmp/mounts-tmpfs \
+	--hypervisor $tmp/none --confirm-seconds 2 --log $tmp/none --log-cmd 'echo from-the-log-command'"
 check "TERM=vt100: the main menu and status show" wait_for vt100 "$MENU"
 check "TERM=vt100: not on Xen is said" grep -q 'Hypervisor *not running on Xen' "$tmp/screen"
 check "a tmpfs data directory says settings are not kept" grep -q 'Settings *NOT kept: in memory (tmpfs)' "$tmp/screen"
-keys vt100 n; wait_for vt100 'Network interfaces'; keys vt100 Enter
+keys vt100 Down Enter
+check "TERM=vt100: arrows and Enter open Network interfaces" wait_for vt100 'Up/Down: select  Enter: edit'
+keys vt100 Enter
 check "TERM=vt100: a form works" wait_for vt100 'IPv4 address/prefix +\[192.0.2.10/24'
-keys vt100 Escape; wait_for vt100 'Up/Down: select  Enter: edit'
+keys vt100 Tab Tab Tab Tab C-u 1500 Enter
+wait_for vt100 'Console password'; keys vt100 'console-pass-1' Enter
+check "a management change not kept is put back when the time runs out" \
+	wait_for vt100 'previous management network settings were put back' 10
+[ "$(sql "select mtu from interfaces where name='xenbr0'")" = 9000 ] &&
+	pass "the store has the previous management settings again" ||
+	fail "the store has the previous management settings again: mtu $(sql "select mtu from interfaces where name='xenbr0'")"
+keys vt100 Enter; wait_for vt100 'Up/Down: select  Enter: edit'
 keys vt100 Escape; wait_for vt100 "$MENU"
+keys vt100 y; wait_for vt100 'View the log'; keys vt100 l
+check "without a log file, the log command's output is shown" wait_for vt100 'from-the-log-command'
+keys vt100 Escape; wait_for vt100 'View the log'; keys vt100 Escape; wait_for vt100 "$MENU"
 quit vt100
+
+# ---- a node store that cannot be opened ----
+$TM new-session -d -x 80 -y 24 -s nostore "$tmp/run nostore --allow-quit --store $tmp/no/such/dir/node.db"
+check "an unusable node store is said on the status" wait_for nostore 'cannot open the node store'
+keys nostore h
+check "and a change says why it cannot be made" wait_for nostore 'Node store unavailable'
+keys nostore Enter; wait_for nostore "$MENU"
+quit nostore
 quit main
 
 [ $failed = 0 ]
