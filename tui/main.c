@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'p': t.p.agent_pidfile = optarg; break;
-		case 'a': t.p.agent_check = optarg; break;
+		case 'a': t.p.agent_check = *optarg ? optarg : NULL; break; /* '': the built-in check */
 		case 'R': t.p.restart_cmd = optarg; break;
 		case 'B': t.p.reboot_cmd = optarg; break;
 		case 'O': t.p.poweroff_cmd = optarg; break;

@@ -145,8 +145,7 @@ static void read_agent(struct tui *t, struct status *s)
 	char pid[32];
 	long n = tui_first_line(t->p.agent_pidfile, pid, sizeof pid) == 0 ? strtol(pid, NULL, 10) : 0;
 	if (n > 0 && (kill((pid_t)n, 0) == 0 || errno == EPERM))
-		snprintf(s->agent, sizeof s->agent, "not answering on port %d (supervisor alive)",
-			 t->p.agent_port);
+		snprintf(s->agent, sizeof s->agent, "port %d silent; supervisor alive", t->p.agent_port);
 	else
 		snprintf(s->agent, sizeof s->agent, "not running");
 }

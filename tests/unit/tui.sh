@@ -35,7 +35,7 @@ export ASAN_OPTIONS=detect_leaks=1:log_path=$tmp/asan.\$name
 export UBSAN_OPTIONS=print_stacktrace=1:log_path=$tmp/asan.\$name
 "$B/tarn-tui" --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \\
 	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \\
-	--agent-check "echo agent answers-test" --restart-cmd "touch $tmp/restarted" \\
+	--agent-check "\${AGENT_CHECK-echo agent answers-test}" --restart-cmd "touch $tmp/restarted" \\
 	--reboot-cmd "touch $tmp/rebooted" --poweroff-cmd "touch $tmp/powered-off" \\
 	--shell-cmd "touch $tmp/shell-ran" "\$@"
 echo \$? > "$tmp/rc.\$name"
@@ -340,6 +340,23 @@ keys vt100 y; wait_for vt100 'View the log'; keys vt100 l
 check "without a log file, the log command's output is shown" wait_for vt100 'from-the-log-command'
 keys vt100 Escape; wait_for vt100 'View the log'; keys vt100 Escape; wait_for vt100 "$MENU"
 quit vt100
+
+# ---- the built-in agent check: the agent's port, else its supervisor's pid ----
+port=$((20000 + RANDOM % 20000))
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(60)' $port &
+listener=$!
+for ((i = 0; i < 50; i++)); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+$TM new-session -d -x 80 -y 24 -s agent "AGENT_CHECK= $tmp/run agent --allow-quit --agent-port $port --agent-pidfile $tmp/agent.pid"
+check "the agent is running when its port answers" wait_for agent "Agent +running \\(answering on port $port\\)"
+kill $listener; wait $listener 2>/dev/null
+check "not running when nothing answers and no supervisor" wait_for agent 'Agent +not running' 5
+sleep 60 & sleeper=$!
+echo $sleeper > "$tmp/agent.pid"
+check "a live supervisor with a silent port is told apart" wait_for agent "Agent +port $port silent; supervisor alive" 5
+kill $sleeper; wait $sleeper 2>/dev/null
+quit agent
 
 # ---- a node store that cannot be opened ----
 $TM new-session -d -x 80 -y 24 -s nostore "$tmp/run nostore --allow-quit --store $tmp/no/such/dir/node.db"
