@@ -15,7 +15,8 @@ command -v sqlite3 >/dev/null || { echo "SKIP tui: sqlite3 is not installed"; ex
 
 tmp=$(mktemp -d /tmp/tarn-tui-test.XXXXXX)
 TM="tmux -L tarn-tui-test-$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+agent= listener= sleeper=
+trap '$TM kill-server 2>/dev/null; kill $agent $listener $sleeper 2>/dev/null; rm -rf "$tmp"' EXIT
 failed=0
 
 # ---- a fake host for the status screen ----
@@ -365,6 +366,35 @@ keys nostore h
 check "and a change says why it cannot be made" wait_for nostore 'Node store unavailable'
 keys nostore Enter; wait_for nostore "$MENU"
 quit nostore
+
+# ---- with a real agent: what the console writes is what tarnd reads ----
+if make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1; then
+	state=$tmp/state port=$((20000 + RANDOM % 20000))
+	chmod 711 "$tmp" # the agent's API process (nobody) reaches its store below it
+	ASAN_OPTIONS=detect_leaks=1 "$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port \
+		--state "$state" 2>"$tmp/tarnd.log" &
+	agent=$!
+	for ((i = 0; i < 100; i++)); do [ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+	$TM new-session -d -x 80 -y 24 -s real "AGENT_CHECK= $tmp/run real --allow-quit --store $state/db/node.db --agent-port $port"
+	check "with tarnd running, the status says it answers" wait_for real "Agent +running \\(answering on port $port\\)"
+	keys real p; wait_for real 'Agent password'; keys real a
+	wait_for real 'No console password is set yet'; keys real Enter
+	wait_for real 'Set the console password'; keys real 'console-pass-9' Tab 'console-pass-9' Enter
+	wait_for real 'The console password is set'; keys real Enter
+	wait_for real 'Tarn [^ ]+ +Agent password'; keys real 'typed-at-the-console' Tab 'typed-at-the-console' Enter
+	check "the agent password is set in tarnd's own store" wait_for real 'agent password is set'
+	if TARN_PASSWORD=typed-at-the-console "$B/tarnctl" --host 127.0.0.1 --port $port \
+		--cacert "$state/tls/cert.pem" version >/dev/null 2>&1; then
+		pass "tarnctl logs in to the agent with the password set on the console"
+	else
+		fail "tarnctl logs in to the agent with the password set on the console"
+	fi
+	keys real Enter; wait_for real 'Agent password'; keys real Escape; wait_for real "$MENU"
+	quit real
+	kill $agent; wait $agent 2>/dev/null
+else
+	echo "SKIP tui: with a real agent: tarnd did not build"
+fi
 quit main
 
 [ $failed = 0 ]
