@@ -41,7 +41,7 @@ static int save(struct tui *t, struct tui_form *f, tarn_err err)
 	return tui_txn_end(t->st, tarn_store_set(t->st, key, hash, err), err);
 }
 
-int password_form(struct tui *t, const char *key, const char *title)
+int password_form(struct tui *t, const char *key, const char *title, int needs_auth)
 {
 	if (!tui_store(t))
 		return 0;
@@ -50,7 +50,7 @@ int password_form(struct tui *t, const char *key, const char *title)
 		 .hint = "at least 8 characters; not shown as you type"},
 		{.label = "Again", .kind = TUI_SECRET, .check = check_again, .hint = "the same once more"},
 	};
-	struct tui_form f = {.title = title, .f = fields, .n = 2, .save = save, .ctx = (void *)key,
+	struct tui_form f = {.title = title, .f = fields, .n = 2, .save = save, .ctx = (void *)key, .needs_auth = needs_auth,
 			     .intro = "Type the new password twice. Only a salted yescrypt hash of it is kept."};
 	int done = tui_form_run(t, &f);
 	memset(fields, 0, sizeof fields);
@@ -70,13 +70,13 @@ static void console_password(struct tui *t)
 		return;
 	}
 	if (tui_authorize(t))
-		password_form(t, "console_password", "Console password");
+		password_form(t, "console_password", "Console password", 1);
 }
 
 static void agent_password(struct tui *t)
 {
 	if (tui_authorize(t))
-		password_form(t, "agent_password", "Agent password");
+		password_form(t, "agent_password", "Agent password", 1);
 }
 
 void screen_password(struct tui *t)

@@ -17,7 +17,7 @@ int tui_authorize(struct tui *t)
 		tui_message(t, "Set a console password",
 			    "No console password is set yet. Choose one now: it will be asked "
 			    "before any change is made on this console.", 0);
-		if (!password_form(t, "console_password", "Set the console password")) {
+		if (!password_form(t, "console_password", "Set the console password", 0)) {
 			tui_message(t, "Nothing was changed",
 				    "Without a console password no change can be made here.", 1);
 			return 0;

@@ -77,8 +77,9 @@ void menu_run(struct tui *t);
  * the change may go ahead; otherwise it has told the user nothing changed. */
 int tui_authorize(struct tui *t);
 /* screen-password.c: sets the password stored under key (console_password
- * or agent_password) from a form that asks it twice. 1 when set. */
-int password_form(struct tui *t, const char *key, const char *title);
+ * or agent_password) from a form that asks it twice; asks the console
+ * password first when needs_auth (not for the very first one). 1 when set. */
+int password_form(struct tui *t, const char *key, const char *title, int needs_auth);
 
 /* Keys: getch with idle tracking; Ctrl-L repaints the terminal. A pass of
  * the caller's loop follows every return, which redraws. timeout_ms < 0
@@ -134,10 +135,6 @@ struct tui_form {
 };
 /* Runs the form until it is saved (1) or left with Esc (0). */
 int tui_form_run(struct tui *t, struct tui_form *f);
-/* The value of a field, by label (NULL if none). */
-const char *tui_form_value(const struct tui_form *f, const char *label);
-/* A choice field's value is its text; returns it. */
-const char *tui_choice(const struct tui_field *fl, int delta);
 
 /* pager.c: a scrollable view of a file (or, when it cannot be read, of
  * what cmd prints), opened at its end. */

@@ -31,7 +31,7 @@ void tui_print(int y, int x, int w, attr_t a, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
-	if (y < 0 || y >= LINES || x >= COLS || w <= 0)
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS || w <= 0)
 		return;
 	if (x + w > COLS)
 		w = COLS - x;
@@ -321,17 +321,9 @@ int tui_list(struct tui *t, const char *title, const struct tui_entry *e, int n,
 
 /* ---- forms ---- */
 
-const char *tui_form_value(const struct tui_form *f, const char *label)
+/* A choice field's value is the text of one of its choices: moves by delta. */
+static void choose(struct tui_field *fl, int delta)
 {
-	for (int i = 0; i < f->n; i++)
-		if (strcmp(f->f[i].label, label) == 0)
-			return f->f[i].value;
-	return NULL;
-}
-
-const char *tui_choice(const struct tui_field *fl, int delta)
-{
-	struct tui_field *m = (struct tui_field *)fl;
 	int n = 0, at = 0;
 	while (fl->choices[n])
 		n++;
@@ -339,8 +331,7 @@ const char *tui_choice(const struct tui_field *fl, int delta)
 		if (strcmp(fl->choices[i], fl->value) == 0)
 			at = i;
 	at = ((at + delta) % n + n) % n;
-	snprintf(m->value, sizeof m->value, "%s", fl->choices[at]);
-	return m->value;
+	TUI_COPY(fl->value, fl->choices[at]);
 }
 
 static int check_field(struct tui_form *f, int i)
@@ -458,9 +449,9 @@ int tui_form_run(struct tui *t, struct tui_form *f)
 			return 1;
 		} else if (fl->kind == TUI_CHOICE) {
 			if (k == KEY_LEFT)
-				tui_choice(fl, -1);
+				choose(fl, -1);
 			else if (k == KEY_RIGHT || k == ' ')
-				tui_choice(fl, 1);
+				choose(fl, 1);
 			for (int i = 0; k > ' ' && k < 127 && fl->choices[i]; i++)
 				if (fl->choices[i][0] == k) { /* a choice's first letter picks it */
 					TUI_COPY(fl->value, fl->choices[i]);

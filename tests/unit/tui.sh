@@ -26,7 +26,8 @@ echo xen > "$tmp/hyp/type"; echo 4 > "$tmp/hyp/version/major"
 echo 17 > "$tmp/hyp/version/minor"; echo .3 > "$tmp/hyp/version/extra"
 echo "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
 echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
-for i in $(seq 1 200); do echo "log line $i"; done > "$tmp/messages"
+{ for i in $(seq 1 199); do echo "log line $i"; done
+  printf 'evil \033[2J\033[H line\n'; echo "log line 200"; } > "$tmp/messages"
 cat > "$tmp/run" <<EOF
 #!/bin/bash
 # run NAME [options...]: one console, its exit status in rc.NAME and any
@@ -132,6 +133,9 @@ keys main Escape; wait_for main "$MENU"
 keys main y; wait_for main 'View the log'; keys main l
 check "system: the log opens at its end" wait_for main 'log line 200'
 check "system: the log's start is scrolled away" bash -c "! grep -q 'log line 1$' '$tmp/screen'"
+grep -q 'evil ?\[2J?\[H line' "$tmp/screen" && grep -q 'Tarn [^ ]* *Log: ' "$tmp/screen" &&
+	pass "system: escape sequences in the log are shown, not obeyed" ||
+	fail "system: escape sequences in the log are shown, not obeyed"
 keys main g
 check "system: g goes to the top of the log" wait_for main 'log line 1$'
 keys main Escape; wait_for main 'View the log'; keys main Escape
