@@ -13,9 +13,9 @@
  * back after --confirm-seconds (30) unless kept. Without --allow-quit the
  * console never exits by itself: it is the host's console, not a program run
  * from a shell. */
-#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +68,11 @@ static void colours(struct tui *t)
 }
 
 /* The store's directory may not exist yet (the agent has never run, or the
- * host is in safe mode): the console must still be able to write settings. */
+ * host is in safe mode): the console must still be able to write settings.
+ * It makes the directory as the agent does, owned by the agent's API user
+ * (tarn, else nobody): the store then opens as that user, so neither the
+ * database nor its WAL files are ever root's, which the API process could
+ * not write. */
 static void open_store(struct tui *t)
 {
 	char dir[4096];
@@ -76,9 +80,13 @@ static void open_store(struct tui *t)
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			snprintf(t->store_err, sizeof t->store_err, "cannot make %.100s: %s", dir,
-				 strerror(errno));
+		if (mkdir(dir, 0700) == 0 && geteuid() == 0) {
+			const struct passwd *pw = getpwnam("tarn");
+			if (!pw)
+				pw = getpwnam("nobody");
+			if (pw && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+				rmdir(dir); /* then the open below says what is wrong */
+		}
 	}
 	t->st = tarn_store_open(t->p.store, t->store_err);
 }

@@ -14,6 +14,7 @@ command -v tmux >/dev/null || { echo "SKIP tui: tmux is not installed"; exit 0; 
 command -v sqlite3 >/dev/null || { echo "SKIP tui: sqlite3 is not installed"; exit 0; }
 
 tmp=$(mktemp -d /tmp/tarn-tui-test.XXXXXX)
+chmod 711 "$tmp" # the agent's API user (nobody) reaches node stores below it
 TM="tmux -L tarn-tui-test-$$ -f /dev/null"
 agent= listener= sleeper=
 trap '$TM kill-server 2>/dev/null; kill $agent $listener $sleeper 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -371,10 +372,21 @@ check "and a change says why it cannot be made" wait_for nostore 'Node store una
 keys nostore Enter; wait_for nostore "$MENU"
 quit nostore
 
+# ---- a store the console makes is owned as the agent would own it ----
+if [ "$(id -u)" = 0 ]; then
+	$TM new-session -d -x 80 -y 24 -s fresh "$tmp/run fresh --allow-quit --store $tmp/fresh-db/node.db"
+	wait_for fresh "$MENU"
+	owners=$(stat -c %U "$tmp/fresh-db" "$tmp"/fresh-db/node.db* | sort -u)
+	case $owners in tarn|nobody) pass "as root, the console makes the store's directory and files the API user's" ;;
+		*) fail "as root, the console makes the store the API user's: owners $owners" ;; esac
+	quit fresh
+else
+	echo "SKIP tui: store ownership: not running as root"
+fi
+
 # ---- with a real agent: what the console writes is what tarnd reads ----
 if make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1; then
 	state=$tmp/state port=$((20000 + RANDOM % 20000))
-	chmod 711 "$tmp" # the agent's API process (nobody) reaches its store below it
 	ASAN_OPTIONS=detect_leaks=1 "$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port \
 		--state "$state" 2>"$tmp/tarnd.log" &
 	agent=$!
