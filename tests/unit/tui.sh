@@ -377,6 +377,33 @@ check "and a change says why it cannot be made" wait_for nostore 'Node store una
 keys nostore Enter; wait_for nostore "$MENU"
 quit nostore
 
+# ---- random keys everywhere: no crash, no sanitizer report ----
+$TM new-session -d -x 80 -y 24 -s monkey "$tmp/run monkey --allow-quit --store $tmp/monkey.db --confirm-seconds 1"
+wait_for monkey "$MENU"
+pool=(s n h d p y x a l r o c g G k b 1 9 0 . / : - Up Down Left Right Enter Escape Tab BTab BSpace Space
+	C-u C-l C-a C-e C-d Home End NPage PPage DC)
+RANDOM=4242
+for ((batch = 0; batch < 40; batch++)); do
+	ks=()
+	for ((i = 0; i < 12; i++)); do ks+=("${pool[RANDOM % ${#pool[@]}]}"); done
+	keys monkey "${ks[@]}"
+	sleep 0.05
+	[ -f "$tmp/rc.monkey" ] && break
+done
+sleep 0.5
+if [ ! -f "$tmp/rc.monkey" ] && ! ls "$tmp"/asan.monkey* >/dev/null 2>&1; then
+	pass "480 random keys: still running, no sanitizer report"
+else
+	fail "480 random keys: still running, no sanitizer report (exit $(cat "$tmp/rc.monkey" 2>/dev/null))"
+	cat "$tmp"/asan.monkey* 2>/dev/null | head -30 | sed 's/^/    /'
+fi
+for ((i = 0; i < 12; i++)); do
+	cap monkey; grep -qE "$MENU" "$tmp/screen" && break
+	keys monkey Escape; sleep 0.3
+done
+check "Esc leads back to the main menu from wherever the keys went" wait_for monkey "$MENU" 2
+quit monkey
+
 # ---- a store the console makes is owned as the agent would own it ----
 if [ "$(id -u)" = 0 ]; then
 	$TM new-session -d -x 80 -y 24 -s fresh "$tmp/run fresh --allow-quit --store $tmp/fresh-db/node.db"
