@@ -364,7 +364,11 @@ static void move_focus(struct tui_form *f, int step)
 
 static void form_draw(struct tui *t, struct tui_form *f, const char *status, int status_err)
 {
-	tui_frame(t, f->title, "Tab/Up/Down: field  Left/Right or letter: choice  Enter: save  Esc: cancel");
+	int choices = 0;
+	for (int i = 0; i < f->n; i++)
+		choices |= f->f[i].kind == TUI_CHOICE;
+	tui_frame(t, f->title, choices ? "Tab/Up/Down: field  Left/Right or letter: choice  Enter: save  Esc: cancel"
+				       : "Tab/Up/Down: field  Enter: save  Esc: cancel  Ctrl-L: redraw");
 	int y = 2, lw = 24, vx = 2 + lw + 1, vw = COLS - vx - 2, cy = -1, cx = 0;
 	if (vw > 44)
 		vw = 44;
