@@ -174,8 +174,16 @@ int main(int argc, char **argv)
 	/* arrows arrive as escape sequences: on a serial line too, they come
 	 * well within 100 ms, and a lone Esc still feels immediate */
 	set_escdelay(100);
-	if (!initscr()) {
-		fprintf(stderr, "tarn-tui: cannot set up the terminal (TERM=%s)\n", env_or("TERM", ""));
+	/* an unknown or missing TERM must not leave the host without a console:
+	 * every serial terminal understands vt100 */
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		fprintf(stderr, "tarn-tui: unknown terminal type '%s': using vt100\n", env_or("TERM", ""));
+		setenv("TERM", "vt100", 1);
+		scr = newterm(NULL, stdout, stdin);
+	}
+	if (!scr) {
+		fprintf(stderr, "tarn-tui: cannot set up the terminal\n");
 		tarn_store_close(t.st);
 		return 1;
 	}
@@ -190,6 +198,7 @@ int main(int argc, char **argv)
 	menu_run(&t);
 
 	endwin();
+	delscreen(scr);
 	tarn_store_close(t.st);
 	return 0;
 }
