@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		case 'S': t.p.shell_cmd = optarg; break;
 		case 'i':
 			t.idle_limit = strtod(optarg, &end) * 60;
-			if (*end || t.idle_limit <= 0)
+			if (*end || !(t.idle_limit > 0))
 				usage();
 			break;
 		case 'c':

@@ -158,18 +158,16 @@ static void read_persist(struct tui *t, struct status *s)
 	char line[1024], dev[256], dir[512], type[64];
 	int found = 0;
 	s->persist_ok = 0;
+	/* the last mount on the directory is the one in use */
 	while (f && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "%255s %511s %63s", dev, dir, type) == 3 && strcmp(dir, t->p.data_dir) == 0)
-			found = 1; /* the last mount on a directory is the one seen */
-		if (found == 1) {
-			found = 2;
-			s->persist_ok = strcmp(type, "tmpfs") != 0 && strcmp(type, "ramfs") != 0;
-			if (s->persist_ok)
-				snprintf(s->persist, sizeof s->persist, "kept on %.60s", dev);
-			else
-				snprintf(s->persist, sizeof s->persist, "NOT kept: in memory (%.10s), lost at reboot",
-					 type);
-		}
+		if (sscanf(line, "%255s %511s %63s", dev, dir, type) != 3 || strcmp(dir, t->p.data_dir) != 0)
+			continue;
+		found = 1;
+		s->persist_ok = strcmp(type, "tmpfs") != 0 && strcmp(type, "ramfs") != 0;
+		if (s->persist_ok)
+			snprintf(s->persist, sizeof s->persist, "kept on %.60s", dev);
+		else
+			snprintf(s->persist, sizeof s->persist, "NOT kept: in memory (%.10s), lost at reboot", type);
 	}
 	if (f)
 		fclose(f);

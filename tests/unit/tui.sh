@@ -25,7 +25,8 @@ echo "9.8.7-test" > "$tmp/version"
 mkdir -p "$tmp/hyp/version"
 echo xen > "$tmp/hyp/type"; echo 4 > "$tmp/hyp/version/major"
 echo 17 > "$tmp/hyp/version/minor"; echo .3 > "$tmp/hyp/version/extra"
-echo "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
+# two mounts on the data directory: the last one is in use
+printf '%s\n' "tmpfs $tmp/data tmpfs rw 0 0" "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
 echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
 { for i in $(seq 1 199); do echo "log line $i"; done
   printf 'evil \033[2J\033[H line\n'; echo "log line 200"; } > "$tmp/messages"
