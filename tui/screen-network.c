@@ -2,6 +2,7 @@
  * its IPv6 address and MTU, and which one is for management. The list is
  * what the store knows and what the kernel has. */
 #include <dirent.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +189,7 @@ static void edit_iface(struct tui *t, const char *name)
 	static const char *const modes[] = {"dhcp", "static", "none", NULL};
 	static const char *const yesno[] = {"no", "yes", NULL};
 	struct tarn_iface cur = {.mode = "dhcp"};
-	char mgmt[16], title[64];
+	char mgmt[16], title[64], now[160], intro[200];
 	mgmt_name(t, mgmt, sizeof mgmt);
 	b.had_row = tarn_store_get_iface(t->st, name, &cur) == 0;
 	b.ifc = cur;
@@ -216,8 +217,13 @@ static void edit_iface(struct tui *t, const char *name)
 		snprintf(fl[F_MTU].value, sizeof fl[0].value, "%ld", cur.mtu);
 	snprintf(fl[F_MGMT].value, sizeof fl[0].value, "%s", strcmp(mgmt, name) ? "no" : "yes");
 	snprintf(title, sizeof title, "Interface %s", name);
-	struct tui_form f = {.title = title, .f = fl, .n = F_COUNT, .focus = F_MODE, .save = save,
-			     .ctx = mgmt, .needs_auth = 1};
+	if (tui_iface_ipv4(name, now, sizeof now))
+		snprintf(intro, sizeof intro, "Now: %s", now);
+	else
+		snprintf(intro, sizeof intro, "Now: no IPv4 address%s",
+			 if_nametoindex(name) ? "" : " (there is no such interface yet)");
+	struct tui_form f = {.title = title, .intro = intro, .f = fl, .n = F_COUNT, .focus = F_MODE,
+			     .save = save, .ctx = mgmt, .needs_auth = 1};
 	if (!tui_form_run(t, &f))
 		return;
 	if (!keep_or_put_back(t, &b, name))

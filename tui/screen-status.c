@@ -82,25 +82,32 @@ static void read_mgmt(struct tui *t, struct status *s)
 	else
 		snprintf(s->how, sizeof s->how, "no address configured");
 
-	struct ifaddrs *ifs = NULL, *i;
-	s->addr[0] = '\0';
-	if (getifaddrs(&ifs) == 0) {
-		for (i = ifs; i; i = i->ifa_next) {
-			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, s->mgmt))
-				continue;
-			char a[INET_ADDRSTRLEN] = "";
-			unsigned prefix = 0;
-			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a, sizeof a);
-			if (i->ifa_netmask)
-				prefix = (unsigned)__builtin_popcount(
-					((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr.s_addr);
-			size_t used = strlen(s->addr);
-			snprintf(s->addr + used, sizeof s->addr - used, "%s%s/%u", used ? " " : "", a, prefix);
-		}
-		freeifaddrs(ifs);
-	}
-	if (!s->addr[0])
+	if (tui_iface_ipv4(s->mgmt, s->addr, sizeof s->addr) == 0)
 		snprintf(s->addr, sizeof s->addr, "no IPv4 address");
+}
+
+int tui_iface_ipv4(const char *name, char *out, size_t n)
+{
+	struct ifaddrs *ifs = NULL;
+	int count = 0;
+	out[0] = '\0';
+	if (getifaddrs(&ifs) != 0)
+		return 0;
+	for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, name))
+			continue;
+		char a[INET_ADDRSTRLEN] = "";
+		unsigned prefix = 0;
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, a, sizeof a);
+		if (i->ifa_netmask)
+			prefix = (unsigned)__builtin_popcount(
+				((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr.s_addr);
+		size_t used = strlen(out);
+		snprintf(out + used, n - used, "%s%s/%u", used ? " " : "", a, prefix);
+		count++;
+	}
+	freeifaddrs(ifs);
+	return count;
 }
 
 /* A TCP connection to the agent's port on loopback, within 300 ms. */

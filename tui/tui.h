@@ -64,6 +64,9 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
+/* The IPv4 addresses (address/prefix, space-separated) the kernel has on
+ * an interface now; returns how many. */
+int tui_iface_ipv4(const char *name, char *out, size_t n);
 /* The status summary, drawn in the box at (y, x) of h rows and w columns;
  * returns the rows used. */
 int status_draw(struct tui *t, int y, int x, int h, int w);

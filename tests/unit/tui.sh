@@ -184,6 +184,7 @@ keys main Escape; wait_for main "$MENU"
 keys main n; wait_for main "$NETLIST"; keys main a
 wait_for main 'Interface name'; keys main eth7 Enter
 check "another interface opens by name" wait_for main 'Tarn [^ ]+ +Interface eth7'
+check "it says what the interface has now" grep -q 'Now: no IPv4 address (there is no such interface yet)' "$tmp/screen"
 keys main Right Tab '300.1.1.1/24'
 check "300.1.1.1 is refused: 300 is not 0-255" enter_and_wait main '300 is not 0-255'
 keys main C-u '192.0.2.10/24' Tab '10.0.0.1' Tab Tab '70000'
@@ -201,6 +202,10 @@ row=$(sql "select mode, ipv4, gateway4, mtu from interfaces where name='eth7'")
 [ "$row" = "static|192.0.2.10/24|192.0.2.1|1500" ] && pass "eth7 is in the store as typed" ||
 	fail "eth7 is in the store as typed: $row"
 keys main Enter; wait_for main "$NETLIST"; keys main Escape; wait_for main "$MENU"
+
+keys main n; wait_for main "$NETLIST"; keys main a; wait_for main 'Interface name'; keys main lo Enter
+check "an interface's addresses now are shown on its form (lo: 127.0.0.1/8)" wait_for main 'Now: 127.0.0.1/8'
+keys main Escape; wait_for main "$NETLIST"; keys main Escape; wait_for main "$MENU"
 
 # ---- a static address and gateway on the management interface ----
 keys main n; wait_for main "$NETLIST"
