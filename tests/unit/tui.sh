@@ -435,8 +435,10 @@ fi
 # ---- with a real agent: what the console writes is what tarnd reads ----
 if make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1; then
 	state=$tmp/state port=$((20000 + RANDOM % 20000))
+	# its own run directory and pool port: nothing of this machine's /run, no
+	# clash with another agent under test
 	ASAN_OPTIONS=detect_leaks=1 "$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port \
-		--state "$state" 2>"$tmp/tarnd.log" &
+		--pool-listen 127.0.0.1:$((port + 1)) --state "$state" --rundir "$tmp/run" 2>"$tmp/tarnd.log" &
 	agent=$!
 	for ((i = 0; i < 100; i++)); do [ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 	$TM new-session -d -x 80 -y 24 -s real "AGENT_CHECK= $tmp/run real --allow-quit --store $state/db/node.db --agent-port $port"
