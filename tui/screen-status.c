@@ -14,15 +14,43 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "tui.h"
 
 #define REFRESH_MS 2000
 
 struct status {
 	char hostname[300], mgmt[32], how[80], addr[128];
-	char xen[64], cpus[16], memory[64], agent[96], persist[128];
+	char xen[64], cpus[80], memory[64], dom0[64], guests[64], agent[96], persist[128];
 	int agent_ok, persist_ok;
 };
+
+/* A fact the agent read from the hypervisor (libxl) into the store. */
+static int fact(struct tui *t, const char *key, char *buf, size_t n)
+{
+	return t->st && tarn_fact_get(t->st, key, buf, n, NULL) == 0 && buf[0];
+}
+
+/* On Xen, dom0 sees only its own CPUs and memory: the host's come from the
+ * agent's facts, when it has read them. */
+static void read_host_facts(struct tui *t, struct status *s)
+{
+	char running[8], cpus[16], cores[16], sockets[16], total[24], free_mib[24], guests[16];
+	if (fact(t, "guests.running", guests, sizeof guests))
+		snprintf(s->guests, sizeof s->guests, "%s running", guests);
+	else
+		snprintf(s->guests, sizeof s->guests, "not reported by the agent yet");
+	if (!fact(t, "xen.running", running, sizeof running) || strcmp(running, "yes") != 0)
+		return;
+	if (fact(t, "host.cpus", cpus, sizeof cpus) && fact(t, "host.cores", cores, sizeof cores) &&
+	    fact(t, "host.sockets", sockets, sizeof sockets))
+		snprintf(s->cpus, sizeof s->cpus, "%s (%s cores, %s sockets)", cpus, cores, sockets);
+	if (fact(t, "host.memory_total_mib", total, sizeof total) &&
+	    fact(t, "host.memory_free_mib", free_mib, sizeof free_mib)) {
+		memcpy(s->dom0, s->memory, sizeof s->dom0);
+		snprintf(s->memory, sizeof s->memory, "%s MiB free of %s MiB", free_mib, total);
+	}
+}
 
 static void read_xen(struct tui *t, struct status *s)
 {
@@ -195,6 +223,7 @@ static void gather(struct tui *t, struct status *s)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	snprintf(s->cpus, sizeof s->cpus, "%ld", n);
 	read_memory(s);
+	read_host_facts(t, s);
 	read_agent(t, s);
 	read_persist(t, s);
 }
@@ -216,11 +245,15 @@ int status_draw(struct tui *t, int y, int x, int h, int w)
 		{"Hypervisor", s.xen, A_NORMAL},
 		{"CPUs", s.cpus, A_NORMAL},
 		{"Memory", s.memory, A_NORMAL},
+		{"  dom0", s.dom0, A_NORMAL}, /* only when the host's memory is known */
+		{"Guests", s.guests, A_NORMAL},
 		{"Agent", s.agent, s.agent_ok ? t->a_ok : t->a_err},
 		{"Settings", s.persist, s.persist_ok ? t->a_ok : t->a_err},
 	};
 	int n = (int)(sizeof rows / sizeof rows[0]), used = 0;
 	for (int i = 0; i < n && used < h; i++) {
+		if (!rows[i].value[0])
+			continue;
 		tui_print(y + used, x, 12, t->a_dim, "%s", rows[i].label);
 		/* a long value goes on to the next rows rather than being cut */
 		used += tui_wrap(y + used, x + 12, w - 12, h - used, rows[i].a, rows[i].value);

@@ -114,8 +114,16 @@ grep -qE 'Memory +[0-9]+ MiB used of [0-9]+ MiB' "$tmp/screen" && pass "status: 
 check "status: agent health from the (overridden) check" grep -q 'Agent *agent answers-test' "$tmp/screen"
 check "status: settings kept on the data partition" grep -q 'Settings *kept on /dev/sdz2' "$tmp/screen"
 check "status: management interface and how it gets its address" grep -q 'obtained *DHCP (default)' "$tmp/screen"
+check "status: guests unknown until the agent reports them" grep -q 'Guests *not reported by the agent yet' "$tmp/screen"
 sql "insert into settings values ('hostname', 'from-the-store')"
 check "status: the host name from the store shows within one refresh" wait_for main 'Host name +from-the-store' 4
+sql "insert into facts values ('xen.running', 'yes', 0), ('host.cpus', '16', 0), ('host.cores', '8', 0),
+	('host.sockets', '1', 0), ('host.memory_total_mib', '65536', 0), ('host.memory_free_mib', '60000', 0),
+	('guests.running', '3', 0)"
+check "status: the host's CPUs from the agent's facts (dom0 sees its own)" wait_for main 'CPUs +16 \(8 cores, 1 sockets\)' 4
+check "status: the host's memory from the agent's facts" grep -q 'Memory *60000 MiB free of 65536 MiB' "$tmp/screen"
+check "status: dom0's own memory beside it" grep -qE 'dom0 +[0-9]+ MiB used of [0-9]+ MiB' "$tmp/screen"
+check "status: guests running from the agent's facts" grep -q 'Guests *3 running' "$tmp/screen"
 
 # ---- every menu, and back with Esc ----
 walk() { # walk LETTER TITLE
@@ -276,7 +284,7 @@ all=1
 for want in ' s +Status ' ' n +Network interfaces ' ' h +Host name ' ' d +DNS and NTP servers ' \
 	' p +Passwords ' ' y +System ' ' x +Local shell ' 'Host name +tarn-test-01' 'address' \
 	'obtained +static 192.0.2.10/24' 'Hypervisor +Xen 4.17.3' 'Agent +agent answers-test' \
-	'Settings +kept on /dev/sdz2' 'Up/Down: select +Enter or letter: open +q: quit +Ctrl-L: redraw'; do
+	'Settings +kept on /dev/sdz2' 'Guests +3 running' 'Memory +60000 MiB free of 65536 MiB' 'Up/Down: select +Enter or letter: open +q: quit +Ctrl-L: redraw'; do
 	grep -qE -- "$want" "$tmp/screen" || { all=0; echo "    missing at 80x24: $want"; }
 done
 [ $all = 1 ] && pass "at 80x24 every menu entry, status line and key hint is whole" || fail "at 80x24 nothing is cut off"
