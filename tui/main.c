@@ -2,9 +2,9 @@
  *
  *   tarn-tui [--store PATH] [--version-file F] [--data-dir DIR] [--mounts F]
  *            [--hypervisor DIR] [--log F] [--log-cmd CMD] [--agent-port N]
- *            [--agent-pidfile F] [--agent-check CMD] [--restart-cmd CMD] [--reboot-cmd CMD]
- *            [--poweroff-cmd CMD] [--shell-cmd CMD] [--idle-minutes N]
- *            [--confirm-seconds N] [--allow-quit]
+ *            [--agent-pidfile F] [--agent-socket F] [--agent-check CMD]
+ *            [--restart-cmd CMD] [--reboot-cmd CMD] [--poweroff-cmd CMD]
+ *            [--shell-cmd CMD] [--idle-minutes N] [--confirm-seconds N] [--allow-quit]
  *
  * The commands may also come from the environment (TARN_TUI_RESTART_CMD,
  * TARN_TUI_REBOOT_CMD, TARN_TUI_POWEROFF_CMD, TARN_TUI_SHELL_CMD,
@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "tui.h"
 
 static const char *env_or(const char *name, const char *dflt)
@@ -37,10 +38,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: tarn-tui [--store PATH] [--version-file F] [--data-dir DIR] [--mounts F]\n"
 		"                [--hypervisor DIR] [--log F] [--log-cmd CMD] [--agent-port N]\n"
-		"                [--agent-pidfile F]"
-		" [--agent-check CMD] [--restart-cmd CMD] [--reboot-cmd CMD]\n"
-		"                [--poweroff-cmd CMD] [--shell-cmd CMD] [--idle-minutes N]\n"
-		"                [--confirm-seconds N] [--allow-quit]\n");
+		"                [--agent-pidfile F] [--agent-socket F] [--agent-check CMD]\n"
+		"                [--restart-cmd CMD] [--reboot-cmd CMD] [--poweroff-cmd CMD]\n"
+		"                [--shell-cmd CMD] [--idle-minutes N] [--confirm-seconds N] [--allow-quit]\n");
 	exit(2);
 }
 
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		{"store", required_argument, NULL, 's'}, {"version-file", required_argument, NULL, 'v'},
 		{"data-dir", required_argument, NULL, 'd'}, {"mounts", required_argument, NULL, 'm'},
 		{"hypervisor", required_argument, NULL, 'x'}, {"log", required_argument, NULL, 'l'},
-		{"log-cmd", required_argument, NULL, 'L'},
+		{"log-cmd", required_argument, NULL, 'L'}, {"agent-socket", required_argument, NULL, 'k'},
 		{"agent-port", required_argument, NULL, 'P'}, {"agent-pidfile", required_argument, NULL, 'p'},
 		{"agent-check", required_argument, NULL, 'a'}, {"restart-cmd", required_argument, NULL, 'R'},
 		{"reboot-cmd", required_argument, NULL, 'B'}, {"poweroff-cmd", required_argument, NULL, 'O'},
@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 			.log_cmd = env_or("TARN_TUI_LOG_CMD", "logread"),
 			.agent_check = env_or("TARN_TUI_AGENT_CHECK", NULL),
 			.agent_pidfile = "/run/tarnd-supervise.pid",
+			.agent_socket = TARN_CLIENT_SOCKET,
 			.agent_port = 8899,
 			.restart_cmd = env_or("TARN_TUI_RESTART_CMD",
 					      "/etc/rc.d/S90-agent stop; /etc/rc.d/S90-agent start"),
@@ -144,6 +145,7 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'p': t.p.agent_pidfile = optarg; break;
+		case 'k': t.p.agent_socket = optarg; break;
 		case 'a': t.p.agent_check = *optarg ? optarg : NULL; break; /* '': the built-in check */
 		case 'R': t.p.restart_cmd = optarg; break;
 		case 'B': t.p.reboot_cmd = optarg; break;

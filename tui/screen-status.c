@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "event.h"
 #include "tui.h"
 
@@ -22,6 +23,7 @@
 struct status {
 	char hostname[300], mgmt[32], how[80], addr[128];
 	char xen[64], cpus[80], memory[64], dom0[64], guests[64], agent[96], persist[128];
+	char pool[200];
 	int agent_ok, persist_ok;
 };
 
@@ -185,6 +187,64 @@ static void read_agent(struct tui *t, struct status *s)
 		snprintf(s->agent, sizeof s->agent, "not running");
 }
 
+/* The pool and this host's role in it. Pool state is the agent's (dqlite),
+ * so it is asked over the agent's local socket, where root needs no
+ * password: within a second, only while the agent answers, and at most
+ * once a refresh, so that keys never wait on a slow agent. */
+static void ask_pool(struct tui *t, struct status *s);
+
+static void read_pool(struct tui *t, struct status *s)
+{
+	static char last[sizeof s->pool];
+	static double at = -1e9;
+	double now = tui_now();
+	if (now - at < REFRESH_MS / 1000.0 && last[0]) {
+		memcpy(s->pool, last, sizeof last);
+		return;
+	}
+	ask_pool(t, s);
+	memcpy(last, s->pool, sizeof last);
+	at = now;
+}
+
+static void ask_pool(struct tui *t, struct status *s)
+{
+	struct tarn_client_opts o = {.socket = t->p.agent_socket, .timeout_s = 1};
+	tarn_err err = "";
+	xmlrpc_value *v = NULL;
+	int fault = 0;
+	if (!s->agent_ok) {
+		snprintf(s->pool, sizeof s->pool, "unknown while the agent is not running");
+		return;
+	}
+	tarn_client *c = tarn_client_open(&o, err);
+	enum tarn_call_result r = c ? tarn_client_call(c, "pool.info", NULL, &v, &fault, err) : TARN_CALL_UNREACHABLE;
+	tarn_client_close(c);
+	if (r == TARN_CALL_FAULT) { /* it says why: "this host is in no pool yet ..." */
+		snprintf(s->pool, sizeof s->pool, "%.150s", err);
+		return;
+	}
+	if (r != TARN_CALL_OK) {
+		snprintf(s->pool, sizeof s->pool, "unknown (no answer on the agent's local socket)");
+		return;
+	}
+	xmlrpc_env env;
+	const char *name, *leader;
+	xmlrpc_bool master;
+	xmlrpc_env_init(&env);
+	xmlrpc_decompose_value(&env, v, "{s:s,s:s,s:b,*}", "name", &name, "leader", &leader, "master", &master);
+	if (env.fault_occurred) {
+		snprintf(s->pool, sizeof s->pool, "unknown: the agent's answer was not understood");
+	} else {
+		snprintf(s->pool, sizeof s->pool, "%.60s, this host is %s", name,
+			 master ? "the master" : "a member");
+		free((void *)name);
+		free((void *)leader);
+	}
+	xmlrpc_env_clean(&env);
+	xmlrpc_DECREF(v);
+}
+
 /* Settings persist when a real file system (the TARN-DATA partition) is
  * mounted on the data directory; a tmpfs, or nothing, loses them. */
 static void read_persist(struct tui *t, struct status *s)
@@ -225,6 +285,7 @@ static void gather(struct tui *t, struct status *s)
 	read_memory(s);
 	read_host_facts(t, s);
 	read_agent(t, s);
+	read_pool(t, s);
 	read_persist(t, s);
 }
 
@@ -248,6 +309,7 @@ int status_draw(struct tui *t, int y, int x, int h, int w)
 		{"  dom0", s.dom0, A_NORMAL}, /* only when the host's memory is known */
 		{"Guests", s.guests, A_NORMAL},
 		{"Agent", s.agent, s.agent_ok ? t->a_ok : t->a_err},
+		{"Pool", s.pool, A_NORMAL},
 		{"Settings", s.persist, s.persist_ok ? t->a_ok : t->a_err},
 	};
 	int n = (int)(sizeof rows / sizeof rows[0]), used = 0;

@@ -30,6 +30,7 @@ struct tui_paths {
 	const char *log_cmd;        /* or, when there is none, this command's output */
 	const char *agent_check;    /* a command whose exit status says whether the agent is well */
 	const char *agent_pidfile;  /* the agent's supervisor */
+	const char *agent_socket;   /* the agent's local API socket (root needs no password) */
 	int agent_port;
 	const char *restart_cmd, *reboot_cmd, *poweroff_cmd, *shell_cmd;
 };

@@ -45,7 +45,7 @@ export LSAN_OPTIONS=suppressions=$tmp/lsan.supp:print_suppressions=0
 	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \\
 	--agent-check "\${AGENT_CHECK-echo agent answers-test}" --restart-cmd "touch $tmp/restarted" \\
 	--reboot-cmd "touch $tmp/rebooted" --poweroff-cmd "touch $tmp/powered-off" \\
-	--shell-cmd "touch $tmp/shell-ran" "\$@"
+	--shell-cmd "touch $tmp/shell-ran" --agent-socket "$tmp/no-agent.sock" "\$@"
 echo \$? > "$tmp/rc.\$name"
 EOF
 chmod +x "$tmp/run"
@@ -446,11 +446,15 @@ if make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1
 	# its own run directory and pool port: nothing of this machine's /run, no
 	# clash with another agent under test
 	ASAN_OPTIONS=detect_leaks=1 "$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port \
-		--pool-listen 127.0.0.1:$((port + 1)) --state "$state" --rundir "$tmp/run" 2>"$tmp/tarnd.log" &
+		--pool-listen 127.0.0.1:$((port + 1)) --state "$state" --rundir "$state/run" 2>"$tmp/tarnd.log" &
 	agent=$!
 	for ((i = 0; i < 100; i++)); do [ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-	$TM new-session -d -x 80 -y 24 -s real "AGENT_CHECK= $tmp/run real --allow-quit --store $state/db/node.db --agent-port $port"
+	$TM new-session -d -x 80 -y 24 -s real "AGENT_CHECK= $tmp/run real --allow-quit --store $state/db/node.db \
+		--agent-port $port --agent-socket $state/run/tarn/api.sock"
 	check "with tarnd running, the status says it answers" wait_for real "Agent +running \\(answering on port $port\\)"
+	check "the pool, asked over the agent's local socket: none yet" wait_for real 'Pool +this host is in no pool yet'
+	env -u TARN_PASSWORD "$B/tarnctl" --socket "$state/run/tarn/api.sock" pool create lab-pool </dev/null >"$tmp/pool.out" 2>&1
+	check "a pool made through the API shows with this host's role" wait_for real 'Pool +lab-pool, this host is the master'
 	keys real p; wait_for real 'Agent password'; keys real a
 	wait_for real 'No console password is set yet'; keys real Enter
 	wait_for real 'Set the console password'; keys real 'console-pass-9' Tab 'console-pass-9' Enter
