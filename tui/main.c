@@ -10,7 +10,7 @@
  * TARN_TUI_REBOOT_CMD, TARN_TUI_POWEROFF_CMD, TARN_TUI_SHELL_CMD,
  * TARN_TUI_AGENT_CHECK, TARN_TUI_LOG_CMD), so tests never restart, reboot or
  * stop the machine they run on. A change to the management interface is put
- * back after --confirm-seconds (30) unless kept. Without --allow-quit the
+ * back unless kept within --confirm-seconds (the store's default, 60). Without --allow-quit the
  * console never exits by itself: it is the host's console, not a program run
  * from a shell. */
 #include <getopt.h>
@@ -126,7 +126,6 @@ int main(int argc, char **argv)
 			.shell_cmd = env_or("TARN_TUI_SHELL_CMD", "/bin/sh -l"),
 		},
 		.idle_limit = 5 * 60,
-		.confirm_seconds = 30,
 	};
 	int o;
 	char *end;

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "nettrial.h"
 #include "tui.h"
 
 #define MAX_IFACES 64
@@ -60,6 +62,13 @@ static void list_ifaces(struct tui *t, struct list *l)
 /* ---- the interface form ---- */
 
 enum { F_NAME, F_MODE, F_IPV4, F_GW, F_IPV6, F_MTU, F_MGMT, F_COUNT };
+
+/* What an interface's form works with: the management interface when it
+ * opened, and whether its change went on trial. */
+struct edit_ctx {
+	char mgmt[16];
+	int trial;
+};
 
 static int is_static(const struct tui_form *f) { return strcmp(f->f[F_MODE].value, "static") == 0; }
 
@@ -116,7 +125,7 @@ static const char *check_mtu(const struct tui_form *f, const char *v, tarn_err e
 
 static const char *check_mgmt(const struct tui_form *f, const char *v, tarn_err err)
 {
-	const char *current = f->ctx;
+	const char *current = ((const struct edit_ctx *)f->ctx)->mgmt;
 	if (strcmp(v, "no") == 0 && strcmp(current, f->f[F_NAME].value) == 0)
 		return snprintf(err, TARN_ERRLEN, "to change it, make another interface the management one"), err;
 	return NULL;
@@ -124,7 +133,10 @@ static const char *check_mgmt(const struct tui_form *f, const char *v, tarn_err 
 
 static int save(struct tui *t, struct tui_form *f, tarn_err err)
 {
+	struct edit_ctx *c = f->ctx;
 	struct tarn_iface ifc = {0};
+	char names[40];
+	int make_mgmt = strcmp(f->f[F_MGMT].value, "yes") == 0;
 	TUI_COPY(ifc.name, f->f[F_NAME].value);
 	TUI_COPY(ifc.mode, f->f[F_MODE].value);
 	if (is_static(f)) {
@@ -133,67 +145,64 @@ static int save(struct tui *t, struct tui_form *f, tarn_err err)
 	}
 	TUI_COPY(ifc.ipv6, f->f[F_IPV6].value);
 	ifc.mtu = strtol(f->f[F_MTU].value, NULL, 10);
+	snprintf(names, sizeof names, "%s %s", ifc.name, make_mgmt ? c->mgmt : "");
 	if (tarn_store_begin(t->st, err))
 		return -1;
-	int rc = tarn_store_set_iface(t->st, &ifc, err);
-	if (!rc && strcmp(f->f[F_MGMT].value, "yes") == 0)
-		rc = tarn_store_set(t->st, "mgmt_interface", ifc.name, err);
+	/* a change that could cut the management path goes on trial, as the
+	 * API's do (lib/nettrial.h): kept only if confirmed in time */
+	int trial = tarn_net_trial_guard(t->st, names, 0, err);
+	if (trial == 1 && t->confirm_seconds)
+		trial = tarn_net_trial_guard(t->st, names, t->confirm_seconds, err);
+	int rc = trial < 0 || tarn_store_set_iface(t->st, &ifc, err) ||
+		 (make_mgmt && tarn_store_set(t->st, "mgmt_interface", ifc.name, err));
+	c->trial = trial == 1;
 	return tui_txn_end(t->st, rc, err);
 }
 
-/* How things were before a change to the management interface, to put
- * back unless the change is kept: the console may be the only way left to
- * reach a host whose management address went wrong. */
-struct before {
-	struct tarn_iface ifc;
-	int had_row;
-	char mgmt[16];
-};
-
-static int put_back(struct tui *t, const struct before *b, const char *name, tarn_err err)
+/* A network change on trial (made here or through the API) is kept, or
+ * put back at its deadline: the console may be the only way left to reach
+ * a host whose management path went wrong. 0 when none is on trial. */
+static int keep_or_put_back(struct tui *t)
 {
-	if (tarn_store_begin(t->st, err))
-		return -1;
-	int rc = b->had_row ? tarn_store_set_iface(t->st, &b->ifc, err) : tarn_store_del_iface(t->st, name, err);
-	if (!rc)
-		rc = tarn_store_set(t->st, "mgmt_interface", b->mgmt, err);
-	return tui_txn_end(t->st, rc, err);
-}
-
-/* 1 when the change concerned the management interface (and was kept or
- * put back), 0 when it did not. */
-static int keep_or_put_back(struct tui *t, const struct before *b, const char *name)
-{
-	char now[16];
+	int64_t deadline;
+	long seconds;
 	tarn_err err = "";
-	mgmt_name(t, now, sizeof now);
-	if (strcmp(b->mgmt, name) != 0 && strcmp(now, name) != 0)
-		return 0; /* not the management interface, before or after */
-	if (tui_countdown(t, "Keep the management network settings?",
-			  "The management interface changed. If the host can still be reached as it "
-			  "should, keep the change; otherwise it is put back.", t->confirm_seconds)) {
-		tui_message(t, "Saved", "The new management network settings are kept.", 0);
-	} else if (put_back(t, b, name, err) == 0) {
-		tui_message(t, "Put back", "The previous management network settings were put back.", 0);
+	char msg[TARN_ERRLEN + 80];
+	if (!tarn_net_trial_pending(t->st, &deadline, &seconds))
+		return 0;
+	long left = (long)(deadline - time(NULL));
+	const char *title, *text;
+	int r, bad;
+	if (tui_countdown(t, "Keep the network change?",
+			  "The change touches the management interface. If the host can still be "
+			  "reached as it should, keep it; otherwise it is put back.", left > 1 ? (int)left : 1)) {
+		bad = tarn_net_confirm(t->st, err) != 0;
+		title = bad ? "Not kept" : "Kept";
+		text = bad ? "The change could not be kept" : "The network change is kept.";
 	} else {
-		char msg[TARN_ERRLEN + 64];
-		snprintf(msg, sizeof msg, "The previous settings could not be put back: %s", err);
-		tui_message(t, "Not put back", msg, 1);
+		/* put back now: as the engine does at the deadline, which this is */
+		r = tarn_net_trial_expire(t->st, (time_t)deadline, err);
+		bad = r < 0;
+		title = r < 0 ? "Not put back" : r ? "Put back" : "Nothing to put back";
+		text = r < 0 ? "The previous settings could not be put back"
+		     : r ? "The previous network settings were put back."
+			 : "The change had already been kept or put back.";
 	}
+	snprintf(msg, sizeof msg, bad ? "%s: %s" : "%s", text, err);
+	tui_message(t, title, msg, bad);
 	return 1;
 }
 
 static void edit_iface(struct tui *t, const char *name)
 {
-	struct before b = {0};
+	struct edit_ctx c = {.trial = 0};
 	static const char *const modes[] = {"dhcp", "static", "none", NULL};
 	static const char *const yesno[] = {"no", "yes", NULL};
 	struct tarn_iface cur = {.mode = "dhcp"};
 	char mgmt[16], title[64], now[160], intro[200];
 	mgmt_name(t, mgmt, sizeof mgmt);
-	b.had_row = tarn_store_get_iface(t->st, name, &cur) == 0;
-	b.ifc = cur;
-	TUI_COPY(b.mgmt, mgmt);
+	tarn_store_get_iface(t->st, name, &cur);
+	TUI_COPY(c.mgmt, mgmt);
 	struct tui_field fl[F_COUNT] = {
 		[F_NAME] = {.label = "Interface", .kind = TUI_FIXED},
 		[F_MODE] = {.label = "Addressing", .kind = TUI_CHOICE, .choices = modes,
@@ -223,10 +232,10 @@ static void edit_iface(struct tui *t, const char *name)
 		snprintf(intro, sizeof intro, "Now: no IPv4 address%s",
 			 if_nametoindex(name) ? "" : " (there is no such interface yet)");
 	struct tui_form f = {.title = title, .intro = intro, .f = fl, .n = F_COUNT, .focus = F_MODE,
-			     .save = save, .ctx = mgmt, .needs_auth = 1};
+			     .save = save, .ctx = &c, .needs_auth = 1};
 	if (!tui_form_run(t, &f))
 		return;
-	if (!keep_or_put_back(t, &b, name))
+	if (!c.trial || !keep_or_put_back(t))
 		tui_message(t, "Saved", "The interface settings are saved; the agent applies them.", 0);
 }
 
@@ -284,9 +293,16 @@ void screen_network(struct tui *t)
 				  "%-15s %-7s %-19s %-15s %5s %s", l.name[i], f.mode, f.ipv4, f.gateway4, mtu,
 				  strcmp(l.name[i], mgmt) ? "" : "management");
 		}
-		tui_print(LINES - 2, 2, COLS - 4, t->a_dim, "Mode '-': not configured here (left as it is)");
+		int64_t deadline;
+		long seconds;
+		int trial = tarn_net_trial_pending(t->st, &deadline, &seconds);
+		if (trial)
+			tui_print(LINES - 2, 2, COLS - 4, t->a_err, "A network change is on trial: put back in %lld s "
+				  "(k: keep it or not)", (long long)(deadline - time(NULL)));
+		else
+			tui_print(LINES - 2, 2, COLS - 4, t->a_dim, "Mode '-': not configured here (left as it is)");
 		refresh();
-		int k = tui_key(t, -1);
+		int k = tui_key(t, trial ? 1000 : -1);
 		if (k == KEY_UP && sel > 0)
 			sel--;
 		else if (k == KEY_DOWN && sel < l.n - 1)
@@ -295,6 +311,8 @@ void screen_network(struct tui *t)
 			edit_iface(t, l.name[sel]);
 		else if (k == 'a' || k == 'A')
 			other_iface(t);
+		else if ((k == 'k' || k == 'K') && trial && tui_authorize(t))
+			keep_or_put_back(t); /* a change on trial from here or from the API */
 		else if (tui_is_back(k))
 			return;
 	}

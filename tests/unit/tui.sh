@@ -227,8 +227,10 @@ keys main Enter; wait_for main 'Tarn [^ ]+ +Interface xenbr0'
 keys main s Tab C-u '192.0.2.10/24' Tab C-u '192.0.2.1' Tab Tab C-u 9000
 check "a management change asks to be kept, with a countdown" \
 	enter_and_wait main 'Put back in [0-9]+ s unless kept'
+check "the change is on trial in the store, as the API's are" test "$(sql 'select count(*) from net_trial')" = 1
 keys main k
-check "kept, it says so" wait_for main 'new management network settings are kept'
+check "kept, it says so" wait_for main 'The network change is kept'
+check "and the trial is over" test "$(sql 'select count(*) from net_trial')" = 0
 keys main Enter
 check "the list shows it" wait_for main 'xenbr0 +static +192.0.2.10/24 +192.0.2.1 +9000 management'
 row=$(sql "select mode, ipv4, gateway4, mtu from interfaces where name='xenbr0'")
@@ -373,7 +375,7 @@ check "TERM=vt100: a form works" wait_for vt100 'IPv4 address/prefix +\[192.0.2.
 keys vt100 Tab Tab Tab Tab C-u 1500 Enter
 wait_for vt100 'Console password'; keys vt100 'console-pass-1' Enter
 check "a management change not kept is put back when the time runs out" \
-	wait_for vt100 'previous management network settings were put back' 10
+	wait_for vt100 'The previous network settings were put back' 10
 [ "$(sql "select mtu from interfaces where name='xenbr0'")" = 9000 ] &&
 	pass "the store has the previous management settings again" ||
 	fail "the store has the previous management settings again: mtu $(sql "select mtu from interfaces where name='xenbr0'")"
@@ -468,10 +470,23 @@ if make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1
 	check "the pool, asked over the agent's local socket: none yet" wait_for real 'Pool +this host is in no pool yet'
 	env -u TARN_PASSWORD "$B/tarnctl" --socket "$state/run/tarn/api.sock" pool create lab-pool </dev/null >"$tmp/pool.out" 2>&1
 	check "a pool made through the API shows with this host's role" wait_for real 'Pool +lab-pool, this host is the master'
-	keys real p; wait_for real 'Agent password'; keys real a
+	env -u TARN_PASSWORD "$B/tarnctl" --socket "$state/run/tarn/api.sock" iface xenbr0 static 192.0.2.20/24 \
+		--confirm 120 </dev/null >"$tmp/trial.out" 2>&1
+	keys real n
+	check "a change on trial through the API is shown on the console" \
+		wait_for real 'A network change is on trial: put back in [0-9]+ s \(k: keep it or not\)'
+	keys real k
 	wait_for real 'No console password is set yet'; keys real Enter
 	wait_for real 'Set the console password'; keys real 'console-pass-9' Tab 'console-pass-9' Enter
 	wait_for real 'The console password is set'; keys real Enter
+	check "k offers to keep it" wait_for real 'Put back in [0-9]+ s unless kept'
+	keys real k
+	check "kept from the console" wait_for real 'The network change is kept'
+	[ "$(sqlite3 "$state/db/node.db" 'select count(*) from net_trial')" = 0 ] &&
+		[ "$(sqlite3 "$state/db/node.db" "select ipv4 from interfaces where name='xenbr0'")" = 192.0.2.20/24 ] &&
+		pass "the API's change is kept in the agent's store" || fail "the API's change is kept in the agent's store"
+	keys real Enter; wait_for real "$NETLIST"; keys real Escape; wait_for real "$MENU"
+	keys real p; wait_for real 'Agent password'; keys real a
 	wait_for real 'Tarn [^ ]+ +Agent password'; keys real 'typed-at-the-console' Tab 'typed-at-the-console' Enter
 	check "the agent password is set in tarnd's own store" wait_for real 'agent password is set'
 	if TARN_PASSWORD=typed-at-the-console "$B/tarnctl" --host 127.0.0.1 --port $port \
