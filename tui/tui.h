@@ -44,7 +44,7 @@ struct tui {
 	int authed;                 /* the console password was given this session */
 	double idle_limit;          /* seconds without a key before it is asked again */
 	double last_key;
-	int confirm_seconds;        /* a management network change is put back unless kept */
+	int confirm_seconds;        /* length of a management change's trial; 0: the store's default */
 	/* attributes: colour when the terminal has it, else bold/reverse */
 	attr_t a_title, a_sel, a_err, a_ok, a_dim, a_key;
 };
