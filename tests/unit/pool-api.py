@@ -39,7 +39,7 @@ class Agent:
         self.log = open(os.path.join(LOGS, "pool-api.tarnd.log"), "a")
         self.proc = subprocess.Popen(
             [TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
-             "--pool-listen", self.pool_listen, "--state", state],
+             "--pool-listen", self.pool_listen, "--state", state, "--rundir", os.path.join(state, "run")],
             stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
         cert = os.path.join(state, "tls", "cert.pem")
         for _ in range(100):

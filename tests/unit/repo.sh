@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
-port=$(free_port)
+port=$(free_port) pool_port=$(free_port)
 export ASAN_OPTIONS=detect_leaks=1 TARN_PASSWORD='correct horse battery'
 echo "$TARN_PASSWORD" | "$B/tarnd" --set-password --state "$state"
 mkdir -p "$state/etc" "$state/www" "$state/seed"
@@ -49,7 +49,8 @@ start_agent() {
 	local over=${1:-}
 	PATH="$state/bin:$PATH" unshare -m --propagation private sh -c \
 		'[ -z "$1" ] || mount --bind "$1" /sys/class || exit 1; shift; exec "$@"' sh "$over" \
-		"$B/tarnd" -f --listen 127.0.0.1 --port "$port" --state "$state" --sysconf "$state/etc" 2>>"$state/tarnd.log" &
+		"$B/tarnd" -f --listen 127.0.0.1 --port "$port" --state "$state" --sysconf "$state/etc" \
+		--rundir "$state/run" --pool-listen "127.0.0.1:$pool_port" 2>>"$state/tarnd.log" &
 	agent=$!
 	for _ in $(seq 100); do
 		[ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return
