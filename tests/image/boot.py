@@ -21,6 +21,7 @@ TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
 ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.iso")
 LOGS = os.environ.get("TARN_TEST_LOGS", tempfile.mkdtemp())
 WORK = tempfile.mkdtemp(prefix="tarn-boot-")
+CONSOLE_PASSWORD = "console pass 1"
 
 
 def choose_entry(m, hotkey):
@@ -40,8 +41,8 @@ def host_is_up(m, name):
     try:
         m.expect(r"Tarn \S+ \([0-9a-f]+\) is up", 300)
         report(f"{name}: dom0 start-up finished", True)
-        m.login(120)
-        report(f"{name}: console program answers on the serial line", True)
+        m.console_shell(CONSOLE_PASSWORD, 120)
+        report(f"{name}: the Tarn console answers on the serial line and opens a shell", True)
     except Exception as e:
         return report(f"{name}: dom0 reaches the console", False, e)
     with m.lock:
@@ -216,14 +217,83 @@ def persistence():
         m.close()
 
 
+def keys(m, text, settle=0.5):
+    """Type at the console menu or a form, then let the screen settle."""
+    m.send(text)
+    time.sleep(settle)
+
+
+def console_settings():
+    """The headless way an administrator sets a host up: on the serial line
+    (TERM=vt100), through the Tarn console's menus, set the host name and a
+    static management address; after a reboot both are still there."""
+    data = os.path.join(WORK, "console-data.img")
+    subprocess.run(["truncate", "-s", "128M", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", data], check=True)
+    m = Machine("console-1", LOGS, iso=ISO, data=data)
+    try:
+        m.expect(r"Local shell", 300)
+        time.sleep(2)
+        keys(m, "h")
+        m.expect(r"Host name", 30)
+        keys(m, "\x15tarn-serial-01\r")
+        m.expect(r"No console password", 30)
+        keys(m, "\r")
+        m.expect(r"Set the console password", 30)
+        keys(m, CONSOLE_PASSWORD + "\t")
+        keys(m, CONSOLE_PASSWORD + "\r")
+        m.expect(r"password is set", 60)
+        keys(m, "\r")
+        m.expect(r"is now tarn-serial-01", 60)
+        report("console: the host name is set from the serial console's menus", True)
+        keys(m, "\r")
+        keys(m, "\x1b", 1.5)
+        keys(m, "n")
+        m.expect(r"Enter: edit", 30)
+        keys(m, "\r")
+        m.expect(r"Interface xenbr0", 30)
+        keys(m, "s\t\x15" + "10.0.2.50/24\t\x15" + "10.0.2.2\r")
+        m.expect(r"unless kept", 60)
+        keys(m, "k")
+        m.expect(r"change is kept", 30)
+        report("console: a static management address is set, with a keep-or-put-back countdown", True)
+        keys(m, "\r")
+        keys(m, "\x1b", 1.5)
+        m.console_shell(CONSOLE_PASSWORD, 60)
+        rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && "
+                        "[ \"$(hostname)\" = tarn-serial-01 ] && break; sleep 1; done; hostname; "
+                        "ip -4 addr show xenbr0", 60)
+        report("console: the agent applies both to the host", "tarn-serial-01" in out and "10.0.2.50/24" in out,
+               out)
+        m.send("reboot\n")
+        m.proc.wait(120)
+    except Exception as e:
+        report("console: set up from the serial console", False, e)
+        return
+    finally:
+        m.close()
+    m = Machine("console-2", LOGS, iso=ISO, data=data)
+    try:
+        m.console_shell(CONSOLE_PASSWORD, 300)
+        rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && break; "
+                        "sleep 1; done; hostname; ip -4 addr show xenbr0", 60)
+        report("console: after a reboot the host name and the static address are still there",
+               "tarn-serial-01" in out and "10.0.2.50/24" in out, out)
+    except Exception as e:
+        report("console: settings persist across a reboot", False, e)
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     if not os.path.exists(ISO):
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
         exit_status()
-    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist"]
+    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console"]
     for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
                      ("uefi", boot_uefi),
-                     ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence)]:
+                     ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
+                     ("console", console_settings)]:
         if name in wanted:
             try:
                 fn()

@@ -112,9 +112,31 @@ class Machine:
         return int(end.group(1)), out.replace("\r", "").strip("\n")
 
     def login(self, timeout=300):
+        """A getty login prompt, as root with no password (the baseline)."""
         self.expect(r"login: ", timeout)
         self.send("root\n")
         self.expect(r"# ", 30)
+
+    def console_shell(self, password, timeout=300):
+        """From the Tarn console (tarn-tui) to its local shell, as a person
+        would: wait for the menu, press x, give the console password (or set
+        it, the first time). Returns when the shell prompts."""
+        self.expect(r"Local shell", timeout)
+        time.sleep(1)  # let the first screen finish drawing
+        self.send("x")
+        first = self.expect(r"(No console password|Password:)", 30)
+        if first.group(1).startswith(b"No"):
+            self.send("\r")
+            self.expect(r"Set the console password", 30)
+            self.send(password + "\t")
+            time.sleep(0.5)
+            self.send(password + "\r")
+            self.expect(r"password is set", 60)  # yescrypt takes a moment under TCG
+            self.send("\r")
+        else:
+            time.sleep(0.5)
+            self.send(password + "\r")
+        self.expect(r"# ", 60)
 
     def close(self):
         if self.proc.poll() is None:
