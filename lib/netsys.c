@@ -31,10 +31,11 @@ static int read_line(const char *dir, const char *file, char *buf, size_t len)
 int tarn_link_exists(const char *name)
 {
 	tarn_err err;
-	char path[64];
+	char path[300];
 	if (tarn_check_ifname(name, err))
 		return 0;
-	snprintf(path, sizeof path, SYS "/%s", name);
+	/* ifindex: the bonding driver's bonding_masters file sits beside them */
+	snprintf(path, sizeof path, SYS "/%s/ifindex", name);
 	return access(path, F_OK) == 0;
 }
 
@@ -170,7 +171,7 @@ int tarn_link_each(int (*fn)(void *ctx, const struct tarn_link *l), void *ctx)
 	if (!d)
 		return -1;
 	while (n < 256 && (e = readdir(d)))
-		if (e->d_name[0] != '.' && strlen(e->d_name) < 16)
+		if (e->d_name[0] != '.' && tarn_link_exists(e->d_name))
 			strcpy(names[n++], e->d_name);
 	closedir(d);
 	qsort(names, (size_t)n, sizeof names[0], by_name);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "nettrial.h"
+#include "netsys.h"
 #include "tui.h"
 
 #define MAX_IFACES 64
@@ -52,7 +53,7 @@ static void list_ifaces(struct tui *t, struct list *l)
 	tarn_store_each_iface(t->st, add_stored, l);
 	DIR *d = opendir("/sys/class/net");
 	for (struct dirent *e; d && (e = readdir(d));)
-		if (e->d_name[0] != '.')
+		if (tarn_link_exists(e->d_name)) /* not bonding_masters */
 			add_name(l, e->d_name);
 	if (d)
 		closedir(d);

@@ -249,7 +249,7 @@ def console_settings():
         keys(m, "\r")
         keys(m, "\x1b", 1.5)
         keys(m, "n")
-        m.expect(r"Enter: edit", 30)
+        m.expect(r"another interface", 30)
         keys(m, "\r")
         m.expect(r"Interface xenbr0", 30)
         keys(m, "s\t\x15" + "10.0.2.50/24\t\x15" + "10.0.2.2\r")
@@ -265,6 +265,9 @@ def console_settings():
                         "ip -4 addr show xenbr0", 60)
         report("console: the agent applies both to the host", "tarn-serial-01" in out and "10.0.2.50/24" in out,
                out)
+        rc, out = m.run("tarnctl links")
+        report("console: interfaces are listed, and only interfaces (not the bonding driver's file)",
+               rc == 0 and "xenbr0" in out and "bonding_masters" not in out, out)
         m.send("reboot\n")
         m.proc.wait(120)
     except Exception as e:
