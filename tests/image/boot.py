@@ -115,6 +115,24 @@ def repo_checks(m):
     report("repository: five disks made by one task", rc == 0 and "d-005.img" in out, out)
 
 
+def time_checks(m):
+    """chronyd runs with the NTP servers set through the agent, as its own
+    user; the status says it runs. (192.0.2.0/24 answers nothing: the
+    sources are listed, not reached.)"""
+    rc, out = m.run("tarnctl ntp 192.0.2.123 192.0.2.124 && for i in $(seq 20); do "
+                    "tarnctl status | grep -q 'chronyd is running' && break; sleep 1; done; "
+                    "tarnctl status | grep net.ntp; pidof chronyd", 60)
+    pid = out.split()[-1] if out.split() else ""
+    report("time: tarnctl ntp starts chronyd, and tarnctl status says it runs",
+           rc == 0 and pid.isdigit() and f"chronyd is running (pid {pid})" in out, out)
+    rc, out = m.run("cat /etc/chrony.conf; chronyc -n sources")
+    report("time: chronyd uses the configured servers",
+           rc == 0 and "server 192.0.2.123 iburst" in out and out.count("192.0.2.12") >= 4, out)
+    rc, out = m.run("awk '/^Uid/ {print $2}' /proc/$(pidof chronyd)/status; ls -ld /var/lib/tarn/chrony")
+    report("time: chronyd runs as _chrony, its drift directory on the data partition is its own",
+           out.split()[:1] == ["101"] and "_chrony" in out, out)
+
+
 def boot_bios_cd():
     port = free_port()
     m = Machine("bios-cd", LOGS, iso=ISO, forward={port: 8899})
@@ -128,6 +146,7 @@ def boot_bios_cd():
                    "inet 10.0.2." in out, out)
             agent_checks(m, port)
             repo_checks(m)
+            time_checks(m)
     finally:
         m.close()
 
