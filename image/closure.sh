@@ -23,6 +23,7 @@ copy_file() { # copy one file (dereferenced) to the same path under dest, or to 
 	[ -e "$src" ] || die "manifest names $src, which is not installed (run './build.sh deps')"
 	mkdir -p "$dest$(dirname "$to")"
 	cp -L --preserve=mode "$src" "$dest$to"
+	chmod ug-s "$dest$to" # only root uses them (mount.nfs is set-uid in Debian)
 	if file -b "$src" -L | grep -q 'ELF.*dynamically linked'; then
 		local out lib
 		# files from unpacked packages may load libraries that are only

@@ -133,6 +133,19 @@ def time_checks(m):
            out.split()[:1] == ["101"] and "_chrony" in out, out)
 
 
+def storage_client_checks(m):
+    """The NFS and iSCSI clients are there and run; iscsid runs with the
+    host's initiator name, kept on the data partition."""
+    rc, out = m.run("mount.nfs -V")
+    report("storage: mount.nfs runs", rc == 0 and "nfs-utils" in out, out)
+    rc, out = m.run("iscsiadm --version")
+    report("storage: iscsiadm runs", rc == 0 and "iscsiadm version" in out, out)
+    rc, out = m.run("pidof iscsid && cat /var/lib/tarn/iscsi/initiatorname.iscsi && "
+                    "cmp /etc/iscsi/initiatorname.iscsi /var/lib/tarn/iscsi/initiatorname.iscsi")
+    report("storage: iscsid runs with an initiator name kept under /var/lib/tarn/iscsi",
+           rc == 0 and "InitiatorName=iqn." in out, out)
+
+
 def boot_bios_cd():
     port = free_port()
     m = Machine("bios-cd", LOGS, iso=ISO, forward={port: 8899})
@@ -147,6 +160,7 @@ def boot_bios_cd():
             agent_checks(m, port)
             repo_checks(m)
             time_checks(m)
+            storage_client_checks(m)
     finally:
         m.close()
 
