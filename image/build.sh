@@ -21,8 +21,8 @@ make -s -C "$TOP" -j"$(nproc)" all || die "building tarnd failed (see the compil
 
 pkgs="libmicrohttpd12 libgnutls30 libxmlrpc-core-c3 libsqlite3-0 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6 xfsprogs libdqlite0 libcurl4 libxen-dev libgcc-s1"
 # packages unpacked rather than installed (image/debs.sh): the manifest's
-# "from" lines
-debs="$(awk '$1 == "from" {print $2}' "$TOP/rootfs/manifest" | sort -u)"
+# "from" lines, and the CA certificates
+debs="$(awk '$1 == "from" {print $2}' "$TOP/rootfs/manifest" | sort -u) ca-certificates"
 for p in $debs; do
 	deb_entry "$p" >/dev/null || die "apt-cache knows no package $p; run 'apt-get update' (or './build.sh deps')"
 done

@@ -138,12 +138,25 @@ def storage_client_checks(m):
     host's initiator name, kept on the data partition."""
     rc, out = m.run("mount.nfs -V")
     report("storage: mount.nfs runs", rc == 0 and "nfs-utils" in out, out)
+    # no NFS server here: mount(8) must hand the export to mount.nfs, which
+    # is refused at once on loopback
+    rc, out = m.run("mkdir -p /tmp/nfs && timeout 60 mount -t nfs -o retry=0,vers=4 127.0.0.1:/x /tmp/nfs; "
+                    "grep -c ' /tmp/nfs ' /proc/mounts", 90)
+    report("storage: mount -t nfs goes through mount.nfs",
+           "mount.nfs: " in out and out.split()[-1:] == ["0"], out)
     rc, out = m.run("iscsiadm --version")
     report("storage: iscsiadm runs", rc == 0 and "iscsiadm version" in out, out)
     rc, out = m.run("pidof iscsid && cat /var/lib/tarn/iscsi/initiatorname.iscsi && "
                     "cmp /etc/iscsi/initiatorname.iscsi /var/lib/tarn/iscsi/initiatorname.iscsi")
     report("storage: iscsid runs with an initiator name kept under /var/lib/tarn/iscsi",
            rc == 0 and "InitiatorName=iqn." in out, out)
+
+
+def certificate_checks(m):
+    """Debian's CA bundle, which libcurl reads for the agent's HTTPS imports."""
+    rc, out = m.run("grep -c 'BEGIN CERTIFICATE' /etc/ssl/certs/ca-certificates.crt")
+    report("certificates: /etc/ssl/certs/ca-certificates.crt holds Debian's CA certificates",
+           rc == 0 and out.strip().isdigit() and int(out.strip()) > 100, out)
 
 
 def boot_bios_cd():
@@ -161,6 +174,7 @@ def boot_bios_cd():
             repo_checks(m)
             time_checks(m)
             storage_client_checks(m)
+            certificate_checks(m)
     finally:
         m.close()
 
