@@ -4,7 +4,7 @@
 # versions), so a rebuild with nothing changed is a copy.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-need_tools make cc apt-cache dpkg-deb depmod modprobe ldd file cpio zstd grub-mkrescue xorriso mformat
+need_tools make cc apt-cache apt-get dpkg-deb depmod modprobe ldd file cpio zstd grub-mkrescue xorriso mformat
 [ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null || die "BusyBox (busybox-static) is missing; run './build.sh deps'"
 mkdir -p "$OUT"
 need_space "$OUT" 400
@@ -20,9 +20,16 @@ say "building Tarn's programs"
 make -s -C "$TOP" -j"$(nproc)" all || die "building tarnd failed (see the compiler's messages above)"
 
 pkgs="libmicrohttpd12 libgnutls30 libxmlrpc-core-c3 libsqlite3-0 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6 xfsprogs libdqlite0 libcurl4 libxen-dev libgcc-s1"
+# packages unpacked rather than installed (image/debs.sh): the manifest's
+# "from" lines, and the CA certificates
+debs="$(awk '$1 == "from" {print $2}' "$TOP/rootfs/manifest" | sort -u) ca-certificates"
+for p in $debs; do
+	deb_entry "$p" >/dev/null || die "apt-cache knows no package $p; run 'apt-get update' (or './build.sh deps')"
+done
 key=$( {
 	echo "$version $kentry"
 	dpkg-query -W $pkgs
+	for p in $debs; do deb_entry "$p"; done
 	cd "$TOP" && find VERSION Makefile image kernel-config rootfs lib services -type f | LC_ALL=C sort | xargs sha256sum
 } | sha256sum | cut -c1-16)
 cached=$CACHE/iso/$key

@@ -13,10 +13,7 @@ if [ ! -f "$entry/.done" ]; then
 	say "fetching $pkg $ver"
 	need_space "$CACHE" 1200
 	cache_begin "$entry"
-	( cd "$entry.tmp" && apt-get -q -o APT::Sandbox::User=root download "$pkg=$ver" >/dev/null ) \
-		|| die "could not download $pkg $ver"
-	dpkg-deb -x "$entry.tmp"/*.deb "$entry.tmp/root"
-	rm -f "$entry.tmp"/*.deb
+	deb_unpack "$pkg" "$ver" "$entry.tmp"
 	kver=$(ls "$entry.tmp/root/lib/modules")
 	depmod -b "$entry.tmp/root" "$kver"
 	echo "$kver" > "$entry.tmp/kver"

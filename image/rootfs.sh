@@ -29,6 +29,18 @@ for applet in $(/bin/busybox --list-full); do
 	[ -e "$target" ] || [ -L "$target" ] || ln -s /usr/bin/busybox "$target"
 done
 
+# CA certificates (ca-certificates, unpacked): the bundle
+# update-ca-certificates makes from Debian's default set, so the agent's
+# HTTPS imports (libcurl reads this file) verify the servers they fetch from
+certs=$("$TOP/image/debs.sh" ca-certificates)
+mkdir -p "$dest/etc/ssl/certs"
+while IFS= read -r c; do
+	cat "$c"
+	[ -z "$(tail -c 1 "$c")" ] || echo
+done < <(find "$certs/root/usr/share/ca-certificates/mozilla" -name '*.crt' | LC_ALL=C sort) \
+	> "$dest/etc/ssl/certs/ca-certificates.crt"
+[ -s "$dest/etc/ssl/certs/ca-certificates.crt" ] || die "ca-certificates holds no certificates"
+
 cp -a "$TOP/rootfs/overlay/." "$dest/"
 echo "$version" > "$dest/etc/tarn-version"
 ln -sfn /sbin/init "$dest/init"

@@ -322,6 +322,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || port < 1 || port > 65535)
 		usage();
+	paths.statedir = state;
 	/* The reconcilers rewrite /etc and the host name: only on a Tarn host,
 	 * never on a developer's machine that happens to run the agent. */
 	if (reconcile && !want_password && strcmp(paths.sysconf, "/etc") == 0 &&

@@ -12,6 +12,7 @@ struct tarn_net_paths {
 	const char *sysconf; /* where hostname and resolv.conf go: /etc */
 	const char *rundir;  /* DHCP client pid files: /run */
 	const char *dhcp_script; /* udhcpc's hook: /usr/share/udhcpc/default.script */
+	const char *statedir; /* the data partition (chrony's drift file): /var/lib/tarn */
 };
 
 /* Returns how many subjects failed. */

@@ -228,6 +228,17 @@ static const char *prepare(const struct tarn_repo *r, const char *dev, int *form
 	return NULL;
 }
 
+/* Do mount options (a comma-separated list) name an NFS version? */
+static int names_nfs_version(const char *options)
+{
+	for (const char *o = options; *o; o += strcspn(o, ","), o += *o == ',') {
+		if (strncmp(o, "vers=", 5) == 0 || strncmp(o, "nfsvers=", 8) == 0 ||
+		    (o[0] == 'v' && o[1] >= '2' && o[1] <= '4'))
+			return 1;
+	}
+	return 0;
+}
+
 static const char *mount_repo(const struct tarn_repo *r, const char *dir, int *formatted, tarn_err err)
 {
 	char dev[4096], opts[200];
@@ -236,9 +247,15 @@ static const char *mount_repo(const struct tarn_repo *r, const char *dir, int *f
 	if (!nfs && (device(r, dev, sizeof dev, &loop, err) || prepare(r, dev, formatted, err)))
 		return err;
 	/* an NFS server that does not answer fails now rather than holding
-	 * the engine for minutes; the next pass tries again */
-	snprintf(opts, sizeof opts, "%s%s%s", nfs ? "retry=0" : loop ? "loop" : "",
-		 (nfs || loop) && r->options[0] ? "," : "", r->options);
+	 * the engine for minutes; the next pass tries again. NFS is NFSv4
+	 * (vers=4: mount.nfs takes the highest minor version both ends
+	 * speak) unless the repository's options name a version: v4 needs
+	 * neither rpcbind nor rpc.statd, which the image does not carry (an
+	 * NFSv3 repository wants "vers=3,nolock"). mount(8) hands it to
+	 * mount.nfs, from nfs-common. */
+	snprintf(opts, sizeof opts, "%s%s%s%s", nfs ? "retry=0" : loop ? "loop" : "",
+		 nfs && !names_nfs_version(r->options) ? ",vers=4" : "", (nfs || loop) && r->options[0] ? "," : "",
+		 r->options);
 	const char *argv[8] = {"mount", "-t", r->fstype};
 	int n = 3;
 	if (opts[0]) {

@@ -116,6 +116,50 @@ def repo_checks(m):
     report("repository: five disks made by one task", rc == 0 and "d-005.img" in out, out)
 
 
+def time_checks(m):
+    """chronyd runs with the NTP servers set through the agent, as its own
+    user; the status says it runs. (192.0.2.0/24 answers nothing: the
+    sources are listed, not reached.)"""
+    rc, out = m.run("tarnctl ntp 192.0.2.123 192.0.2.124 && for i in $(seq 20); do "
+                    "tarnctl status | grep -q 'chronyd is running' && break; sleep 1; done; "
+                    "tarnctl status | grep net.ntp; pidof chronyd", 60)
+    pid = out.split()[-1] if out.split() else ""
+    report("time: tarnctl ntp starts chronyd, and tarnctl status says it runs",
+           rc == 0 and pid.isdigit() and f"chronyd is running (pid {pid})" in out, out)
+    rc, out = m.run("cat /etc/chrony.conf; chronyc -n sources")
+    report("time: chronyd uses the configured servers",
+           rc == 0 and "server 192.0.2.123 iburst" in out and out.count("192.0.2.12") >= 4, out)
+    rc, out = m.run("awk '/^Uid/ {print $2}' /proc/$(pidof chronyd)/status; ls -ld /var/lib/tarn/chrony")
+    report("time: chronyd runs as _chrony, its drift directory on the data partition is its own",
+           out.split()[:1] == ["101"] and "_chrony" in out, out)
+
+
+def storage_client_checks(m):
+    """The NFS and iSCSI clients are there and run; iscsid runs with the
+    host's initiator name, kept on the data partition."""
+    rc, out = m.run("mount.nfs -V")
+    report("storage: mount.nfs runs", rc == 0 and "nfs-utils" in out, out)
+    # no NFS server here: mount(8) must hand the export to mount.nfs, which
+    # is refused at once on loopback
+    rc, out = m.run("mkdir -p /tmp/nfs && timeout 60 mount -t nfs -o retry=0,vers=4 127.0.0.1:/x /tmp/nfs; "
+                    "grep -c ' /tmp/nfs ' /proc/mounts", 90)
+    report("storage: mount -t nfs goes through mount.nfs",
+           "mount.nfs: " in out and out.split()[-1:] == ["0"], out)
+    rc, out = m.run("iscsiadm --version")
+    report("storage: iscsiadm runs", rc == 0 and "iscsiadm version" in out, out)
+    rc, out = m.run("pidof iscsid && cat /var/lib/tarn/iscsi/initiatorname.iscsi && "
+                    "cmp /etc/iscsi/initiatorname.iscsi /var/lib/tarn/iscsi/initiatorname.iscsi")
+    report("storage: iscsid runs with an initiator name kept under /var/lib/tarn/iscsi",
+           rc == 0 and "InitiatorName=iqn." in out, out)
+
+
+def certificate_checks(m):
+    """Debian's CA bundle, which libcurl reads for the agent's HTTPS imports."""
+    rc, out = m.run("grep -c 'BEGIN CERTIFICATE' /etc/ssl/certs/ca-certificates.crt")
+    report("certificates: /etc/ssl/certs/ca-certificates.crt holds Debian's CA certificates",
+           rc == 0 and out.strip().isdigit() and int(out.strip()) > 100, out)
+
+
 def boot_bios_cd():
     port = free_port()
     m = Machine("bios-cd", LOGS, iso=ISO, forward={port: 8899})
@@ -129,6 +173,9 @@ def boot_bios_cd():
                    "inet 10.0.2." in out, out)
             agent_checks(m, port)
             repo_checks(m)
+            time_checks(m)
+            storage_client_checks(m)
+            certificate_checks(m)
     finally:
         m.close()
 

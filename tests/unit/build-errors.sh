@@ -1,7 +1,7 @@
 #!/bin/bash
 # The build fails clearly on bad input and recovers without `clean`:
-# a kernel lacking a required option, a missing tool, no disk space, and a
-# build interrupted half-way.
+# a kernel lacking a required option, a missing tool, no disk space, a
+# library nothing provides, and a build interrupted half-way.
 set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=$(mktemp -d /tmp/tarn-build-errors.XXXXXX)
@@ -62,7 +62,33 @@ else
 	echo "SKIP no disk space is reported clearly: cannot mount a tmpfs here"
 fi
 
-# 5. a build killed half-way (fresh cache, so the kernel download is cut too)
+# 5. files from unpacked packages: a library that neither the build machine
+#    nor a "from PKG" line provides stops the build, named; with the line,
+#    it is copied from the unpacked package
+if ldconfig -p | grep -q libisns.so.0; then
+	echo "SKIP a library the build machine lacks is named: this machine has libisns0 installed"
+else
+	mkdir -p "$tmp/root5"
+	echo "from open-iscsi /sbin/iscsiadm" > "$tmp/manifest5"
+	out=$("$TOP/image/closure.sh" "$tmp/manifest5" "$tmp/root5" 2>&1); rc=$?
+	if [ $rc != 0 ] && grep -q 'needs libisns.so.0' <<<"$out"; then
+		pass "a library the build machine lacks is named"
+	else
+		fail "a library the build machine lacks is named" "rc=$rc: $out"
+	fi
+	printf 'from libisns0\nfrom libopeniscsiusr\nfrom open-iscsi /sbin/iscsiadm\n' > "$tmp/manifest5"
+	out=$("$TOP/image/closure.sh" "$tmp/manifest5" "$tmp/root5" 2>&1); rc=$?
+	if [ $rc = 0 ] && [ -x "$tmp/root5/sbin/iscsiadm" ] && [ -f "$tmp/root5/usr/lib/x86_64-linux-gnu/libisns.so.0" ]; then
+		pass "with 'from PKG' lines, it comes from the unpacked package"
+	else
+		fail "with 'from PKG' lines, it comes from the unpacked package" "rc=$rc: $out"
+	fi
+fi
+installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' chrony nfs-common open-iscsi 2>/dev/null | awk '$1 == "ii" {print $2}')
+[ -z "$installed" ] && pass "chrony, nfs-common and open-iscsi are not installed on the build machine" ||
+	fail "chrony, nfs-common and open-iscsi are not installed on the build machine" "installed: $installed"
+
+# 6. a build killed half-way (fresh cache, so the kernel download is cut too)
 #    is recovered by the next run, without `clean`
 export TARN_CACHE=$tmp/cache TARN_OUT=$tmp/out3
 setsid "$TOP/image/build.sh" > "$tmp/interrupted.log" 2>&1 &
@@ -74,7 +100,7 @@ if grep -q '==> built' "$tmp/interrupted.log"; then
 	exit 1
 fi
 out=$("$TOP/image/build.sh" 2>&1); rc=$?
-if [ $rc = 0 ] && [ -s "$TARN_OUT/tarn.iso" ] && ! ls "$TARN_CACHE"/kernel/*.tmp >/dev/null 2>&1; then
+if [ $rc = 0 ] && [ -s "$TARN_OUT/tarn.iso" ] && ! ls "$TARN_CACHE"/kernel/*.tmp "$TARN_CACHE"/debs/*.tmp >/dev/null 2>&1; then
 	pass "an interrupted build is recovered by the next run"
 else
 	fail "an interrupted build is recovered by the next run" "rc=$rc: $out"

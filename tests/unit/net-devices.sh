@@ -130,11 +130,17 @@ else
 	ctl bond del bond0 >/dev/null
 fi
 
-# --- NTP: ntp.conf for BusyBox ntpd in the sysconf directory; no ntpd off a Tarn host
+# --- NTP: chrony.conf in the sysconf directory; no chronyd off a Tarn host
 ctl ntp 192.0.2.123 pool.ntp.org >/dev/null
-until_ok "ntp.conf lists the NTP servers" sh -c "grep -qx 'server 192.0.2.123' $state/etc/ntp.conf && grep -qx 'server pool.ntp.org' $state/etc/ntp.conf"
-until_ok "the NTP status is applied" status_is net.ntp "1 applied"
-pass_if "ntpd is not started off a Tarn host" test ! -e "$state/run/ntpd.pid"
+conf=$state/etc/chrony.conf
+until_ok "chrony.conf lists the NTP servers with iburst" sh -c "grep -qx 'server 192.0.2.123 iburst' $conf && grep -qx 'server pool.ntp.org iburst' $conf"
+pass_if "chrony.conf keeps the drift file on the data partition, steps a far-off clock, syncs the RTC" \
+	sh -c "grep -qx 'driftfile .*/chrony/chrony.drift' $conf && grep -qx 'makestep 1 3' $conf && grep -qx rtcsync $conf"
+until_ok "the NTP status says chrony.conf is written and chronyd is not started here" \
+	status_is net.ntp "1 chrony.conf is written (chronyd is started on a Tarn host only)"
+pass_if "chronyd is not started off a Tarn host" test ! -e "$state/run/chrony/chronyd.pid"
+ctl ntp 192.0.2.124 >/dev/null
+until_ok "a changed NTP list rewrites chrony.conf" sh -c "grep -qx 'server 192.0.2.124 iburst' $conf && ! grep -q 'server 192.0.2.123' $conf"
 check_refused "a bad NTP server is refused" "neither an address nor a host name" ntp 'bad_name!'
 
 # --- removal: Tarn's bridge goes, its port stays, someone else's bridge stays

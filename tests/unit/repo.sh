@@ -337,6 +337,12 @@ expect "mount is asked for the export with the options, and not to retry for min
 check "an NFS repository is removed" 0 ctl repo remove share
 for _ in $(seq 50); do in_ns test -d "$state/repos/share" || break; sleep 0.2; done
 ! in_ns grep -q " $state/repos/share " /proc/self/mountinfo && pass "and unmounted" || fail "and unmounted" "$(in_ns grep share /proc/self/mountinfo)"
+rm -f "$state/export/.tarn-repository"
+check "an NFS repository without options is added" 0 ctl repo add share2 nfs 192.0.2.5:/export/two
+until_state "it is mounted" share2 mounted
+out=$(cat "$state/nfs-calls" 2>&1)
+expect "as NFSv4 when its options name no version" "^-t nfs -o retry=0,vers=4 192.0.2.5:/export/two $state/repos/share2$"
+check "and removed" 0 ctl repo remove share2
 if ! grep -qw nfs /proc/filesystems && ! modprobe -q nfs 2>/dev/null; then
 	echo "SKIP repo: NFS against a real server: this kernel has no NFS client (no nfs in /proc/filesystems, no modules)"
 else
