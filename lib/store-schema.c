@@ -88,6 +88,15 @@ int tarn_store_migrate(tarn_store *st, tarn_err err)
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
 		if (tarn_store_exec(st, "BEGIN IMMEDIATE", err))
 			return -1;
+		/* Another process (the agent and the console start together on
+		 * first boot) may have migrated since we looked: look again
+		 * under the write lock, and skip what it already did. */
+		int now = tarn_store_schema_version(st);
+		if (now > v) {
+			tarn_store_exec(st, "ROLLBACK", (tarn_err){0});
+			v = now - 1;
+			continue;
+		}
 		if (tarn_store_exec(st, migrations[v], err) || tarn_store_exec(st, bump, err) || tarn_store_exec(st, "COMMIT", err)) {
 			tarn_store_exec(st, "ROLLBACK", (tarn_err){0});
 			return -1;

@@ -73,7 +73,7 @@ static void colours(struct tui *t)
  * (tarn, else nobody): the store then opens as that user, so neither the
  * database nor its WAL files are ever root's, which the API process could
  * not write. */
-static void open_store(struct tui *t)
+tarn_store *tui_store_try(struct tui *t)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", t->p.store);
@@ -89,6 +89,7 @@ static void open_store(struct tui *t)
 		}
 	}
 	t->st = tarn_store_open(t->p.store, t->store_err);
+	return t->st;
 }
 
 int main(int argc, char **argv)
@@ -171,7 +172,7 @@ int main(int argc, char **argv)
 		TUI_COPY(t.version, TARN_VERSION);
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
-	open_store(&t);
+	tui_store_try(&t);
 	/* arrows arrive as escape sequences: on a serial line too, they come
 	 * well within 100 ms, and a lone Esc still feels immediate */
 	set_escdelay(100);
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 
 tarn_store *tui_store(struct tui *t)
 {
-	if (!t->st) {
+	if (!t->st && !tui_store_try(t)) {
 		char msg[TARN_ERRLEN + 64];
 		snprintf(msg, sizeof msg, "The node store cannot be used, so nothing can be changed: %s",
 			 t->store_err);

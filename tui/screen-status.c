@@ -273,6 +273,8 @@ static void read_persist(struct tui *t, struct status *s)
 static void gather(struct tui *t, struct status *s)
 {
 	memset(s, 0, sizeof *s);
+	if (!t->st)
+		tui_store_try(t); /* what kept it shut (a busy first boot, a late mount) may have passed */
 	if (!t->st || tarn_store_get(t->st, "hostname", s->hostname, sizeof s->hostname) != 0) {
 		char sys[256] = "";
 		gethostname(sys, sizeof sys - 1);

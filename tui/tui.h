@@ -149,6 +149,9 @@ void tui_pager(struct tui *t, const char *title, const char *path, const char *c
 int tui_run_command(struct tui *t, const char *cmd, int interactive);
 /* The store, or NULL after telling the user why it is not available. */
 tarn_store *tui_store(struct tui *t);
+/* Opens the store when it is not open yet (making its directory as the
+ * agent would); NULL, silently, with the reason in t->store_err. */
+tarn_store *tui_store_try(struct tui *t);
 /* Ends a change begun with tarn_store_begin: commits when rc is 0, else
  * rolls back so nothing of it lands. 0, or -1 (err says why). */
 int tui_txn_end(tarn_store *st, int rc, tarn_err err);

@@ -28,6 +28,34 @@ static void writer(int fd)
 	_exit(1);
 }
 
+/* The agent and the console open a brand-new store at the same moment on a
+ * first boot: every opener must get a store, none a half-migration error. */
+static void first_open_race(void)
+{
+	char fresh[96];
+	snprintf(fresh, sizeof fresh, "%s/race.db", dir);
+	enum { N = 6 };
+	pid_t pids[N];
+	for (int i = 0; i < N; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			tarn_err e;
+			tarn_store *s = tarn_store_open(fresh, e);
+			if (!s)
+				fprintf(stderr, "opener %d: %s\n", i, e);
+			_exit(s ? 0 : 1);
+		}
+	}
+	int ok = 0;
+	for (int i = 0; i < N; i++) {
+		int status = 0;
+		if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			ok++;
+	}
+	CHECK("store: six processes opening a new store at once all get it", ok == N);
+}
+
 static void kill_mid_stream(void)
 {
 	int p[2];
@@ -190,6 +218,7 @@ int main(void)
 
 	kill_mid_stream();
 	root_creates_as_owner();
+	first_open_race();
 
 	/* a store from a newer Tarn is left alone */
 	char cmd[160];
