@@ -65,12 +65,20 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
+void screen_netdev(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on
  * an interface now; returns how many. */
 int tui_iface_ipv4(const char *name, char *out, size_t n);
 /* The status summary, drawn in the box at (y, x) of h rows and w columns;
  * returns the rows used. */
 int status_draw(struct tui *t, int y, int x, int h, int w);
+
+/* screen-network.c: inside an open transaction, before a change of the
+ * devices in names, puts it on trial when it touches the management path
+ * (1; 0 when not, -1 with err). After the commit, tui_keep_or_put_back asks
+ * whether to keep the change on trial; 0 when none is. */
+int tui_net_guard(struct tui *t, const char *names, tarn_err err);
+int tui_keep_or_put_back(struct tui *t);
 
 /* menu.c: the main menu, with the status beside it. Returns when the user
  * quits (only with allow_quit). */

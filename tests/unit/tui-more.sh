@@ -1,0 +1,78 @@
+#!/bin/bash
+# More of tarn-tui under tmux, against a real tarnd on loopback and its node
+# store: bridges, VLANs and bonds; the System screen's logs, ping and reset
+# to defaults; guests through the agent's API. Nothing touches this
+# machine's /etc, /run/tarn or network.
+T=tui-more
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
+start_tarnd || { echo "SKIP $T: tarnd did not build"; exit 0; }
+store=$state/db/node.db
+export AGENT_CHECK= # the built-in check: the agent's port
+console() { # console NAME [options]: at the main menu, on the agent's store and socket
+	local name=$1; shift
+	start "$name" --allow-quit --store "$store" --agent-port $port --agent-socket "$sock" "$@"
+}
+# a network card the store accepts as a member: this host's first, else lo
+nic=$(ls /sys/class/net | grep -vxE 'lo|bonding_masters' | head -n 1)
+nic=${nic:-lo}
+
+check "the console starts on the agent's store" console main
+
+# ---- bridges, VLANs and bonds ----
+keys main b
+check "b opens Bridges, VLANs and bonds" wait_for main 'Tarn [^ ]+ +Bridges, VLANs and bonds'
+check "with none yet, it says how to add one" grep -q 'None yet: b, v or o adds' "$tmp/screen"
+keys main b
+check "b adds a bridge, named the first free xenbrN" wait_for main 'Bridge name +\[xenbr[0-9]'
+keys main C-u xenbr5 Tab "$nic" Enter
+wait_for main 'No console password is set yet' && keys main Enter
+wait_for main 'Set the console password'; keys main 'console-pass-1' Tab 'console-pass-1' Enter
+wait_for main 'The console password is set'; keys main Enter
+check "the bridge is saved (the console password set on the way)" wait_for main 'Bridge xenbr5 is saved'
+keys main Enter
+check "the list shows it with its port and state" wait_for main "xenbr5 +bridge +$nic +absent, not applied yet"
+out=$(ctl bridge)
+grep -qE "^xenbr5 +$nic\$" <<<"$out" && pass "tarnctl bridge lists it from the agent's store" ||
+	fail "tarnctl bridge lists it from the agent's store: $out"
+
+gen0=$(gen)
+keys main v; wait_for main 'Tarn [^ ]+ +Add a VLAN'
+keys main "$nic" Tab 5000
+check "VLAN 5000 is refused inline with a message" enter_and_wait main '! VLAN 5000 is not 1-4094'
+check "and the form says nothing was saved" grep -q 'Nothing was saved' "$tmp/screen"
+[ "$(sql 'select count(*) from vlans')" = 0 ] && [ "$(gen)" = "$gen0" ] &&
+	pass "VLAN 5000: nothing is stored" || fail "VLAN 5000: nothing is stored (generation $gen0 -> $(gen))"
+keys main C-u 100
+check "VLAN 100 on the network card is saved, named PARENT.ID" enter_and_wait main "VLAN $nic.100 is saved"
+keys main Enter
+check "the list shows the VLAN with its parent and id" wait_for main "$nic.100 +vlan +$nic, id 100"
+out=$(ctl vlan)
+grep -qE "^$nic\\.100 +$nic +100\$" <<<"$out" && pass "tarnctl vlan lists it" || fail "tarnctl vlan lists it: $out"
+
+keys main o; wait_for main 'Tarn [^ ]+ +Add a bond'
+check "a bond's mode is offered from lib's bond modes" grep -q 'Mode .*< active-backup >' "$tmp/screen"
+keys main bond0 Tab Right
+check "Right moves to the next mode" wait_for main '< 802.3ad >'
+keys main Tab "$nic"
+check "a bridge's port as a bond's slave is refused, saying why" \
+	enter_and_wait main "$nic is a port of bridge xenbr5"
+[ "$(sql 'select count(*) from bonds')" = 0 ] && pass "the refused bond is not stored" ||
+	fail "the refused bond is not stored"
+keys main Escape; wait_for main 'Tarn [^ ]+ +Bridges, VLANs and bonds'
+
+keys main Down d
+check "d on the VLAN asks to confirm its removal" wait_for main "Remove VLAN $nic.100\\?"
+keys main n; wait_for main 'Tarn [^ ]+ +Bridges, VLANs and bonds'
+[ "$(sql 'select count(*) from vlans')" = 1 ] && pass "not confirmed, nothing is removed" ||
+	fail "not confirmed, nothing is removed"
+keys main d; wait_for main "Remove VLAN $nic.100\\?"; keys main y
+check "confirmed, the VLAN is removed" wait_for main "VLAN $nic.100 is removed"
+[ -z "$(ctl vlan | grep "$nic.100")" ] && pass "tarnctl vlan no longer lists it" || fail "tarnctl vlan no longer lists it"
+keys main Enter Up Enter
+check "Enter on a bridge changes its ports, its name fixed" wait_for main 'Tarn [^ ]+ +Change bridge xenbr5'
+keys main Escape; wait_for main 'Bridges, VLANs and bonds'; keys main Escape
+check "Esc is the main menu again" wait_for main "$MENU"
+
+quit main
+kill $agent; wait $agent 2>/dev/null
+[ $failed = 0 ]
