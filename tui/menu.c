@@ -12,7 +12,7 @@ static const struct tui_entry menu[] = {
 	{'d', "DNS and NTP servers", "Where this host resolves names and gets its time.", screen_dns},
 	{'b', "Bridges, VLANs, bonds", "Network devices: bridges over network cards, VLANs and bonds.", screen_netdev},
 	{'p', "Passwords", "The console password and the agent's (API) password.", screen_password},
-	{'y', "System", "Logs; restart the agent; reboot or shut down the host.", screen_system},
+	{'y', "System", "Logs, ping; restart the agent; reboot or shut down the host; reset to defaults.", screen_system},
 	{'x', "Local shell", "A root shell on this console (asks the console password).", screen_shell},
 };
 #define MENU_N ((int)(sizeof menu / sizeof menu[0]))

@@ -33,6 +33,8 @@ struct tui_paths {
 	const char *agent_socket;   /* the agent's local API socket (root needs no password) */
 	int agent_port;
 	const char *restart_cmd, *reboot_cmd, *poweroff_cmd, *shell_cmd;
+	const char *agent_log_cmd, *kernel_log_cmd, *xen_log_cmd; /* System's other logs */
+	const char *ping_cmd;       /* diagnostics: run with an address after it */
 };
 
 struct tui {
@@ -65,6 +67,7 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
+void tui_restart_agent(struct tui *t); /* System's action, offered where the agent is needed */
 void screen_netdev(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on
  * an interface now; returns how many. */
@@ -148,8 +151,8 @@ struct tui_form {
 /* Runs the form until it is saved (1) or left with Esc (0). */
 int tui_form_run(struct tui *t, struct tui_form *f);
 
-/* pager.c: a scrollable view of a file (or, when it cannot be read, of
- * what cmd prints), opened at its end. */
+/* pager.c: a scrollable view of a file (or, when it cannot be read or path
+ * is NULL, of what cmd prints), opened at its end. */
 void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd);
 
 /* Runs a shell command with the terminal handed back to it when

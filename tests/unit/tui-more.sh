@@ -8,6 +8,10 @@ T=tui-more
 start_tarnd || { echo "SKIP $T: tarnd did not build"; exit 0; }
 store=$state/db/node.db
 export AGENT_CHECK= # the built-in check: the agent's port
+# harmless stand-ins for the logs; ping is real (BusyBox's where there is no other)
+export TARN_TUI_AGENT_LOG_CMD='echo agent-log-line' TARN_TUI_KERNEL_LOG_CMD='echo kernel-log-line; echo oops >&2'
+export TARN_TUI_XEN_LOG_CMD='echo xen-log-line'
+command -v ping >/dev/null || export TARN_TUI_PING_CMD='busybox ping -c 3'
 console() { # console NAME [options]: at the main menu, on the agent's store and socket
 	local name=$1; shift
 	start "$name" --allow-quit --store "$store" --agent-port $port --agent-socket "$sock" "$@"
@@ -72,6 +76,49 @@ keys main Enter Up Enter
 check "Enter on a bridge changes its ports, its name fixed" wait_for main 'Tarn [^ ]+ +Change bridge xenbr5'
 keys main Escape; wait_for main 'Bridges, VLANs and bonds'; keys main Escape
 check "Esc is the main menu again" wait_for main "$MENU"
+
+# ---- System: the agent's, the kernel's and Xen's logs; ping; reset to defaults ----
+keys main y; wait_for main 'Reset configuration to defaults'
+syslog() { # syslog LETTER TITLE LINE: the entry shows its command's output, and Esc comes back
+	keys main "$1"
+	check "system: $2 shows its command's output" wait_for main "$3"
+	check "system: $2 is titled with its command" grep -q "Tarn [^ ]* *$2: " "$tmp/screen"
+	[ "$1" != k ] || check "system: a log command's errors are shown too" grep -q '^oops' "$tmp/screen"
+	keys main Escape; wait_for main 'Reset configuration to defaults'
+}
+syslog t 'Agent log' '^agent-log-line'
+syslog k 'Kernel log' '^kernel-log-line'
+syslog e 'Xen log' '^xen-log-line'
+
+keys main i; wait_for main 'Address or host name'
+keys main 300.1.1.1
+check "ping: 300.1.1.1 is refused inline" enter_and_wait main '! 300 is not 0-255'
+keys main C-u 'evil;reboot'
+check "ping: a name with ';' is refused" enter_and_wait main '! evil;reboot is neither an address nor a host name'
+keys main C-u 127.0.0.1 Enter
+check "ping: 127.0.0.1 answers, in the view" wait_for main '3 packets transmitted, 3 (packets )?received' 20
+check "ping: its replies are shown" grep -q 'bytes from 127.0.0.1' "$tmp/screen"
+keys main Escape; wait_for main 'Reset configuration to defaults'
+
+sql "insert or replace into settings values ('hostname', 'reset-me-01'), ('dns', '192.0.2.53')"
+keys main z; wait_for main 'Type RESET to confirm'
+check "reset says the console password is kept" grep -q 'Kept: the console password' "$tmp/screen"
+keys main reset
+check "reset: 'reset' in small letters is refused" enter_and_wait main '! type RESET in capitals'
+[ "$(setting hostname)" = reset-me-01 ] && pass "reset refused: nothing changed" || fail "reset refused: nothing changed"
+keys main C-u RESET Enter
+check "reset: the console password is asked, though given before" wait_for main 'Console password'
+keys main 'console-pass-1' Enter
+check "reset: done, saying the console password is kept" wait_for main 'The console password is kept'
+[ -z "$(setting hostname)" ] && [ -z "$(setting dns)" ] && pass "reset: the test host name and DNS are gone" ||
+	fail "reset: the test host name and DNS are gone: $(setting hostname) $(setting dns)"
+case $(setting console_password) in '$y$'*) pass "reset: the console password is kept" ;;
+	*) fail "reset: the console password is kept" ;; esac
+[ "$(sql 'select count(*) from bridges')" = 0 ] && [ "$(sql "select group_concat(name || ' ' || mode) from interfaces")" = "xenbr0 dhcp" ] &&
+	pass "reset: no bridges; xenbr0 by DHCP" || fail "reset: no bridges; xenbr0 by DHCP"
+out=$(ctl bridge)
+grep -q xenbr5 <<<"$out" && fail "reset: tarnctl bridge no longer lists xenbr5: $out" || pass "reset: tarnctl bridge no longer lists xenbr5"
+keys main Enter; wait_for main 'Reset configuration to defaults'; keys main Escape; wait_for main "$MENU"
 
 quit main
 kill $agent; wait $agent 2>/dev/null
