@@ -69,6 +69,7 @@ void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
 void tui_restart_agent(struct tui *t); /* System's action, offered where the agent is needed */
 void screen_netdev(struct tui *t);
+void screen_guests(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on
  * an interface now; returns how many. */
 int tui_iface_ipv4(const char *name, char *out, size_t n);

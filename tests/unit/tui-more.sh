@@ -77,6 +77,58 @@ check "Enter on a bridge changes its ports, its name fixed" wait_for main 'Tarn 
 keys main Escape; wait_for main 'Bridges, VLANs and bonds'; keys main Escape
 check "Esc is the main menu again" wait_for main "$MENU"
 
+# ---- guests, through the agent's API ----
+printf '%s\n' 'name = "tui-guest-01"' 'type = "pv"' 'kernel = "/boot/vmlinuz"' 'memory = 256' 'vcpus = 2' > "$tmp/web.cfg"
+printf '%s\n' 'name = "tui-bad"' 'memory = "lots"' > "$tmp/bad.cfg"
+keys main g
+check "g opens Guests" wait_for main 'Tarn [^ ]+ +Guests'
+check "with none, it says how to create one" wait_for main 'No guests yet: c creates one'
+keys main c; wait_for main 'xl.cfg file'
+keys main "$tmp/no-such.cfg"
+check "create: an unreadable file is refused, saying why" enter_and_wait main 'cannot read .*/no-such.cfg: No such file'
+keys main C-u relative.cfg
+check "create: a relative path is refused" enter_and_wait main '! relative.cfg is not an absolute path'
+keys main C-u "$tmp/bad.cfg"
+check "create: a wrong xl.cfg shows the agent's fault" \
+	enter_and_wait main 'Nothing was saved: the agent did not take it: xl.cfg:2: memory must be'
+out=$(ctl guest list)
+grep -q tui-bad <<<"$out" && fail "create: the wrong one is not defined: $out" || pass "create: the wrong one is not defined"
+keys main C-u "$tmp/web.cfg"
+check "create: an xl.cfg file defines the guest" enter_and_wait main 'Guest tui-guest-01 is defined, stopped'
+keys main Enter
+check "the list shows it: desired and actual side by side, memory, vCPUs" \
+	wait_for main 'tui-guest-01 +stopped +unknown +pv +256 MiB +2'
+out=$(ctl guest list)
+grep -qE '^tui-guest-01 +stopped ' <<<"$out" && pass "tarnctl guest list shows it" || fail "tarnctl guest list shows it: $out"
+keys main s
+check "s starts it" wait_for main 'tui-guest-01 is meant to run now'
+out=$(ctl guest list)
+grep -qE '^tui-guest-01 +running ' <<<"$out" && pass "tarnctl guest list: desired=running" ||
+	fail "tarnctl guest list: desired=running: $out"
+keys main Enter
+check "the list shows it meant to run" wait_for main 'tui-guest-01 +running +unknown'
+keys main f; wait_for main 'Force tui-guest-01 off at once'; keys main y
+check "force off asks the agent and says what it answered (its fault, if it has no such method)" \
+	wait_for main '(The agent did not do it: |tui-guest-01 is forced off)'
+keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'
+keys main d; wait_for main 'Delete guest tui-guest-01\?'; keys main y
+check "deleting a guest meant to run: the agent's refusal" wait_for main 'stop it first'
+keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'
+keys main Enter; wait_for main 'Tarn [^ ]+ +Guest tui-guest-01'
+check "Enter opens the guest's actions" grep -q 'Force off' "$tmp/screen"
+keys main h
+check "shut down from the actions" wait_for main 'tui-guest-01 is meant to be stopped now'
+keys main Enter; wait_for main 'tui-guest-01 +stopped'
+keys main d; wait_for main 'Delete guest tui-guest-01\?'; keys main n
+wait_for main 'Tarn [^ ]+ +Guests'
+out=$(ctl guest list)
+grep -q tui-guest-01 <<<"$out" && pass "delete not confirmed: still defined" || fail "delete not confirmed: still defined"
+keys main d; wait_for main 'Delete guest tui-guest-01\?'; keys main y
+check "delete confirmed: undefined" wait_for main 'tui-guest-01 is deleted'
+out=$(ctl guest list)
+grep -q tui-guest-01 <<<"$out" && fail "tarnctl guest list no longer shows it: $out" || pass "tarnctl guest list no longer shows it"
+keys main Enter; wait_for main 'No guests yet'; keys main Escape; wait_for main "$MENU"
+
 # ---- System: the agent's, the kernel's and Xen's logs; ping; reset to defaults ----
 keys main y; wait_for main 'Reset configuration to defaults'
 syslog() { # syslog LETTER TITLE LINE: the entry shows its command's output, and Esc comes back
@@ -120,6 +172,19 @@ out=$(ctl bridge)
 grep -q xenbr5 <<<"$out" && fail "reset: tarnctl bridge no longer lists xenbr5: $out" || pass "reset: tarnctl bridge no longer lists xenbr5"
 keys main Enter; wait_for main 'Reset configuration to defaults'; keys main Escape; wait_for main "$MENU"
 
-quit main
+# ---- the agent stopped mid-session ----
 kill $agent; wait $agent 2>/dev/null
+keys main g
+check "guests: with the agent down, it says so plainly" wait_for main 'The agent \(tarnd\) is not answering'
+check "and host settings can still be changed" grep -q 'Host settings' "$tmp/screen"
+keys main a; wait_for main 'Restart the Tarn agent'; keys main y
+check "a restarts the agent (its command)" wait_for main 'The agent was restarted'
+check "the restart command ran" test -e "$tmp/restarted"
+keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'; keys main Escape; wait_for main "$MENU"
+keys main h; wait_for main 'Tarn [^ ]+ +Host name'; keys main C-u agent-down-01 Enter
+check "with the agent down, the host name is still saved" wait_for main 'The host name is now agent-down-01'
+[ "$(setting hostname)" = agent-down-01 ] && pass "in the store" || fail "in the store: $(setting hostname)"
+keys main Enter; wait_for main "$MENU"
+
+quit main
 [ $failed = 0 ]
