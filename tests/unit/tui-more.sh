@@ -21,11 +21,14 @@ nic=$(ls /sys/class/net | grep -vxE 'lo|bonding_masters' | head -n 1)
 nic=${nic:-lo}
 
 check "the console starts on the agent's store" console main
+check "at 80x24 the main menu has Bridges, VLANs, bonds and Guests whole" \
+	bash -c "grep -qE ' b +Bridges, VLANs, bonds ' '$tmp/screen' && grep -qE ' g +Guests ' '$tmp/screen'"
 
 # ---- bridges, VLANs and bonds ----
 keys main b
 check "b opens Bridges, VLANs and bonds" wait_for main 'Tarn [^ ]+ +Bridges, VLANs and bonds'
 check "with none yet, it says how to add one" grep -q 'None yet: b, v or o adds' "$tmp/screen"
+check "its key hints are whole at 80x24" grep -q 'b/v/o: add bridge/VLAN/bond  d: remove  Esc: back' "$tmp/screen"
 keys main b
 check "b adds a bridge, named the first free xenbrN" wait_for main 'Bridge name +\[xenbr[0-9]'
 keys main C-u xenbr5 Tab "$nic" Enter
@@ -83,6 +86,8 @@ printf '%s\n' 'name = "tui-bad"' 'memory = "lots"' > "$tmp/bad.cfg"
 keys main g
 check "g opens Guests" wait_for main 'Tarn [^ ]+ +Guests'
 check "with none, it says how to create one" wait_for main 'No guests yet: c creates one'
+check "its key hints are whole at 80x24" bash -c "grep -q 'c: create  a: restart agent  Esc: back' '$tmp/screen' &&
+	grep -q 'u resume  d delete' '$tmp/screen'"
 keys main c; wait_for main 'xl.cfg file'
 keys main "$tmp/no-such.cfg"
 check "create: an unreadable file is refused, saying why" enter_and_wait main 'cannot read .*/no-such.cfg: No such file'
