@@ -142,24 +142,6 @@ static const char *check_slave(tarn_store *st, const char *bond, const char *sla
 	return NULL;
 }
 
-/* Runs write inside the caller's transaction, or in one of its own. */
-static int in_txn(tarn_store *st, int rc_of_write, int own, tarn_err err)
-{
-	if (!own)
-		return rc_of_write;
-	if (rc_of_write) {
-		tarn_store_rollback(st);
-		return -1;
-	}
-	return tarn_store_commit(st, err);
-}
-
-static int begin_own(tarn_store *st, int *own, tarn_err err)
-{
-	*own = !st->in_txn;
-	return *own ? tarn_store_begin(st, err) : 0;
-}
-
 /* Prepares sql and binds the texts (NULL ends), for one write. */
 static int write_texts(tarn_store *st, const char *sql, const char *a, const char *b, const char *c,
 		       tarn_err err)
@@ -181,13 +163,13 @@ int tarn_netdev_set_bridge(tarn_store *st, const struct tarn_bridge *b, tarn_err
 	char ports[TARN_NETDEV_LIST];
 	int own;
 	err[0] = '\0';
-	if (begin_own(st, &own, err))
+	if (tarn_store_begin_own(st, &own, err))
 		return -1;
 	int rc = check_own_name(st, b->name, "bridge", err) ||
 		 check_members(st, b->name, b->ports, ports, check_port, err) ||
 		 write_texts(st, "INSERT INTO bridges VALUES (?1, ?2) ON CONFLICT(name) "
 			     "DO UPDATE SET ports = ?2 WHERE ports IS NOT ?2", b->name, ports, NULL, err) ? -1 : 0;
-	return in_txn(st, rc, own, err);
+	return tarn_store_end_own(st, rc, own, err);
 }
 
 int tarn_netdev_set_bond(tarn_store *st, const struct tarn_bond *b, tarn_err err)
@@ -195,7 +177,7 @@ int tarn_netdev_set_bond(tarn_store *st, const struct tarn_bond *b, tarn_err err
 	char slaves[TARN_NETDEV_LIST];
 	int own;
 	err[0] = '\0';
-	if (begin_own(st, &own, err))
+	if (tarn_store_begin_own(st, &own, err))
 		return -1;
 	int rc = check_own_name(st, b->name, "bond", err) || tarn_check_bond_mode(b->mode, err) ||
 		 check_members(st, b->name, b->slaves, slaves, check_slave, err) ? -1 : 0;
@@ -205,7 +187,7 @@ int tarn_netdev_set_bond(tarn_store *st, const struct tarn_bond *b, tarn_err err
 		rc = write_texts(st, "INSERT INTO bonds VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
 				 "mode = ?2, slaves = ?3 WHERE mode IS NOT ?2 OR slaves IS NOT ?3",
 				 b->name, b->mode, slaves, err);
-	return in_txn(st, rc, own, err);
+	return tarn_store_end_own(st, rc, own, err);
 }
 
 static const char *check_vlan(tarn_store *st, struct tarn_vlan *v, tarn_err err)
@@ -246,7 +228,7 @@ int tarn_netdev_set_vlan(tarn_store *st, struct tarn_vlan *v, tarn_err err)
 {
 	int own;
 	err[0] = '\0';
-	if (begin_own(st, &own, err))
+	if (tarn_store_begin_own(st, &own, err))
 		return -1;
 	int rc = check_vlan(st, v, err) ? -1 : 0;
 	if (!rc) {
@@ -262,7 +244,7 @@ int tarn_netdev_set_vlan(tarn_store *st, struct tarn_vlan *v, tarn_err err)
 			rc = tarn_store_write(st, s, err);
 		}
 	}
-	return in_txn(st, rc, own, err);
+	return tarn_store_end_own(st, rc, own, err);
 }
 
 static const char *check_unused(tarn_store *st, const char *name, tarn_err err)
@@ -289,11 +271,11 @@ int tarn_netdev_delete(tarn_store *st, const char *kind, const char *name, tarn_
 	const char *k = tarn_netdev_kind(st, name);
 	if (!k || strcmp(k, kind) != 0)
 		return snprintf(err, TARN_ERRLEN, "there is no %s %.20s in the store", kind, name), -1;
-	if (begin_own(st, &own, err))
+	if (tarn_store_begin_own(st, &own, err))
 		return -1;
 	int rc = check_unused(st, name, err) || write_texts(st, sql[i], name, NULL, NULL, err) ||
 		 tarn_store_del_iface(st, name, err) ? -1 : 0;
-	return in_txn(st, rc, own, err);
+	return tarn_store_end_own(st, rc, own, err);
 }
 
 static int each_name(tarn_store *st, const char *sql, char names[][16], int max)

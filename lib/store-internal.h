@@ -22,6 +22,10 @@ int tarn_store_query_int(tarn_store *st, const char *sql, int64_t *out);
  * tarn_store_begin transaction is open. */
 int tarn_store_write(tarn_store *st, sqlite3_stmt *s, tarn_err err);
 int tarn_store_copy_text(sqlite3_stmt *s, int col, char *buf, size_t len);
+/* A change inside the caller's transaction, or in one of its own: begin
+ * sets own; end commits (rc 0) or rolls back only what it began. */
+int tarn_store_begin_own(tarn_store *st, int *own, tarn_err err);
+int tarn_store_end_own(tarn_store *st, int rc, int own, tarn_err err);
 /* Brings the schema up to date (store-schema.c). */
 int tarn_store_migrate(tarn_store *st, tarn_err err);
 

@@ -2,6 +2,8 @@
 #include "store.h"
 #include "store-internal.h"
 
+#include "nettrial.h" /* TARN_MGMT_DEFAULT */
+
 #include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -271,6 +273,37 @@ int tarn_store_del_iface(tarn_store *st, const char *name, tarn_err err)
 		return tarn_store_fail(st, err, "node store");
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	return tarn_store_write(st, s, err);
+}
+
+int tarn_store_begin_own(tarn_store *st, int *own, tarn_err err)
+{
+	*own = !st->in_txn;
+	return *own ? tarn_store_begin(st, err) : 0;
+}
+
+int tarn_store_end_own(tarn_store *st, int rc, int own, tarn_err err)
+{
+	if (!own)
+		return rc;
+	if (rc) {
+		tarn_store_rollback(st);
+		return -1;
+	}
+	return tarn_store_commit(st, err);
+}
+
+int tarn_store_reset(tarn_store *st, tarn_err err)
+{
+	int own;
+	if (tarn_store_begin_own(st, &own, err))
+		return -1;
+	/* the agent's word on the devices goes too: it reports again on its next pass */
+	int rc = tarn_store_exec(st,
+		"DELETE FROM settings WHERE key NOT IN ('console_password', 'agent_password');"
+		"DELETE FROM interfaces; DELETE FROM bridges; DELETE FROM vlans; DELETE FROM bonds;"
+		"DELETE FROM net_trial; DELETE FROM status WHERE subject LIKE 'net.%';"
+		"INSERT INTO interfaces (name, mode) VALUES ('" TARN_MGMT_DEFAULT "', 'dhcp');", err);
+	return tarn_store_end_own(st, rc, own, err);
 }
 
 int tarn_store_begin(tarn_store *st, tarn_err err)

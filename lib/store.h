@@ -55,6 +55,13 @@ typedef int (*tarn_status_fn)(void *ctx, const char *subject, int ok, const char
 			      int64_t generation);
 int tarn_store_each_status(tarn_store *st, tarn_status_fn fn, void *ctx);
 
+/* Host settings back to a new host's, in one transaction (joining the
+ * caller's): no host name, DNS, NTP or management interface of its own,
+ * no interface addressing, bridges, VLANs or bonds, no network change on
+ * trial; the management bridge (xenbr0) by DHCP. Kept: the console and
+ * agent passwords, local repositories. */
+int tarn_store_reset(tarn_store *st, tarn_err err);
+
 /* Several changes as one: all of them land, or none. */
 int tarn_store_begin(tarn_store *st, tarn_err err);
 int tarn_store_commit(tarn_store *st, tarn_err err);

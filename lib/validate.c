@@ -180,12 +180,13 @@ const char *tarn_check_mtu(long mtu, tarn_err err)
 	return NULL;
 }
 
+const char *const tarn_bond_modes[] = {"active-backup", "802.3ad", "balance-rr", "balance-xor",
+				       "broadcast", "balance-tlb", "balance-alb", NULL};
+
 const char *tarn_check_bond_mode(const char *s, tarn_err err)
 {
-	static const char *const modes[] = {"balance-rr", "active-backup", "balance-xor",
-					    "broadcast", "802.3ad", "balance-tlb", "balance-alb"};
-	for (size_t i = 0; s && i < sizeof modes / sizeof modes[0]; i++)
-		if (strcmp(s, modes[i]) == 0)
+	for (size_t i = 0; s && tarn_bond_modes[i]; i++)
+		if (strcmp(s, tarn_bond_modes[i]) == 0)
 			return NULL;
 	return fail(err, "%.*s is not a bond mode (active-backup, 802.3ad, balance-rr, "
 		    "balance-xor, broadcast, balance-tlb, balance-alb)", SHOWN(s ? s : ""));

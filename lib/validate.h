@@ -24,7 +24,9 @@ const char *tarn_check_hostname(const char *s, tarn_err err);
 const char *tarn_check_vlan_id(long id, tarn_err err);
 const char *tarn_check_mtu(long mtu, tarn_err err);
 /* Linux bonding modes by name: balance-rr, active-backup, balance-xor,
- * broadcast, 802.3ad, balance-tlb, balance-alb. */
+ * broadcast, 802.3ad, balance-tlb, balance-alb. tarn_bond_modes lists them,
+ * the most used first, ending with NULL (the console offers them in order). */
+extern const char *const tarn_bond_modes[];
 const char *tarn_check_bond_mode(const char *s, tarn_err err);
 /* Object names (guests, repositories, bridges' labels): 1-64 characters of
  * letters, digits, '.', '_' and '-', not starting with '.' or '-'. */

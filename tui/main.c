@@ -8,8 +8,9 @@
  *
  * The commands may also come from the environment (TARN_TUI_RESTART_CMD,
  * TARN_TUI_REBOOT_CMD, TARN_TUI_POWEROFF_CMD, TARN_TUI_SHELL_CMD,
- * TARN_TUI_AGENT_CHECK, TARN_TUI_LOG_CMD), so tests never restart, reboot or
- * stop the machine they run on. A change to the management interface is put
+ * TARN_TUI_AGENT_CHECK, TARN_TUI_LOG_CMD, TARN_TUI_AGENT_LOG_CMD,
+ * TARN_TUI_KERNEL_LOG_CMD, TARN_TUI_XEN_LOG_CMD, TARN_TUI_PING_CMD), so tests
+ * never restart, reboot or stop the machine they run on. A change to the management interface is put
  * back unless kept within --confirm-seconds (the store's default, 60). Without --allow-quit the
  * console never exits by itself: it is the host's console, not a program run
  * from a shell. */
@@ -125,6 +126,11 @@ int main(int argc, char **argv)
 			.reboot_cmd = env_or("TARN_TUI_REBOOT_CMD", "reboot"),
 			.poweroff_cmd = env_or("TARN_TUI_POWEROFF_CMD", "poweroff"),
 			.shell_cmd = env_or("TARN_TUI_SHELL_CMD", "/bin/sh -l"),
+			/* the agent and its supervisor log to syslog */
+			.agent_log_cmd = env_or("TARN_TUI_AGENT_LOG_CMD", "logread | grep -E ' (tarnd\\[|supervise:)'"),
+			.kernel_log_cmd = env_or("TARN_TUI_KERNEL_LOG_CMD", "dmesg"),
+			.xen_log_cmd = env_or("TARN_TUI_XEN_LOG_CMD", "xl dmesg"),
+			.ping_cmd = env_or("TARN_TUI_PING_CMD", "ping -c 3"),
 		},
 		.idle_limit = 5 * 60,
 	};

@@ -10,8 +10,11 @@ static const struct tui_entry menu[] = {
 	 "interface; which one is for management.", screen_network},
 	{'h', "Host name", "The name this host gives itself.", screen_hostname},
 	{'d', "DNS and NTP servers", "Where this host resolves names and gets its time.", screen_dns},
+	{'b', "Bridges, VLANs, bonds", "Network devices: bridges over network cards, VLANs and bonds.", screen_netdev},
+	{'g', "Guests", "The pool's guests, desired and actual state side by side: create, start, shut "
+	 "down, pause, delete.", screen_guests},
 	{'p', "Passwords", "The console password and the agent's (API) password.", screen_password},
-	{'y', "System", "Logs; restart the agent; reboot or shut down the host.", screen_system},
+	{'y', "System", "Logs, ping; restart the agent; reboot or shut down the host; reset to defaults.", screen_system},
 	{'x', "Local shell", "A root shell on this console (asks the console password).", screen_shell},
 };
 #define MENU_N ((int)(sizeof menu / sizeof menu[0]))

@@ -45,19 +45,21 @@ static void load(struct text *x, const char *path, const char *cmd)
 	free(x->buf);
 	free(x->line);
 	memset(x, 0, sizeof *x);
-	FILE *f = fopen(path, "r");
+	FILE *f = path ? fopen(path, "r") : NULL;
 	int piped = 0;
 	if (!f && cmd && (f = popen(cmd, "r")))
 		piped = 1;
 	if (!f) {
-		snprintf(x->err, sizeof x->err, "cannot read %.100s: %m", path);
+		snprintf(x->err, sizeof x->err, "cannot read %.100s: %m", path ? path : cmd);
 		return;
 	}
 	size_t got;
 	x->buf = slurp(f, &got);
 	int rc = piped ? pclose(f) : fclose(f);
-	if (piped && rc != 0 && got == 0)
+	if (piped && rc != 0 && got == 0 && path)
 		snprintf(x->err, sizeof x->err, "cannot read %.60s, and %.60s printed nothing", path, cmd);
+	else if (piped && got == 0)
+		snprintf(x->err, sizeof x->err, "%.100s printed nothing", cmd);
 	if (!x->buf)
 		return;
 	int cap = 1;

@@ -132,6 +132,16 @@ static const char *check_mgmt(const struct tui_form *f, const char *v, tarn_err 
 	return NULL;
 }
 
+/* A change that could cut the management path goes on trial, as the
+ * API's do (lib/nettrial.h): kept only if confirmed in time. */
+int tui_net_guard(struct tui *t, const char *names, tarn_err err)
+{
+	int trial = tarn_net_trial_guard(t->st, names, 0, err);
+	if (trial == 1 && t->confirm_seconds)
+		trial = tarn_net_trial_guard(t->st, names, t->confirm_seconds, err);
+	return trial;
+}
+
 static int save(struct tui *t, struct tui_form *f, tarn_err err)
 {
 	struct edit_ctx *c = f->ctx;
@@ -149,11 +159,7 @@ static int save(struct tui *t, struct tui_form *f, tarn_err err)
 	snprintf(names, sizeof names, "%s %s", ifc.name, make_mgmt ? c->mgmt : "");
 	if (tarn_store_begin(t->st, err))
 		return -1;
-	/* a change that could cut the management path goes on trial, as the
-	 * API's do (lib/nettrial.h): kept only if confirmed in time */
-	int trial = tarn_net_trial_guard(t->st, names, 0, err);
-	if (trial == 1 && t->confirm_seconds)
-		trial = tarn_net_trial_guard(t->st, names, t->confirm_seconds, err);
+	int trial = tui_net_guard(t, names, err);
 	int rc = trial < 0 || tarn_store_set_iface(t->st, &ifc, err) ||
 		 (make_mgmt && tarn_store_set(t->st, "mgmt_interface", ifc.name, err));
 	c->trial = trial == 1;
@@ -162,8 +168,8 @@ static int save(struct tui *t, struct tui_form *f, tarn_err err)
 
 /* A network change on trial (made here or through the API) is kept, or
  * put back at its deadline: the console may be the only way left to reach
- * a host whose management path went wrong. 0 when none is on trial. */
-static int keep_or_put_back(struct tui *t)
+ * a host whose management path went wrong. */
+int tui_keep_or_put_back(struct tui *t)
 {
 	int64_t deadline;
 	long seconds;
@@ -236,7 +242,7 @@ static void edit_iface(struct tui *t, const char *name)
 			     .save = save, .ctx = &c, .needs_auth = 1};
 	if (!tui_form_run(t, &f))
 		return;
-	if (!c.trial || !keep_or_put_back(t))
+	if (!c.trial || !tui_keep_or_put_back(t))
 		tui_message(t, "Saved", "The interface settings are saved; the agent applies them.", 0);
 }
 
@@ -313,7 +319,7 @@ void screen_network(struct tui *t)
 		else if (k == 'a' || k == 'A')
 			other_iface(t);
 		else if ((k == 'k' || k == 'K') && trial && tui_authorize(t))
-			keep_or_put_back(t); /* a change on trial from here or from the API */
+			tui_keep_or_put_back(t); /* a change on trial from here or from the API */
 		else if (tui_is_back(k))
 			return;
 	}

@@ -33,6 +33,8 @@ struct tui_paths {
 	const char *agent_socket;   /* the agent's local API socket (root needs no password) */
 	int agent_port;
 	const char *restart_cmd, *reboot_cmd, *poweroff_cmd, *shell_cmd;
+	const char *agent_log_cmd, *kernel_log_cmd, *xen_log_cmd; /* System's other logs */
+	const char *ping_cmd;       /* diagnostics: run with an address after it */
 };
 
 struct tui {
@@ -65,12 +67,22 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
+void tui_restart_agent(struct tui *t); /* System's action, offered where the agent is needed */
+void screen_netdev(struct tui *t);
+void screen_guests(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on
  * an interface now; returns how many. */
 int tui_iface_ipv4(const char *name, char *out, size_t n);
 /* The status summary, drawn in the box at (y, x) of h rows and w columns;
  * returns the rows used. */
 int status_draw(struct tui *t, int y, int x, int h, int w);
+
+/* screen-network.c: inside an open transaction, before a change of the
+ * devices in names, puts it on trial when it touches the management path
+ * (1; 0 when not, -1 with err). After the commit, tui_keep_or_put_back asks
+ * whether to keep the change on trial; 0 when none is. */
+int tui_net_guard(struct tui *t, const char *names, tarn_err err);
+int tui_keep_or_put_back(struct tui *t);
 
 /* menu.c: the main menu, with the status beside it. Returns when the user
  * quits (only with allow_quit). */
@@ -140,8 +152,8 @@ struct tui_form {
 /* Runs the form until it is saved (1) or left with Esc (0). */
 int tui_form_run(struct tui *t, struct tui_form *f);
 
-/* pager.c: a scrollable view of a file (or, when it cannot be read, of
- * what cmd prints), opened at its end. */
+/* pager.c: a scrollable view of a file (or, when it cannot be read or path
+ * is NULL, of what cmd prints), opened at its end. */
 void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd);
 
 /* Runs a shell command with the terminal handed back to it when

@@ -3,110 +3,8 @@
 # it: keys in, the screen read back, the node store (a temp one) checked
 # with sqlite3. Restart, reboot, shutdown and the shell are harmless
 # commands here; nothing touches this machine's /etc or network.
-set -uo pipefail
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-B=$TOP/out/c-san
-if ! out=$(make -s -C "$TOP" SAN=1 -j2 out/c-san/tarn-tui 2>&1); then
-	echo "FAIL tui: build: $out"
-	exit 1
-fi
-command -v tmux >/dev/null || { echo "SKIP tui: tmux is not installed"; exit 0; }
-command -v sqlite3 >/dev/null || { echo "SKIP tui: sqlite3 is not installed"; exit 0; }
-
-tmp=$(mktemp -d /tmp/tarn-tui-test.XXXXXX)
-chmod 711 "$tmp" # the agent's API user (nobody) reaches node stores below it
-TM="tmux -L tarn-tui-test-$$ -f /dev/null"
-agent= listener= sleeper=
-trap '$TM kill-server 2>/dev/null; kill $agent $listener $sleeper 2>/dev/null; rm -rf "$tmp"' EXIT
-failed=0
-
-# ---- a fake host for the status screen ----
-echo "9.8.7-test" > "$tmp/version"
-mkdir -p "$tmp/hyp/version"
-echo xen > "$tmp/hyp/type"; echo 4 > "$tmp/hyp/version/major"
-echo 17 > "$tmp/hyp/version/minor"; echo .3 > "$tmp/hyp/version/extra"
-# two mounts on the data directory: the last one is in use
-printf '%s\n' "tmpfs $tmp/data tmpfs rw 0 0" "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
-echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
-{ for i in $(seq 1 199); do echo "log line $i"; done
-  printf 'evil \033[2J\033[H line\n'; echo "log line 200"; } > "$tmp/messages"
-# ncurses 6.4 keeps the "pre-screen" of a newterm() that failed (unknown
-# TERM): its leak, not ours
-echo 'leak:new_prescr' > "$tmp/lsan.supp"
-cat > "$tmp/run" <<EOF
-#!/bin/bash
-# run NAME [options...]: one console, its exit status in rc.NAME and any
-# sanitizer report in asan.NAME.*
-name=\$1; shift
-export ASAN_OPTIONS=detect_leaks=1:log_path=$tmp/asan.\$name
-export UBSAN_OPTIONS=print_stacktrace=1:log_path=$tmp/asan.\$name
-export LSAN_OPTIONS=suppressions=$tmp/lsan.supp:print_suppressions=0
-"$B/tarn-tui" --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \\
-	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \\
-	--agent-check "\${AGENT_CHECK-echo agent answers-test}" --restart-cmd "touch $tmp/restarted" \\
-	--reboot-cmd "touch $tmp/rebooted" --poweroff-cmd "touch $tmp/powered-off" \\
-	--shell-cmd "touch $tmp/shell-ran" --agent-socket "$tmp/no-agent.sock" "\$@"
-echo \$? > "$tmp/rc.\$name"
-EOF
-chmod +x "$tmp/run"
-
-# ---- helpers ----
-pass() { echo "PASS tui: $1"; }
-fail() {
-	echo "FAIL tui: $1"
-	[ -f "$tmp/screen" ] && sed 's/^/    | /' "$tmp/screen"
-	failed=1
-}
-cap() { $TM capture-pane -p -t "$1" > "$tmp/screen" 2>/dev/null; }
-# wait_for SESSION REGEX [SECONDS]: polls the screen until REGEX shows
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-10} * 20; i++)); do
-		cap "$1"; grep -qE -- "$2" "$tmp/screen" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-wait_gone() {
-	local i
-	for ((i = 0; i < ${3:-10} * 20; i++)); do
-		cap "$1"; grep -qE -- "$2" "$tmp/screen" || return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() { local s=$1; shift; $TM send-keys -t "$s" "$@"; }
-# check NAME COMMAND...: PASS when the command succeeds
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-sql() { sqlite3 "$tmp/node.db" "$1"; }
-setting() { sql "select value from settings where key='$1'"; }
-gen() { sql "select n from generation"; }
-MENU='Enter or letter: open  (q: quit  )?Ctrl-L'
-NETLIST='Up/Down: select  Enter: edit'
-start() { # start NAME [options]: a console in an 80x24 window, at its main menu
-	local name=$1; shift
-	$TM new-session -d -x 80 -y 24 -s "$name" "$tmp/run $name $*"
-	wait_for "$name" "$MENU"
-}
-quit() { # quit NAME: q, then the exit status and the sanitizers' verdict
-	keys "$1" q
-	local i
-	for ((i = 0; i < 600; i++)); do # a loaded machine: up to 30 s, q again now and then
-		[ -f "$tmp/rc.$1" ] && break
-		[ $((i % 100)) = 99 ] && keys "$1" q 2>/dev/null
-		sleep 0.05
-	done
-	local rc; rc=$(cat "$tmp/rc.$1" 2>/dev/null)
-	if [ "$rc" = 0 ] && ! ls "$tmp"/asan."$1"* >/dev/null 2>&1; then
-		pass "$1: exits 0 with no sanitizer report"
-	else
-		echo "FAIL tui: $1: exits 0 with no sanitizer report: exit ${rc:-none}"
-		cat "$tmp"/asan."$1"* 2>/dev/null | head -40 | sed 's/^/    /'
-		failed=1
-	fi
-}
-# submit SESSION REGEX: Enter on a form, then wait for REGEX
-enter_and_wait() { keys "$1" Enter; wait_for "$1" "$2"; }
+T=tui
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
 
 # ---- the status screen first ----
 check "starts at the main menu with the status beside it" start main --allow-quit
@@ -456,14 +354,7 @@ else
 fi
 
 # ---- with a real agent: what the console writes is what tarnd reads ----
-if make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1; then
-	state=$tmp/state port=$((20000 + RANDOM % 20000))
-	# its own run directory and pool port: nothing of this machine's /run, no
-	# clash with another agent under test
-	ASAN_OPTIONS=detect_leaks=1 "$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port \
-		--pool-listen 127.0.0.1:$((port + 1)) --state "$state" --rundir "$state/run" 2>"$tmp/tarnd.log" &
-	agent=$!
-	for ((i = 0; i < 100; i++)); do [ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+if start_tarnd; then
 	$TM new-session -d -x 80 -y 24 -s real "AGENT_CHECK= $tmp/run real --allow-quit --store $state/db/node.db \
 		--agent-port $port --agent-socket $state/run/tarn/api.sock"
 	check "with tarnd running, the status says it answers" wait_for real "Agent +running \\(answering on port $port\\)"

@@ -140,6 +140,37 @@ static void root_creates_as_owner(void)
 		printf("FAIL store: cannot remove %s\n", d);
 }
 
+/* Back to a new host's settings in one go; the passwords stay. */
+static void reset_to_defaults(tarn_store *st)
+{
+	tarn_err err = "";
+	char v[128] = "", hash[] = "$y$j9T$abcdefghijklmnop$0123456789012345678901234567890123456789012";
+	struct tarn_iface f = {0};
+	if (!st)
+		return;
+	tarn_store_set(st, "console_password", hash, err);
+	tarn_store_set(st, "dns", "192.0.2.53", err);
+	tarn_store_set_iface(st, &(struct tarn_iface){.name = "eth3", .mode = "none"}, err);
+	int64_t g = tarn_store_generation(st);
+	tarn_store_begin(st, err);
+	tarn_store_set(st, "hostname", "not-kept", err);
+	tarn_store_reset(st, err);
+	tarn_store_rollback(st);
+	tarn_store_get(st, "hostname", v, sizeof v);
+	CHECK("store: reset: rolled back with its transaction, it changed nothing",
+	      strcmp(v, "both") == 0 && tarn_store_generation(st) == g);
+	CHECK("store: reset to defaults", tarn_store_reset(st, err) == 0);
+	CHECK("store: reset: the host name, DNS and management interface are gone",
+	      tarn_store_get(st, "hostname", v, sizeof v) == -1 && tarn_store_get(st, "dns", v, sizeof v) == -1 &&
+	      tarn_store_get(st, "mgmt_interface", v, sizeof v) == -1);
+	CHECK("store: reset: the console password is kept",
+	      tarn_store_get(st, "console_password", v, sizeof v) == 0 && strcmp(v, hash) == 0);
+	CHECK("store: reset: interfaces' addressing is gone, xenbr0 is by DHCP",
+	      tarn_store_get_iface(st, "eth3", &f) == -1 && tarn_store_get_iface(st, "xenbr0", &f) == 0 &&
+	      strcmp(f.mode, "dhcp") == 0 && !f.ipv4[0]);
+	CHECK("store: reset: the agent notices (the generation moves)", tarn_store_generation(st) > g);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -214,6 +245,7 @@ int main(void)
 	st = tarn_store_open(path, err);
 	tarn_store_get(st, "hostname", v, sizeof v);
 	CHECK("store: settings persist across a reopen", st && strcmp(v, "both") == 0);
+	reset_to_defaults(st);
 	tarn_store_close(st);
 
 	kill_mid_stream();
