@@ -52,9 +52,14 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a
+# the engine's pure code (no libxl context, no store) that unit tests drive directly
+ENGINE_PURE := services/tarnd/guest-decide.c
+
+$(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a $(ENGINE_PURE) \
+		$(ENGINE_PURE:.c=.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit/c $(LDFLAGS) -o $@ $< $(BUILD)/libtarn.a $(LDLIBS) -ldqlite $(XEN_LIBS)
+	$(CC) $(CFLAGS) -Itests/unit/c -Iservices/tarnd $(LDFLAGS) -o $@ $< $(ENGINE_PURE) $(BUILD)/libtarn.a \
+		$(LDLIBS) -ldqlite $(XEN_LIBS)
 
 # libFuzzer build of request parsing and dispatch (clang, with ASan/UBSan)
 FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/cmd-*.c) \

@@ -9,7 +9,9 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "cpulist.h"
 #include "dqlite-client.h"
+#include "xlcfg.h"
 
 #define DATABASE "pool"
 #define MAX_XLCFG (64 * 1024)
@@ -31,6 +33,17 @@ static const char *const migrations[] = {
 	"CREATE TABLE guests (uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, xlcfg TEXT NOT NULL,"
 	"  desired TEXT NOT NULL CHECK (desired IN ('running','stopped','paused')),"
 	"  host TEXT NOT NULL DEFAULT '', ha INTEGER NOT NULL DEFAULT 0 CHECK (ha IN (0, 1)));",
+	/* 2: what the engine saw (actual state), and what the API asks beyond a power state */
+	"ALTER TABLE guests ADD COLUMN gen INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE guests ADD COLUMN drift TEXT NOT NULL DEFAULT 'restore' CHECK (drift IN ('restore','leave'));"
+	"ALTER TABLE guests ADD COLUMN request TEXT NOT NULL DEFAULT '' CHECK (request IN ('','reboot','destroy'));"
+	"ALTER TABLE guests ADD COLUMN stop_timeout INTEGER NOT NULL DEFAULT 60;"
+	"ALTER TABLE guests ADD COLUMN pins TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE guests ADD COLUMN actual TEXT NOT NULL DEFAULT 'unknown';"
+	"ALTER TABLE guests ADD COLUMN error TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE guests ADD COLUMN error_gen INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE guests ADD COLUMN affinity TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE guests ADD COLUMN domid INTEGER NOT NULL DEFAULT -1;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -315,22 +328,30 @@ static int no_guest(const char *name, tarn_err err)
 	return TARN_POOL_REFUSED;
 }
 
+#define GUEST_COLUMNS "uuid, name, xlcfg, desired, host, ha, gen, drift, request, stop_timeout, pins, " \
+		      "actual, error, error_gen, affinity, domid"
+
 int tarn_pool_guests(tarn_pool *p, const char *name, tarn_guest_fn fn, void *ctx, tarn_err err)
 {
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
 	struct tarn_dq_value v = TARN_DQ_S(name ? name : "");
-	struct tarn_dq_rows *r = query(p, name ? "SELECT uuid, name, xlcfg, desired, host, ha FROM guests WHERE name = ?"
-					      : "SELECT uuid, name, xlcfg, desired, host, ha FROM guests ORDER BY name",
+	struct tarn_dq_rows *r = query(p, name ? "SELECT " GUEST_COLUMNS " FROM guests WHERE name = ?"
+					      : "SELECT " GUEST_COLUMNS " FROM guests ORDER BY name",
 				       &v, name ? 1 : 0, err);
 	if (!r)
 		rc = TARN_POOL_DOWN;
 	else if (name && r->nrows == 0)
 		rc = no_guest(name, err);
 	for (unsigned i = 0; r && i < r->nrows && rc == 0; i++) {
-		struct tarn_guest g = {text(r, i, 0), text(r, i, 1), text(r, i, 2), text(r, i, 3), text(r, i, 4),
-				       (int)tarn_dq_at(r, i, 5)->i};
+		struct tarn_guest g = {
+			.uuid = text(r, i, 0), .name = text(r, i, 1), .xlcfg = text(r, i, 2), .desired = text(r, i, 3),
+			.host = text(r, i, 4), .ha = (int)tarn_dq_at(r, i, 5)->i, .gen = tarn_dq_at(r, i, 6)->i,
+			.drift = text(r, i, 7), .request = text(r, i, 8), .stop_timeout = (int)tarn_dq_at(r, i, 9)->i,
+			.pins = text(r, i, 10), .actual = text(r, i, 11), .error = text(r, i, 12),
+			.error_gen = tarn_dq_at(r, i, 13)->i, .affinity = text(r, i, 14), .domid = (int)tarn_dq_at(r, i, 15)->i,
+		};
 		rc = fn(ctx, &g);
 	}
 	tarn_dq_rows_free(r);
@@ -351,11 +372,109 @@ static int update_guest(tarn_pool *p, const char *name, const char *sql, struct 
 	return leave(p, rc);
 }
 
-int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err)
+/* A new desired state, with the time a clean shutdown gets. */
+static int set_state(tarn_pool *p, const char *name, const char *desired, int timeout, tarn_err err)
 {
 	if (tarn_check_power_state(desired, err))
 		return TARN_POOL_REFUSED;
-	return update_guest(p, name, "UPDATE guests SET desired = ? WHERE name = ?", TARN_DQ_S(desired), err);
+	if (timeout < 0 || timeout > 3600)
+		return snprintf(err, TARN_ERRLEN, "a shutdown timeout is 0 to 3600 seconds"), TARN_POOL_REFUSED;
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v[] = {TARN_DQ_S(desired), TARN_DQ_I(timeout), TARN_DQ_S(name)};
+	rc = exec(p, "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', gen = gen + 1 WHERE name = ?", v,
+		  3, &changes, err);
+	if (rc == 0 && changes == 0)
+		rc = no_guest(name, err);
+	return leave(p, rc);
+}
+
+int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err)
+{
+	return set_state(p, name, desired, TARN_STOP_TIMEOUT, err);
+}
+
+int tarn_pool_guest_stop(tarn_pool *p, const char *name, int timeout, tarn_err err)
+{
+	return set_state(p, name, "stopped", timeout, err);
+}
+
+int tarn_pool_guest_request(tarn_pool *p, const char *name, const char *request, tarn_err err)
+{
+	const char *sql;
+	if (request && strcmp(request, "reboot") == 0)
+		sql = "UPDATE guests SET request = 'reboot', gen = gen + 1 WHERE name = ?1 AND desired != 'stopped'";
+	else if (request && strcmp(request, "destroy") == 0)
+		sql = "UPDATE guests SET desired = 'stopped', request = 'destroy', gen = gen + 1 WHERE name = ?1";
+	else
+		return snprintf(err, TARN_ERRLEN, "a request is reboot or destroy"), TARN_POOL_REFUSED;
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	rc = exec(p, sql, &v, 1, &changes, err);
+	if (rc == 0 && changes == 0) {
+		struct tarn_dq_rows *r = query(p, "SELECT 1 FROM guests WHERE name = ?", &v, 1, err);
+		if (!r)
+			rc = TARN_POOL_DOWN;
+		else if (r->nrows == 0)
+			rc = no_guest(name, err);
+		else {
+			snprintf(err, TARN_ERRLEN, "guest %.64s is meant to be stopped: start it instead", name);
+			rc = TARN_POOL_REFUSED;
+		}
+		tarn_dq_rows_free(r);
+	}
+	return leave(p, rc);
+}
+
+int tarn_pool_guest_set_drift(tarn_pool *p, const char *name, const char *policy, tarn_err err)
+{
+	if (!policy || (strcmp(policy, "restore") && strcmp(policy, "leave")))
+		return snprintf(err, TARN_ERRLEN, "%.40s is not a drift policy (restore or leave)", policy ? policy : ""),
+		       TARN_POOL_REFUSED;
+	return update_guest(p, name, "UPDATE guests SET drift = ?, gen = gen + 1 WHERE name = ?", TARN_DQ_S(policy),
+			    err);
+}
+
+int tarn_pool_guest_pin(tarn_pool *p, const char *name, int vcpu, const char *cpulist, tarn_err err)
+{
+	libxl_bitmap b;
+	char list[256], pins[1024];
+	libxl_bitmap_init(&b);
+	int bad = tarn_cpulist_parse(cpulist, TARN_MAX_CPUS, &b, err);
+	if (!bad)
+		tarn_cpulist_format(&b, TARN_MAX_CPUS, list, sizeof list);
+	libxl_bitmap_dispose(&b);
+	if (bad)
+		return TARN_POOL_REFUSED;
+	int rc = begin(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	struct tarn_dq_rows *r = query(p, "SELECT xlcfg, pins FROM guests WHERE name = ?", &v, 1, err);
+	struct tarn_xlcfg c;
+	if (!r) {
+		rc = TARN_POOL_DOWN;
+	} else if (r->nrows == 0) {
+		rc = no_guest(name, err);
+	} else if (tarn_xlcfg_parse(text(r, 0, 0), &c, err)) {
+		rc = TARN_POOL_REFUSED; /* stored only after a parse: never, in practice */
+	} else if (vcpu < 0 || vcpu >= c.maxvcpus) {
+		snprintf(err, TARN_ERRLEN, "guest %.64s has vCPUs 0 to %ld", name, c.maxvcpus - 1);
+		rc = TARN_POOL_REFUSED;
+	} else if (tarn_pins_set(text(r, 0, 1), vcpu, list, pins, sizeof pins)) {
+		snprintf(err, TARN_ERRLEN, "too many pins for guest %.64s", name);
+		rc = TARN_POOL_REFUSED;
+	}
+	tarn_dq_rows_free(r);
+	struct tarn_dq_value set[] = {TARN_DQ_S(pins), TARN_DQ_S(name)};
+	if (rc == 0)
+		rc = exec(p, "UPDATE guests SET pins = ?, gen = gen + 1 WHERE name = ?", set, 2, NULL, err);
+	return end(p, rc, err);
 }
 
 int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
@@ -369,7 +488,7 @@ int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err)
 	if (rc)
 		return rc;
 	struct tarn_dq_value v = TARN_DQ_S(name);
-	struct tarn_dq_rows *r = query(p, "SELECT desired FROM guests WHERE name = ?", &v, 1, err);
+	struct tarn_dq_rows *r = query(p, "SELECT desired, actual FROM guests WHERE name = ?", &v, 1, err);
 	if (!r) {
 		rc = TARN_POOL_DOWN;
 	} else if (r->nrows == 0) {
@@ -377,9 +496,52 @@ int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err)
 	} else if (strcmp(text(r, 0, 0), "stopped") != 0) {
 		snprintf(err, TARN_ERRLEN, "guest %.64s is meant to be %s: stop it first", name, text(r, 0, 0));
 		rc = TARN_POOL_REFUSED;
+	} else if (strcmp(text(r, 0, 1), "stopped") && strcmp(text(r, 0, 1), "unknown")) {
+		snprintf(err, TARN_ERRLEN, "guest %.64s is still %s: wait until it is stopped", name, text(r, 0, 1));
+		rc = TARN_POOL_REFUSED;
 	}
 	tarn_dq_rows_free(r);
 	if (rc == 0)
 		rc = exec(p, "DELETE FROM guests WHERE name = ?", &v, 1, NULL, err);
 	return end(p, rc, err);
+}
+
+int tarn_pool_guest_report(tarn_pool *p, const struct tarn_guest *g, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v[] = {TARN_DQ_S(g->actual), TARN_DQ_S(g->error), TARN_DQ_I(g->error_gen),
+				    TARN_DQ_S(g->affinity), TARN_DQ_I(g->domid), TARN_DQ_S(g->uuid)};
+	rc = exec(p, "UPDATE guests SET actual = ?, error = ?, error_gen = ?, affinity = ?, domid = ? WHERE uuid = ?",
+		  v, 6, NULL, err);
+	return leave(p, rc);
+}
+
+/* An engine's write that holds only while the guest is at generation gen:
+ * 0 done, 1 the guest changed (or went) meanwhile. */
+static int if_unchanged(tarn_pool *p, const char *sql, struct tarn_dq_value first, const char *uuid, int64_t gen,
+			tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v[] = {first, TARN_DQ_S(uuid), TARN_DQ_I(gen)};
+	rc = exec(p, sql, v, 3, &changes, err);
+	return leave(p, rc ? rc : changes == 0);
+}
+
+int tarn_pool_guest_adopt(tarn_pool *p, const char *uuid, int64_t gen, const char *desired, tarn_err err)
+{
+	if (tarn_check_power_state(desired, err))
+		return TARN_POOL_REFUSED;
+	return if_unchanged(p, "UPDATE guests SET desired = ?, request = '', gen = gen + 1 WHERE uuid = ? AND gen = ?",
+			    TARN_DQ_S(desired), uuid, gen, err);
+}
+
+int tarn_pool_guest_request_done(tarn_pool *p, const char *uuid, int64_t gen, tarn_err err)
+{
+	return if_unchanged(p, "UPDATE guests SET request = ? WHERE uuid = ? AND gen = ?", TARN_DQ_S(""), uuid, gen,
+			    err);
 }

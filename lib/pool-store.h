@@ -50,6 +50,19 @@ struct tarn_guest {
 	const char *desired;  /* running, stopped or paused */
 	const char *host;     /* placement: a member's address, or "" */
 	int ha;               /* restarted elsewhere if its host dies */
+	/* Written by the API (desired state): */
+	int64_t gen;          /* bumped by every change of what is wanted */
+	const char *drift;    /* restore or leave: what a change made outside Tarn gets */
+	const char *request;  /* "", reboot or destroy: done once, then cleared */
+	int stop_timeout;     /* seconds a clean shutdown gets before a destroy */
+	const char *pins;     /* live vCPU pins, "VCPU:CPULIST ..." (cpulist.h) */
+	/* Written by the engine of the guest's host (actual state): */
+	const char *actual;   /* unknown until reported; running, paused, stopped,
+			       * stopping, starting, shutdown, crashed, dying */
+	const char *error;    /* why actual could not be made desired, or "" */
+	int64_t error_gen;    /* the gen the error is about */
+	const char *affinity; /* each vCPU's hard affinity as Xen has it: "0:1 1:all" */
+	int domid;            /* -1 when it has no domain */
 };
 /* Records a new guest (its xl.cfg already parsed and checked by the caller). */
 int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err err);
@@ -59,11 +72,33 @@ int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err er
  * call the pool store. */
 typedef int (*tarn_guest_fn)(void *ctx, const struct tarn_guest *g);
 int tarn_pool_guests(tarn_pool *p, const char *name, tarn_guest_fn fn, void *ctx, tarn_err err);
+/* A new desired power state; clears a pending request. A stop gives a
+ * clean shutdown TARN_STOP_TIMEOUT seconds (tarn_pool_guest_stop: timeout
+ * seconds, 0 destroys at once) before the domain is destroyed. */
+#define TARN_STOP_TIMEOUT 60
 int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err);
+int tarn_pool_guest_stop(tarn_pool *p, const char *name, int timeout, tarn_err err);
+/* A one-shot request: "reboot" (refused for a guest meant to be stopped)
+ * or "destroy" (at once; the guest is then meant to be stopped). */
+int tarn_pool_guest_request(tarn_pool *p, const char *name, const char *request, tarn_err err);
+/* What a change made outside Tarn (xl by hand) gets: "restore" puts the
+ * desired state back, "leave" makes what was done the desired state. */
+int tarn_pool_guest_set_drift(tarn_pool *p, const char *name, const char *policy, tarn_err err);
+/* Pins vCPU vcpu to cpulist ("all" unpins); refused beyond the guest's vCPUs. */
+int tarn_pool_guest_pin(tarn_pool *p, const char *name, int vcpu, const char *cpulist, tarn_err err);
 /* Whether the guest is restarted on another member when its host dies. */
 int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err);
-/* Refused unless the guest is meant to be stopped. */
+/* Refused unless the guest is meant to be stopped and has no domain left. */
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err);
+
+/* The engine's side. What it saw of a guest (actual, error, error_gen,
+ * affinity, domid of g, by g->uuid). */
+int tarn_pool_guest_report(tarn_pool *p, const struct tarn_guest *g, tarn_err err);
+/* Makes desired what the engine found (drift left, a guest that powered
+ * itself off), unless the guest changed since generation gen: then 1. */
+int tarn_pool_guest_adopt(tarn_pool *p, const char *uuid, int64_t gen, const char *desired, tarn_err err);
+/* Clears a request done, unless the guest changed since gen. */
+int tarn_pool_guest_request_done(tarn_pool *p, const char *uuid, int64_t gen, tarn_err err);
 
 /* A new random (version 4) UUID. */
 void tarn_pool_new_uuid(char out[37]);

@@ -11,15 +11,7 @@
 #define MAX_MEMORY (16L << 20) /* MiB: 16 TiB */
 #define MAX_VCPUS 512
 
-/* libxlutil writes what is wrong, with the line, to its report stream:
- * the last line written is the message. */
-struct report {
-	FILE *f;
-	char *text;
-	size_t len;
-};
-
-static int said(struct report *r, tarn_err err, const char *otherwise)
+int tarn_xlu_said(struct tarn_xlu *r, tarn_err err, const char *otherwise)
 {
 	fflush(r->f);
 	char *end = r->text ? r->text + strlen(r->text) : NULL;
@@ -40,7 +32,7 @@ static int check_path(const XLU_Config *c, const char *key, tarn_err err)
 	return 0;
 }
 
-static int check_disks(XLU_Config *c, struct report *r, int *n, tarn_err err)
+static int check_disks(XLU_Config *c, struct tarn_xlu *r, int *n, tarn_err err)
 {
 	XLU_ConfigList *list;
 	*n = 0;
@@ -53,13 +45,13 @@ static int check_disks(XLU_Config *c, struct report *r, int *n, tarn_err err)
 		int rc = spec ? xlu_disk_parse(c, 1, &spec, &d) : EINVAL;
 		libxl_device_disk_dispose(&d);
 		if (rc)
-			return said(r, err, "xl.cfg: disk: a specification xl cannot read");
+			return tarn_xlu_said(r, err, "xl.cfg: disk: a specification xl cannot read");
 	}
 	return 0;
 }
 
 /* A number within bounds; required or optional (then *v keeps its value). */
-static int number(const XLU_Config *c, struct report *r, const char *key, long max, int required, long *v,
+static int number(const XLU_Config *c, struct tarn_xlu *r, const char *key, long max, int required, long *v,
 		  tarn_err err)
 {
 	int rc = xlu_cfg_get_bounded_long(c, key, 1, max, v, 0);
@@ -69,7 +61,7 @@ static int number(const XLU_Config *c, struct report *r, const char *key, long m
 		return snprintf(err, TARN_ERRLEN, "xl.cfg: %s is required", key), -1;
 	if (rc) {
 		/* "xl.cfg:3: warning: value `0' is ...": keep the line, name the field */
-		said(r, err, "xl.cfg:");
+		tarn_xlu_said(r, err, "xl.cfg:");
 		char *w = strstr(err, " warning:");
 		int at = w ? (int)(w - err) : 7;
 		snprintf(err + at, TARN_ERRLEN - (size_t)at, " %s must be a whole number from 1 to %ld", key, max);
@@ -78,7 +70,7 @@ static int number(const XLU_Config *c, struct report *r, const char *key, long m
 	return 0;
 }
 
-static int check(XLU_Config *c, struct report *r, struct tarn_xlcfg *out, tarn_err err)
+static int check(XLU_Config *c, struct tarn_xlu *r, struct tarn_xlcfg *out, tarn_err err)
 {
 	const char *v;
 	tarn_err why;
@@ -103,35 +95,58 @@ static int check(XLU_Config *c, struct report *r, struct tarn_xlcfg *out, tarn_e
 		return snprintf(err, TARN_ERRLEN, "xl.cfg: type %.40s is not pv, pvh or hvm", v), -1;
 	snprintf(out->type, sizeof out->type, "%s", v);
 	out->vcpus = 1;
+	out->maxvcpus = 0;
 	if (number(c, r, "memory", MAX_MEMORY, 1, &out->memory, err) ||
-	    number(c, r, "vcpus", MAX_VCPUS, 0, &out->vcpus, err) || check_path(c, "kernel", err) ||
+	    number(c, r, "vcpus", MAX_VCPUS, 0, &out->vcpus, err) ||
+	    number(c, r, "maxvcpus", MAX_VCPUS, 0, &out->maxvcpus, err) || check_path(c, "kernel", err) ||
 	    check_path(c, "ramdisk", err))
 		return -1;
+	if (!out->maxvcpus)
+		out->maxvcpus = out->vcpus;
+	if (out->maxvcpus < out->vcpus)
+		return snprintf(err, TARN_ERRLEN, "xl.cfg: maxvcpus (%ld) is below vcpus (%ld)", out->maxvcpus,
+				out->vcpus), -1;
 	if (strcmp(out->type, "hvm") && xlu_cfg_get_string(c, "kernel", &v, 1) &&
 	    xlu_cfg_get_string(c, "bootloader", &v, 1))
 		return snprintf(err, TARN_ERRLEN, "xl.cfg: a %s guest needs a kernel or a bootloader", out->type), -1;
 	return check_disks(c, r, &out->disks, err);
 }
 
-int tarn_xlcfg_parse(const char *text, struct tarn_xlcfg *out, tarn_err err)
+int tarn_xlu_open(struct tarn_xlu *x, const char *text, tarn_err err)
 {
-	struct report r = {0};
-	memset(out, 0, sizeof *out);
+	memset(x, 0, sizeof *x);
 	if (!text || !text[0] || strlen(text) > MAX_TEXT)
 		return snprintf(err, TARN_ERRLEN, "an xl.cfg is 1 byte to %d KiB", MAX_TEXT / 1024), -1;
-	if (!(r.f = open_memstream(&r.text, &r.len)))
+	if (!(x->f = open_memstream(&x->text, &x->len)))
 		return snprintf(err, TARN_ERRLEN, "out of memory"), -1;
-	XLU_Config *c = xlu_cfg_init(r.f, "xl.cfg");
-	int rc = -1;
-	if (!c)
+	if (!(x->c = xlu_cfg_init(x->f, "xl.cfg"))) {
 		snprintf(err, TARN_ERRLEN, "out of memory");
-	else if (xlu_cfg_readdata(c, text, (int)strlen(text)))
-		said(&r, err, "xl.cfg cannot be parsed");
-	else
-		rc = check(c, &r, out, err);
-	if (c)
-		xlu_cfg_destroy(c);
-	fclose(r.f);
-	free(r.text);
+	} else if (xlu_cfg_readdata(x->c, text, (int)strlen(text))) {
+		tarn_xlu_said(x, err, "xl.cfg cannot be parsed");
+	} else {
+		return 0;
+	}
+	tarn_xlu_close(x);
+	return -1;
+}
+
+void tarn_xlu_close(struct tarn_xlu *x)
+{
+	if (x->c)
+		xlu_cfg_destroy(x->c);
+	if (x->f)
+		fclose(x->f);
+	free(x->text);
+	memset(x, 0, sizeof *x);
+}
+
+int tarn_xlcfg_parse(const char *text, struct tarn_xlcfg *out, tarn_err err)
+{
+	struct tarn_xlu x;
+	memset(out, 0, sizeof *out);
+	if (tarn_xlu_open(&x, text, err))
+		return -1;
+	int rc = check(x.c, &x, out, err);
+	tarn_xlu_close(&x);
 	return rc;
 }

@@ -4,6 +4,9 @@
  * ramdisk, disk specifications xl would accept. */
 #ifndef TARN_XLCFG_H
 #define TARN_XLCFG_H
+#include <libxlutil.h>
+#include <stdio.h>
+
 #include "validate.h"
 
 struct tarn_xlcfg {
@@ -12,10 +15,26 @@ struct tarn_xlcfg {
 	char type[4];    /* pv, pvh or hvm */
 	long memory;     /* MiB */
 	long vcpus;
+	long maxvcpus;   /* vcpus unless the config says more */
 	int disks;
 };
 
 /* 0, or -1 with err naming the line or the field that is wrong. */
 int tarn_xlcfg_parse(const char *text, struct tarn_xlcfg *out, tarn_err err);
+
+/* xl.cfg text read by libxlutil, which writes what is wrong (with the
+ * line) to a report stream kept here for messages. */
+struct tarn_xlu {
+	XLU_Config *c;
+	FILE *f;
+	char *text;
+	size_t len;
+};
+/* 0, or -1 with err (the text's syntax, its size, memory). */
+int tarn_xlu_open(struct tarn_xlu *x, const char *text, tarn_err err);
+void tarn_xlu_close(struct tarn_xlu *x);
+/* Puts libxlutil's last report in err (otherwise when it said nothing);
+ * returns -1. */
+int tarn_xlu_said(struct tarn_xlu *x, tarn_err err, const char *otherwise);
 
 #endif

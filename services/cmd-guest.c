@@ -1,6 +1,8 @@
 /* guest.*: guest definitions in the pool store, described in xl.cfg terms.
- * These record desired state only; what runs is the hypervisor's to say,
- * so "actual" is "unknown" until the guest reconciler reports it. */
+ * The API process records desired state only (it has no libxl context and
+ * no root): the engine of the guest's host makes the hypervisor match and
+ * reports back what it saw, "actual" ("unknown" until it does), with the
+ * last error and each vCPU's affinity. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +16,12 @@ static xmlrpc_value *guest_value(xmlrpc_env *env, const struct tarn_guest *g, in
 	tarn_err ignore;
 	if (tarn_xlcfg_parse(g->xlcfg, &c, ignore)) /* stored only after a parse: never, in practice */
 		memset(&c, 0, sizeof c);
-	xmlrpc_value *v = xmlrpc_build_value(env, "{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:i}", "name", g->name,
-					     "uuid", g->uuid, "desired", g->desired, "actual", "unknown", "host",
-					     g->host, "ha", (xmlrpc_bool)g->ha, "type", c.type, "memory",
-					     (int)c.memory, "vcpus", (int)c.vcpus);
+	xmlrpc_value *v = xmlrpc_build_value(
+		env, "{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:i,s:s,s:i,s:s,s:s,s:i,s:s,s:s,s:i,s:i}", "name", g->name, "uuid",
+		g->uuid, "desired", g->desired, "actual", g->actual, "host", g->host, "ha", (xmlrpc_bool)g->ha, "type",
+		c.type, "memory", (int)c.memory, "vcpus", (int)c.vcpus, "error", g->error, "error_gen", (int)g->error_gen,
+		"request", g->request, "drift", g->drift, "stop_timeout", g->stop_timeout, "pins", g->pins, "affinity",
+		g->affinity, "domid", g->domid, "gen", (int)g->gen);
 	if (v && full) {
 		xmlrpc_value *cfg = xmlrpc_string_new(env, g->xlcfg);
 		if (cfg) {
@@ -120,18 +124,86 @@ static xmlrpc_value *guest_get(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	return v;
 }
 
+/* The end of a method that changed a guest: true, or the pool's fault. */
+static xmlrpc_value *changed(xmlrpc_env *env, int rc, const char *err)
+{
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
 static xmlrpc_value *guest_set_state(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
 	const char *name, *state;
+	int64_t timeout;
 	tarn_err err = "";
-	tarn_pool *pool = by_name(env, p, agent, "(ss)", &name, &state);
-	if (!pool)
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (!pool || tarn_cmd_int_param(env, p, 2, -1, 0, 3600, "a shutdown timeout (seconds)", &timeout))
 		return NULL;
-	int rc = tarn_pool_guest_set_state(pool, name, state, err);
+	xmlrpc_decompose_value(env, p, "(ss*)", &name, &state);
+	if (env->fault_occurred)
+		return NULL;
+	int rc = timeout >= 0 && strcmp(state, "stopped") == 0 ? tarn_pool_guest_stop(pool, name, (int)timeout, err)
+							       : tarn_pool_guest_set_state(pool, name, state, err);
 	free((void *)name);
 	free((void *)state);
-	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+	return changed(env, rc, err);
+}
+
+/* guest.reboot, guest.destroy: a one-shot request to the engine. */
+static xmlrpc_value *request(xmlrpc_env *env, xmlrpc_value *p, void *agent, const char *what)
+{
+	const char *name;
+	tarn_err err = "";
+	tarn_pool *pool = by_name(env, p, agent, "(s)", &name, NULL);
+	if (!pool)
+		return NULL;
+	int rc = tarn_pool_guest_request(pool, name, what, err);
+	free((void *)name);
+	return changed(env, rc, err);
+}
+
+static xmlrpc_value *guest_reboot(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	return request(env, p, agent, "reboot");
+}
+
+static xmlrpc_value *guest_destroy(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	return request(env, p, agent, "destroy");
+}
+
+static xmlrpc_value *guest_set_drift(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name, *policy;
+	tarn_err err = "";
+	tarn_pool *pool = by_name(env, p, agent, "(ss)", &name, &policy);
+	if (!pool)
+		return NULL;
+	int rc = tarn_pool_guest_set_drift(pool, name, policy, err);
+	free((void *)name);
+	free((void *)policy);
+	return changed(env, rc, err);
+}
+
+static xmlrpc_value *guest_pin(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name, *cpus;
+	int vcpu;
+	tarn_err err = "";
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (!pool)
+		return NULL;
+	xmlrpc_decompose_value(env, p, "(sis)", &name, &vcpu, &cpus);
+	if (env->fault_occurred)
+		return NULL;
+	int rc = tarn_pool_guest_pin(pool, name, vcpu, cpus, err);
+	free((void *)name);
+	free((void *)cpus);
+	return changed(env, rc, err);
 }
 
 static xmlrpc_value *guest_set_ha(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -148,7 +220,7 @@ static xmlrpc_value *guest_set_ha(xmlrpc_env *env, xmlrpc_value *p, void *agent,
 		return NULL;
 	int rc = tarn_pool_guest_set_ha(pool, name, ha, err);
 	free((void *)name);
-	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+	return changed(env, rc, err);
 }
 
 static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -161,17 +233,27 @@ static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agen
 		return NULL;
 	int rc = tarn_pool_guest_undefine(pool, name, err);
 	free((void *)name);
-	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+	return changed(env, rc, err);
 }
 
 const struct tarn_cmd tarn_cmd_guest[] = {
 	{"guest.define", "S:s", "Defines a guest from its xl.cfg text (stopped, unplaced); returns it.", guest_define},
-	{"guest.list", "A:", "Every guest: desired state beside actual state, placement, type, memory, vcpus.",
-	 guest_list},
+	{"guest.list", "A:", "Every guest: desired state beside actual state (and the last error), placement, type, "
+			     "memory, vcpus, vCPU pins and affinity.", guest_list},
 	{"guest.get", "S:s", "One guest by name, with its xl.cfg.", guest_get},
-	{"guest.setState", "b:ss", "Sets a guest's desired power state: running, stopped or paused.",
-	 guest_set_state},
+	{"guest.setState", "b:ss,b:ssi", "Sets a guest's desired power state: running, stopped or paused; a stop "
+					 "gives a clean shutdown TIMEOUT seconds (default 60; 0: none) before the "
+					 "domain is destroyed.", guest_set_state},
+	{"guest.reboot", "b:s", "Asks a guest meant to run to reboot (its on_reboot then applies).", guest_reboot},
+	{"guest.destroy", "b:s", "Destroys a guest's domain at once, without a clean shutdown; it is then meant to be "
+				 "stopped.", guest_destroy},
+	{"guest.setDriftPolicy", "b:ss", "What a change made outside Tarn (xl by hand) gets: restore (the desired "
+					 "state is put back; the default) or leave (what was done becomes desired).",
+	 guest_set_drift},
+	{"guest.pin", "b:sis", "Pins vCPU N of a guest to a CPU list (like 1, 0-3 or all), now if it runs and at "
+			       "every start.", guest_pin},
 	{"guest.setHa", "b:sb", "Whether a guest is restarted on another member when its host dies.", guest_set_ha},
-	{"guest.undefine", "b:s", "Removes a guest's definition; it must be meant to be stopped.", guest_undefine},
+	{"guest.undefine", "b:s", "Removes a guest's definition; it must be meant to be stopped, and be stopped.",
+	 guest_undefine},
 	{NULL, NULL, NULL, NULL},
 };

@@ -1,31 +1,38 @@
-/* tarnctl guest define FILE | list | show NAME | start|stop|pause NAME | ha NAME on|off |
- *              undefine NAME */
+/* tarnctl guest define FILE | list | show NAME | undefine NAME |
+ *              start|pause|resume|reboot|destroy NAME [--wait] |
+ *              stop NAME [--timeout SECONDS] [--force] [--wait] |
+ *              pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest-wait.h"
 #include "verb.h"
 
 #define MAX_XLCFG (64 * 1024)
 
 struct guest {
-	const char *name, *uuid, *desired, *actual, *host, *type;
+	const char *name, *uuid, *desired, *actual, *host, *type, *error, *request, *drift, *pins, *affinity;
 	xmlrpc_bool ha;
-	int memory, vcpus;
+	int memory, vcpus, stop_timeout, domid;
 };
 
 static int read_guest(xmlrpc_env *env, xmlrpc_value *v, struct guest *g)
 {
-	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:i,s:i,*}", "name", &g->name, "uuid",
-			       &g->uuid, "desired", &g->desired, "actual", &g->actual, "host", &g->host, "type",
-			       &g->type, "ha", &g->ha, "memory", &g->memory, "vcpus", &g->vcpus);
+	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:i,s:i,*}", "name",
+			       &g->name, "uuid", &g->uuid, "desired", &g->desired, "actual", &g->actual, "host", &g->host,
+			       "type", &g->type, "ha", &g->ha, "memory", &g->memory, "vcpus", &g->vcpus, "error",
+			       &g->error, "request", &g->request, "drift", &g->drift, "pins", &g->pins, "affinity",
+			       &g->affinity, "stop_timeout", &g->stop_timeout, "domid", &g->domid);
 	return env->fault_occurred ? -1 : 0;
 }
 
 static void free_guest(struct guest *g)
 {
-	const char *s[] = {g->name, g->uuid, g->desired, g->actual, g->host, g->type};
+	const char *s[] = {g->name, g->uuid, g->desired, g->actual, g->host, g->type, g->error, g->request,
+			   g->drift, g->pins, g->affinity};
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
 		free((void *)s[i]);
 }
@@ -44,6 +51,8 @@ static void show_list(xmlrpc_env *env, xmlrpc_value *list)
 		if (read_guest(env, item, &g) == 0) {
 			printf("%-24s %-8s %-8s %-4s %7dM %5d %-3s %s\n", g.name, g.desired, g.actual, g.type, g.memory,
 			       g.vcpus, g.ha ? "yes" : "no", g.host[0] ? g.host : "-");
+			if (g.error[0])
+				printf("    error: %s\n", g.error);
 			free_guest(&g);
 		}
 		xmlrpc_DECREF(item);
@@ -56,9 +65,19 @@ static void show_guest(xmlrpc_env *env, xmlrpc_value *v)
 	const char *cfg = NULL;
 	if (read_guest(env, v, &g))
 		return;
-	printf("%-12s %s\n%-12s %s\n%-12s %s\n%-12s %s\n%-12s %s\n%-12s %dM\n%-12s %d\n%-12s %s\n%-12s %s\n",
-	       "name", g.name, "uuid", g.uuid, "desired", g.desired, "actual", g.actual, "type", g.type, "memory",
-	       g.memory, "vcpus", g.vcpus, "ha", g.ha ? "yes" : "no", "host", g.host[0] ? g.host : "-");
+	printf("%-12s %s\n%-12s %s\n%-12s %s\n%-12s %s\n", "name", g.name, "uuid", g.uuid, "desired", g.desired,
+	       "actual", g.actual);
+	if (g.error[0])
+		printf("%-12s %s\n", "error", g.error);
+	if (g.request[0])
+		printf("%-12s %s\n", "request", g.request);
+	if (g.domid >= 0)
+		printf("%-12s %d\n", "domid", g.domid);
+	printf("%-12s %s\n%-12s %dM\n%-12s %d\n", "type", g.type, "memory", g.memory, "vcpus", g.vcpus);
+	printf("%-12s %s\n%-12s %s\n", "pins", g.pins[0] ? g.pins : "-", "affinity",
+	       g.affinity[0] ? g.affinity : "-");
+	printf("%-12s %s\n%-12s %d s\n%-12s %s\n%-12s %s\n", "drift", g.drift, "stop timeout", g.stop_timeout, "ha",
+	       g.ha ? "yes" : "no", "host", g.host[0] ? g.host : "-");
 	free_guest(&g);
 	xmlrpc_decompose_value(env, v, "{s:s,*}", "xlcfg", &cfg);
 	if (!env->fault_occurred) {
@@ -105,45 +124,93 @@ static int define(struct tarnctl *t, const char *path)
 
 static int set_ha(struct tarnctl *t, const char *name, int on)
 {
-	xmlrpc_env env;
-	xmlrpc_env_init(&env);
-	xmlrpc_value *p = xmlrpc_build_value(&env, "(sb)", name, (xmlrpc_bool)on);
-	int rc = env.fault_occurred ? EXIT_FAULT : tarnctl_call(t, "guest.setHa", p, NULL);
-	if (p)
-		xmlrpc_DECREF(p);
-	xmlrpc_env_clean(&env);
-	return rc;
+	return tarnctl_callf(t, "guest.setHa", NULL, "(sb)", name, (xmlrpc_bool)on);
 }
 
-static const struct {
-	const char *verb, *state;
-} power[] = {{"start", "running"}, {"stop", "stopped"}, {"pause", "paused"}};
-
-static int guest(struct tarnctl *t, int argc, char **argv)
+static int usage(void)
 {
-	const char *sub = argv[0];
-	if (argc == 1 && strcmp(sub, "list") == 0)
-		return tarnctl_call(t, "guest.list", NULL, show_list);
-	if (argc == 2 && strcmp(sub, "define") == 0)
-		return define(t, argv[1]);
-	if (argc == 2 && strcmp(sub, "show") == 0)
-		return tarnctl_call_strings(t, "guest.get", 1, argv + 1, show_guest);
-	if (argc == 2 && strcmp(sub, "undefine") == 0)
-		return tarnctl_call_strings(t, "guest.undefine", 1, argv + 1, NULL);
-	if (argc == 3 && strcmp(sub, "ha") == 0 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
-		return set_ha(t, argv[1], strcmp(argv[2], "on") == 0);
-	for (size_t i = 0; argc == 2 && i < sizeof power / sizeof power[0]; i++)
-		if (strcmp(sub, power[i].verb) == 0) {
-			char *args[] = {argv[1], (char *)power[i].state};
-			return tarnctl_call_strings(t, "guest.setState", 2, args, NULL);
-		}
-	fprintf(stderr, "usage: tarnctl guest define FILE | list | show NAME | start NAME | stop NAME |\n"
-			"                     pause NAME | ha NAME on|off | undefine NAME\n");
+	fprintf(stderr, "usage: tarnctl guest define FILE | list | show NAME | undefine NAME\n"
+			"       tarnctl guest start|pause|resume|reboot|destroy NAME [--wait]\n"
+			"       tarnctl guest stop NAME [--timeout SECONDS] [--force] [--wait]\n"
+			"       tarnctl guest pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off\n");
 	return EXIT_USAGE;
 }
 
+/* The power verbs: a call that changes what is desired, then, with
+ * --wait, the guest followed until it is so. */
+static int power(struct tarnctl *t, const char *verb, const char *name, int force, long timeout, int wait)
+{
+	static const struct {
+		const char *verb, *state, *method;
+	} verbs[] = {{"start", "running", NULL},  {"resume", "running", NULL}, {"pause", "paused", NULL},
+		     {"stop", "stopped", NULL},   {"reboot", NULL, "guest.reboot"}, {"destroy", NULL, "guest.destroy"}};
+	int rc = EXIT_USAGE;
+	if (force) /* stop --force: no clean shutdown */
+		rc = tarnctl_callf(t, "guest.destroy", NULL, "(s)", name);
+	else if (timeout >= 0)
+		rc = tarnctl_callf(t, "guest.setState", NULL, "(ssi)", name, "stopped", (int)timeout);
+	for (size_t i = 0; rc == EXIT_USAGE && i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(verb, verbs[i].verb) == 0)
+			rc = verbs[i].method ? tarnctl_callf(t, verbs[i].method, NULL, "(s)", name)
+					     : tarnctl_callf(t, "guest.setState", NULL, "(ss)", name, verbs[i].state);
+	if (rc != EXIT_OK || !wait)
+		return rc;
+	long long gen = tarnctl_guest_gen(t, name);
+	return gen < 0 ? EXIT_FAULT : tarnctl_guest_wait(t, name, gen);
+}
+
+static int guest(struct tarnctl *t, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"wait", no_argument, NULL, 'w'}, {"force", no_argument, NULL, 'f'},
+		{"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0},
+	};
+	int wait = 0, force = 0, o;
+	long timeout = -1;
+	char *end = NULL;
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'w': wait = 1; break;
+		case 'f': force = 1; break;
+		case 't': timeout = strtol(optarg, &end, 10); break;
+		default: return usage();
+		}
+	}
+	if ((end && (*end || timeout < 0)) || ((force || timeout >= 0) && strcmp(argv[0], "stop")))
+		return usage();
+	const char *sub = argv[0];
+	char **arg = argv + optind;
+	int n = argc - optind, options = wait || force || timeout >= 0;
+	if (n == 0 && strcmp(sub, "list") == 0 && !options)
+		return tarnctl_call(t, "guest.list", NULL, show_list);
+	if (n == 1 && strcmp(sub, "define") == 0 && !options)
+		return define(t, arg[0]);
+	if (n == 1 && strcmp(sub, "show") == 0 && !options)
+		return tarnctl_call_strings(t, "guest.get", 1, arg, show_guest);
+	if (n == 1 && strcmp(sub, "undefine") == 0 && !options)
+		return tarnctl_call_strings(t, "guest.undefine", 1, arg, NULL);
+	if (n == 2 && strcmp(sub, "ha") == 0 && (!strcmp(arg[1], "on") || !strcmp(arg[1], "off")) && !options)
+		return set_ha(t, arg[0], strcmp(arg[1], "on") == 0);
+	if (n == 2 && strcmp(sub, "drift") == 0 && !options)
+		return tarnctl_call_strings(t, "guest.setDriftPolicy", 2, arg, NULL);
+	if (n == 3 && strcmp(sub, "pin") == 0 && !options) {
+		long vcpu = strtol(arg[1], &end, 10);
+		if (*end || vcpu < 0 || vcpu > 4096)
+			return usage();
+		return tarnctl_callf(t, "guest.pin", NULL, "(sis)", arg[0], (int)vcpu, arg[2]);
+	}
+	if (n == 1) {
+		int rc = power(t, sub, arg[0], force, timeout, wait);
+		if (rc != EXIT_USAGE)
+			return rc;
+	}
+	return usage();
+}
+
 const struct tarnctl_verb tarnctl_verbs_guest[] = {
-	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|stop|pause NAME "
-				"(the desired state), ha NAME on|off, undefine NAME", 1, 3, guest},
+	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|pause|resume|reboot|"
+				"destroy NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
+				"drift NAME restore|leave, ha NAME on|off, undefine NAME", 1, 6, guest},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -3,27 +3,16 @@
 
 #include <inttypes.h>
 #include <libxl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <syslog.h>
 #include <unistd.h>
-#include <xentoollog.h>
 
 #include "event.h"
 
-/* libxl's messages: the last error is kept as the reason Xen cannot be
- * used, rather than printed; it says more than libxl's return codes. */
-struct logger {
-	xentoollog_logger ops;
-	char last[200];
-};
-
 struct tarn_host_facts {
-	struct logger log;
-	libxl_ctx *ctx;
 	int was_running; /* -1 unknown, else the last xen.running, to log changes only */
 };
 
@@ -33,60 +22,32 @@ struct readings {
 	long long mem_total_mib, mem_free_mib, uptime;
 };
 
-static void log_message(xentoollog_logger *l, xentoollog_level level, int errnoval, const char *context,
-			const char *format, va_list ap)
-{
-	struct logger *lg = (struct logger *)l;
-	if (level < XTL_ERROR)
-		return;
-	size_t n = (size_t)snprintf(lg->last, sizeof lg->last, "%s: ", context ? context : "libxl");
-	if (n < sizeof lg->last)
-		n += (size_t)vsnprintf(lg->last + n, sizeof lg->last - n, format, ap);
-	if (errnoval >= 0 && n < sizeof lg->last)
-		snprintf(lg->last + n, sizeof lg->last - n, ": %s", strerror(errnoval));
-}
-
-static void log_destroy(xentoollog_logger *l)
-{
-	(void)l; /* lives inside tarn_host_facts */
-}
-
 struct tarn_host_facts *tarn_host_facts_new(void)
 {
 	struct tarn_host_facts *hf = calloc(1, sizeof *hf);
-	if (hf) {
-		hf->log.ops.vmessage = log_message;
-		hf->log.ops.destroy = log_destroy;
+	if (hf)
 		hf->was_running = -1;
-	}
 	return hf;
 }
 
 void tarn_host_facts_free(struct tarn_host_facts *hf)
 {
-	if (!hf)
-		return;
-	if (hf->ctx)
-		libxl_ctx_free(hf->ctx);
 	free(hf);
 }
 
 /* Xen's view: version, CPU topology, the host's memory (not dom0's) and
  * running guests. 0, or -1 with r->reason when Xen cannot be asked. */
-static int read_xen(struct tarn_host_facts *hf, struct readings *r)
+static int read_xen(struct tarn_xen *x, struct readings *r)
 {
-	hf->log.last[0] = '\0';
-	/* retried on every refresh until it works: xenstored may come up late */
-	if (!hf->ctx && libxl_ctx_alloc(&hf->ctx, LIBXL_VERSION, 0, &hf->log.ops) != 0) {
-		hf->ctx = NULL;
-		snprintf(r->reason, sizeof r->reason, "%s", hf->log.last[0] ? hf->log.last : "libxl cannot start");
+	libxl_ctx *ctx = tarn_xen_ctx(x, r->reason, sizeof r->reason);
+	if (!ctx)
 		return -1;
-	}
-	const libxl_version_info *v = libxl_get_version_info(hf->ctx);
+	tarn_xen_clear(x);
+	const libxl_version_info *v = libxl_get_version_info(ctx);
 	libxl_physinfo pi;
 	libxl_physinfo_init(&pi);
 	int rc = -1;
-	if (v && libxl_get_physinfo(hf->ctx, &pi) == 0) {
+	if (v && libxl_get_physinfo(ctx, &pi) == 0) {
 		snprintf(r->xen_version, sizeof r->xen_version, "%d.%d%s", v->xen_version_major,
 			 v->xen_version_minor, v->xen_version_extra ? v->xen_version_extra : "");
 		uint64_t per_mib = (1u << 20) / (uint64_t)(v->pagesize > 0 ? v->pagesize : 4096);
@@ -96,7 +57,7 @@ static int read_xen(struct tarn_host_facts *hf, struct readings *r)
 		r->mem_total_mib = (long long)(pi.total_pages / per_mib);
 		r->mem_free_mib = (long long)((pi.free_pages - pi.outstanding_pages) / per_mib);
 		int n = 0;
-		libxl_dominfo *doms = libxl_list_domain(hf->ctx, &n);
+		libxl_dominfo *doms = libxl_list_domain(ctx, &n);
 		r->guests = 0;
 		for (int i = 0; doms && i < n; i++)
 			r->guests += doms[i].domid != 0; /* dom0 is the host itself */
@@ -105,12 +66,8 @@ static int read_xen(struct tarn_host_facts *hf, struct readings *r)
 		rc = doms ? 0 : -1;
 	}
 	libxl_physinfo_dispose(&pi);
-	if (rc) {
-		snprintf(r->reason, sizeof r->reason, "%s", hf->log.last[0] ? hf->log.last : "libxl did not answer");
-		/* a new handle next time: the old one may be what broke */
-		libxl_ctx_free(hf->ctx);
-		hf->ctx = NULL;
-	}
+	if (rc)
+		snprintf(r->reason, sizeof r->reason, "%s", tarn_xen_last(x)[0] ? tarn_xen_last(x) : "libxl did not answer");
 	return rc;
 }
 
@@ -162,10 +119,10 @@ static int set_long(tarn_store *st, const char *key, long long v, tarn_err err)
 	return tarn_fact_set(st, key, buf, err);
 }
 
-int tarn_host_facts_refresh(struct tarn_host_facts *hf, tarn_store *st, tarn_err err)
+int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn_store *st, tarn_err err)
 {
 	struct readings r = {0};
-	int xen = read_xen(hf, &r) == 0;
+	int xen = read_xen(x, &r) == 0;
 	if (!xen)
 		read_proc(&r);
 	if (xen != hf->was_running) {

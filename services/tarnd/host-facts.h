@@ -2,7 +2,7 @@
  * for host.info and the console: the Xen version, CPUs, memory, running
  * guests, uptime and kernel. Xen is asked through libxl; without a
  * hypervisor (a developer's machine) the facts say so, and CPUs and memory
- * come from /proc. Only the root engine holds the libxl handle.
+ * come from /proc. Only the root engine holds the libxl context (xen.h).
  *
  * The keys (tarn_fact_get; the console may read them from the store too):
  *   xen.running "yes" or "no"; xen.reason why not (libxl's words);
@@ -13,6 +13,7 @@
 #ifndef TARN_HOST_FACTS_H
 #define TARN_HOST_FACTS_H
 #include "store.h"
+#include "xen.h"
 
 /* Refresh the facts this often, in seconds. */
 #define TARN_FACTS_INTERVAL 10
@@ -22,6 +23,6 @@ struct tarn_host_facts *tarn_host_facts_new(void);
 void tarn_host_facts_free(struct tarn_host_facts *hf);
 /* Reads the host and records every fact; 0, or -1 with err filled when
  * the store refused them. */
-int tarn_host_facts_refresh(struct tarn_host_facts *hf, tarn_store *st, tarn_err err);
+int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn_store *st, tarn_err err);
 
 #endif

@@ -33,7 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -43,6 +45,7 @@
 #include "auth.h"
 #include "cert.h"
 #include "event.h"
+#include "guest-apply.h"
 #include "host-facts.h"
 #include "host-power.h"
 #include "http.h"
@@ -67,6 +70,7 @@ struct engine_config {
 	const char *power_cmd;  /* --power-cmd: run instead of reboot/poweroff (tests) */
 	const char *repo_root;  /* where repositories are mounted */
 	const char *socket;     /* the local API socket, removed when the agent stops */
+	const char *pool;       /* this member's pool node, where guests are read */
 	struct stat socket_bound;
 };
 
@@ -101,21 +105,48 @@ static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *d
 	*retry_at = time(NULL) + 30;
 }
 
+/* Waits up to 300 ms for a stop signal (on sfd) while libxl's descriptors
+ * and timers get their turn; the signal, or 0. */
+static int engine_wait(int sfd, struct tarn_xen *xen, struct pollfd **fds, int *cap)
+{
+	int n = 1, timeout = 300;
+	(*fds)[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	tarn_xen_beforepoll(xen, fds, &n, cap, &timeout);
+	if (poll(*fds, (nfds_t)n, timeout) < 0)
+		(*fds)[0].revents = 0; /* EINTR: a child ended (libxl's SIGCHLD handler) */
+	tarn_xen_afterpoll(xen, *fds, n);
+	struct signalfd_siginfo si;
+	if (((*fds)[0].revents & POLLIN) && read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+		return (int)si.ssi_signo;
+	return 0;
+}
+
 /* The engine reads the host's facts every TARN_FACTS_INTERVAL seconds,
- * runs the reconcilers and the tasks that need root. It returns when
- * SIGTERM or SIGINT arrives, or when the API process dies (the supervisor
- * then restarts the whole agent). */
+ * runs the reconcilers (the host's settings, repositories, guests) and the
+ * tasks that need root, and between them waits in poll(2) on the stop
+ * signals and libxl's descriptors. It returns when SIGTERM or SIGINT
+ * arrives, or when the API process dies (the supervisor then restarts the
+ * whole agent). */
 static int engine(const char *db, const struct engine_config *ec, pid_t api, const sigset_t *stop)
 {
 	tarn_err err = "";
 	tarn_store *st = tarn_store_open(db, err);
 	struct tarn_host_facts *facts = tarn_host_facts_new();
-	if (!st || !facts) {
-		syslog(LOG_ERR, "engine: %s", st ? "out of memory" : err);
+	struct tarn_xen *xen = tarn_xen_new();
+	struct tarn_guests *guests = xen ? tarn_guests_new(xen, ec->pool) : NULL;
+	int cap = 8, sfd = signalfd(-1, stop, SFD_CLOEXEC);
+	struct pollfd *fds = calloc((size_t)cap, sizeof *fds);
+	if (!st || !facts || !guests || !fds || sfd < 0) {
+		syslog(LOG_ERR, "engine: %s", !st ? err : sfd < 0 ? "no signalfd" : "out of memory");
 		kill(api, SIGTERM);
 		waitpid(api, NULL, 0);
 		tarn_store_close(st);
 		tarn_host_facts_free(facts);
+		tarn_guests_free(guests);
+		tarn_xen_free(xen);
+		free(fds);
+		if (sfd >= 0)
+			close(sfd);
 		return 1;
 	}
 	char msg[200];
@@ -131,7 +162,6 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0, facts_at = 0;
-	struct timespec tick = {0, 300 * 1000 * 1000};
 	for (;;) {
 		if (ec->reconcile)
 			{
@@ -139,12 +169,14 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 			tarn_workers_poll(&workers, st);
 		}
 		if (time(NULL) >= facts_at) {
-			if (tarn_host_facts_refresh(facts, st, err))
+			if (tarn_host_facts_refresh(facts, xen, st, err))
 				syslog(LOG_ERR, "host facts: %s", err);
 			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
 		}
+		if (ec->reconcile)
+			tarn_guests_run(guests, st);
 		tarn_host_power_run(st, ec->power_cmd);
-		int sig = sigtimedwait(stop, NULL, &tick);
+		int sig = engine_wait(sfd, xen, &fds, &cap);
 		if (sig == SIGTERM || sig == SIGINT) {
 			syslog(LOG_INFO, "stopping on signal %d", sig);
 			snprintf(msg, sizeof msg, "agent stopping on signal %d", sig);
@@ -169,6 +201,13 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	}
 	tarn_local_socket_remove(ec->socket, &ec->socket_bound);
 	tarn_host_facts_free(facts);
+	/* a create or destroy still in flight keeps its configuration and the
+	 * context: the process is ending, and the domain lives on regardless */
+	if (!tarn_guests_busy(guests))
+		tarn_xen_free(xen);
+	tarn_guests_free(guests);
+	free(fds);
+	close(sfd);
 	tarn_store_close(st);
 	return rc;
 }
@@ -385,7 +424,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
-				  .repo_root = repo_root};
+				  .repo_root = repo_root, .pool = pool_listen};
 	char sock[4200];
 	/* without it the console loses its way in, but the host stays manageable
 	 * over the network: said loudly, not fatal */

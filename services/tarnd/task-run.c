@@ -86,6 +86,7 @@ static void worker(const struct tarn_workers *w, const struct tarn_task *t, pid_
 	tarn_err msg = "", ignore;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != engine)
 		_exit(1);
+	signal(SIGCHLD, SIG_DFL); /* the engine's libxl handler (xen.h) is not the worker's */
 	tarn_store *st = tarn_store_open(w->db, msg);
 	if (!st)
 		_exit(1);

@@ -3,7 +3,7 @@
 # Builds the tiny PV guest the guest tests and the benchmark start: the
 # image's own dom0 kernel and a BusyBox initrd whose init prints a marker on
 # its console (hvc0), shows the first line of its first disk when it has
-# one, and leaves a shell there. OUTDIR gets vmlinuz, initrd.gz and vm.cfg
+# one, and leaves a shell there; it powers off when asked to shut down. OUTDIR gets vmlinuz, initrd.gz and vm.cfg
 # (xl.cfg with paths relative to the template's directory), as a template
 # in a seed_pool would hold them.
 set -euo pipefail
@@ -13,7 +13,7 @@ kdir=$("$TOP/image/kernel.sh")
 kver=$(cat "$kdir/kver")
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,proc,sys,dev,tmp} "$out"
+mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp} "$out"
 cp /bin/busybox "$stage/bin/busybox" # busybox-static: no libraries to carry
 for m in kernel/drivers/block/xen-blkfront.ko; do
 	src=$kdir/root/lib/modules/$kver/$m
@@ -37,6 +37,10 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/xvda ] && break; sleep 0.5; done
 while :; do setsid cttyhack sh; done
 INIT
 chmod 755 "$stage/init"
+# A clean shutdown asked through Xen (xl shutdown, the agent's stop) makes
+# the kernel run /sbin/poweroff; there is no init to tell, so power off now.
+printf '#!/bin/busybox sh\nexec /bin/busybox poweroff -f\n' > "$stage/sbin/poweroff"
+chmod 755 "$stage/sbin/poweroff"
 ( cd "$stage" && find . | cpio -o -H newc --quiet ) | gzip -9 > "$out/initrd.gz.tmp"
 mv "$out/initrd.gz.tmp" "$out/initrd.gz"
 cp "$kdir/root/boot/vmlinuz-$kver" "$out/vmlinuz"

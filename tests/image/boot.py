@@ -227,6 +227,61 @@ def plain_guest(m):
     report("guest: xl destroy removes it", rc == 0 and "tiny" not in out, out)
 
 
+def managed_guest(m):
+    """The same tiny guest run by the agent through libxl: defined, started,
+    paused, pinned, stopped cleanly, destroyed by hand (drift, restored),
+    destroyed and undefined, all through tarnctl on the host."""
+    cfg = ("sed -e 's/^name = .*/name = \"managed\"/' -e 's/tarn.guest=tiny/tarn.guest=managed/' "
+           "-e 's#\"vmlinuz\"#\"/var/lib/tarn/tiny/vmlinuz\"#' "
+           "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/managed.cfg")
+    rc, out = m.run(cfg + " && for i in $(seq 30); do tarnctl guest define /tmp/managed.cfg && break; sleep 1; done",
+                    60)
+    report("managed guest: tarnctl guest define takes the template's xl.cfg", rc == 0 and "managed" in out, out)
+    started = time.monotonic()
+    rc, out = m.run("tarnctl guest start managed --wait; tarnctl guest list", 300)
+    report("managed guest: start --wait returns once the agent reports it running",
+           rc == 0 and any(line.split()[:3] == ["managed", "running", "running"] for line in out.splitlines()),
+           out)
+    rc, out = m.run("for i in $(seq 90); do grep -q TARN-GUEST-UP /var/log/xen/console/guest-managed.log "
+                    "2>/dev/null && break; sleep 2; done; cat /var/log/xen/console/guest-managed.log", 240)
+    report(f"managed guest: its console shows its init's marker ({time.monotonic() - started:.0f} s after the call)",
+           "TARN-GUEST-UP managed" in out, out[-300:])
+    state = "xl list managed | awk '$1 == \"managed\" {print $5}'"
+    rc, out = m.run(f"tarnctl guest pause managed --wait && {state}", 120)
+    flags = out.split()[-1] if out.split() else ""
+    report("managed guest: pause --wait, and xl list shows it paused", rc == 0 and "p" in flags, out)
+    rc, out = m.run(f"tarnctl guest resume managed --wait && {state}", 120)
+    flags = out.split()[-1] if out.split() else "p"
+    report("managed guest: resume --wait, and xl list shows it unpaused", rc == 0 and "p" not in flags, out)
+    rc, out = m.run("tarnctl guest pin managed 0 1 && for i in $(seq 20); do "
+                    "xl vcpu-list managed | awk '$1 == \"managed\" && $3 == 0 {print $7}' | grep -qx 1 && break; "
+                    "sleep 1; done; xl vcpu-list managed; tarnctl guest show managed | grep -E '^(pins|affinity)'", 60)
+    rows = [line.split() for line in out.splitlines() if line.startswith("managed ")]
+    report("managed guest: vCPU 0 pinned to CPU 1, as xl vcpu-list shows and guest show reports",
+           rc == 0 and any(r[2] == "0" and r[6] == "1" for r in rows if len(r) > 6) and "0:1" in out, out)
+    rc, out = m.run("tarnctl guest stop managed --wait && ! xl list managed 2>/dev/null", 180)
+    rc2, events = m.run("tarnctl events | tail -6")
+    report("managed guest: stop --wait shuts it down cleanly (no destroy after a timeout)",
+           rc == 0 and "managed: shutting down" in events and "did not shut down" not in events, out + events)
+    rc, out = m.run("tarnctl guest start managed --wait", 300)
+    report("managed guest: started again", rc == 0, out)
+    rc, out = m.run("xl destroy managed; t0=$(date +%s); "
+                    "for i in $(seq 60); do tarnctl events | grep -q 'drift .*managed: its domain was destroyed' "
+                    "&& break; sleep 0.5; done; t1=$(date +%s); "
+                    "for i in $(seq 120); do xl list managed >/dev/null 2>&1 && "
+                    "tarnctl guest list | grep -q '^managed  *running  *running' && break; sleep 0.5; done; "
+                    "t2=$(date +%s); echo noticed=$((t1 - t0)) restored=$((t2 - t0)); tarnctl events | tail -4", 180)
+    times = dict(kv.split("=") for kv in out.split() if kv.startswith(("noticed=", "restored=")))
+    noticed, restored = int(times.get("noticed", 999)), int(times.get("restored", 999))
+    report(f"managed guest: xl destroy by hand is reported as drift ({noticed} s)",
+           "its domain was destroyed outside Tarn" in out and noticed <= 10, out)
+    report(f"managed guest: and restored to running ({restored} s)", restored <= 10, out)
+    rc, out = m.run("tarnctl guest destroy managed --wait && ! xl list managed 2>/dev/null", 120)
+    report("managed guest: destroy --wait removes its domain", rc == 0, out)
+    rc, out = m.run("tarnctl guest undefine managed && tarnctl guest list", 60)
+    report("managed guest: undefined", rc == 0 and "managed" not in out, out)
+
+
 def persistence():
     data = os.path.join(WORK, "data.img")
     stage = os.path.join(WORK, "data")
@@ -242,6 +297,7 @@ def persistence():
         rc, out = m.run(f"grep /var/lib/tarn /proc/mounts && echo {token} > /var/lib/tarn/token && sync")
         report("data disk: TARN-DATA mounted at /var/lib/tarn and writable", rc == 0, out)
         plain_guest(m)
+        managed_guest(m)
         m.send("reboot\n")
         m.proc.wait(120)  # -no-reboot: QEMU exits when the guest reboots
         report("data disk: clean reboot", m.proc.returncode == 0, f"QEMU exit {m.proc.returncode}")

@@ -164,6 +164,45 @@ def pool_and_guests(a):
     names = [x["name"] for x in api.guest.list()]
     report("guest: guest.undefine removes a stopped guest", code is None and code2 is None and ok is True
            and names == ["web1", "web2"], names)
+    guest_runtime_methods(api)
+
+
+def guest_runtime_methods(api):
+    """What the API records for the engine: requests, the drift policy, pins
+    (checked against the guest's vCPUs), a stop's timeout."""
+    code, msg = fault(api.guest.reboot, "web2")
+    report("guest: rebooting a guest meant to be stopped is fault -500", code == -500 and "start it instead" in msg,
+           (code, msg))
+    g = api.guest.get("web2")
+    code, ok = fault(api.guest.setState, "web2", "running")
+    code2, ok2 = fault(api.guest.reboot, "web2")
+    h = api.guest.get("web2")
+    report("guest: guest.reboot records a request and a new generation",
+           ok is True and ok2 is True and h["request"] == "reboot" and h["gen"] == g["gen"] + 2, h)
+    code, ok = fault(api.guest.setState, "web2", "stopped", 5)
+    h = api.guest.get("web2")
+    report("guest: guest.setState stopped with a timeout records it and clears the request",
+           ok is True and h["desired"] == "stopped" and h["stop_timeout"] == 5 and h["request"] == "", (code, h))
+    code, msg = fault(api.guest.setState, "web2", "stopped", 9999)
+    report("guest: a timeout over an hour is fault -500", code == -500 and "timeout" in msg, (code, msg))
+    code, ok = fault(api.guest.destroy, "web2")
+    h = api.guest.get("web2")
+    report("guest: guest.destroy asks for a destroy; the guest is meant to be stopped",
+           ok is True and h["request"] == "destroy" and h["desired"] == "stopped", (code, h))
+    code, ok = fault(api.guest.setDriftPolicy, "web2", "leave")
+    code2, msg = fault(api.guest.setDriftPolicy, "web2", "shrug")
+    report("guest: guest.setDriftPolicy records restore or leave, nothing else",
+           ok is True and api.guest.get("web2")["drift"] == "leave" and code2 == -500 and "restore or leave" in msg,
+           (code, code2, msg))
+    code, ok = fault(api.guest.pin, "web2", 1, "0,1")
+    code2, msg = fault(api.guest.pin, "web2", 2, "1")
+    code3, msg3 = fault(api.guest.pin, "web2", 0, "nodes:0")
+    report("guest: guest.pin records a pin within the guest's vCPUs, with a clear refusal otherwise",
+           ok is True and api.guest.get("web2")["pins"] == "1:0-1" and code2 == -500 and "vCPUs 0 to 1" in msg
+           and code3 == -500 and "NUMA" in msg3, (code, code2, msg, code3, msg3))
+    g = api.guest.get("web2")
+    report("guest: what the engine reports is there before it reports: unknown, no domain, no error",
+           g["actual"] == "unknown" and g["domid"] == -1 and g["error"] == "" and g["affinity"] == "", g)
 
 
 def main():

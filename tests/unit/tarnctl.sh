@@ -93,6 +93,25 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [g["name"] for g 
 check "pausing a missing guest is refused (exit 1)" 1 ctl guest pause nope
 grep -q 'no guest named nope' <<<"$out" && echo "PASS tarnctl: the missing guest is named" || echo "FAIL tarnctl: the missing guest is named: $out"
 check "a running guest is not undefined (exit 1)" 1 ctl guest undefine web1
+check "guest pin" 0 ctl guest pin web1 0 0-1
+check "a pin with a bad CPU list is refused (exit 1)" 1 ctl guest pin web1 0 two
+grep -q 'two is not a CPU' <<<"$out" && echo "PASS tarnctl: the bad CPU list is named" || echo "FAIL tarnctl: the bad CPU list is named: $out"
+check "guest drift" 0 ctl guest drift web1 leave
+check "guest show after pin and drift" 0 ctl guest show web1
+grep -q '^pins  *0:0-1' <<<"$out" && grep -q '^drift  *leave' <<<"$out" && grep -q '^actual  *unknown' <<<"$out" &&
+	echo "PASS tarnctl: guest show has the pins and the drift policy" || echo "FAIL tarnctl: guest show has pins and drift: $out"
+check "--force is for stop only (exit 2)" 2 ctl guest start web1 --force
+check "a timeout that is not a number exits 2" 2 ctl guest stop web1 --timeout soon
+check "rebooting a guest meant to be stopped is refused (exit 1)" 1 ctl guest reboot web2
+grep -q 'start it instead' <<<"$out" && echo "PASS tarnctl: the refused reboot says why" || echo "FAIL tarnctl: the refused reboot says why: $out"
+check "guest start --wait with no Xen to report fails plainly (exit 1)" 1 ctl guest start web2 --wait
+grep -q 'no host has reported this guest' <<<"$out" && echo "PASS tarnctl: --wait says nothing reported the guest" ||
+	echo "FAIL tarnctl: --wait says nothing reported the guest: $out"
+check "guest destroy" 0 ctl guest destroy web2
+check "guest stop with a timeout" 0 ctl guest stop web1 --timeout 5
+check "guest show after stop --timeout" 0 ctl --json guest show web1
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["desired"]=="stopped" and d["stop_timeout"]==5' "$out" 2>/dev/null &&
+	echo "PASS tarnctl: stop --timeout is recorded" || echo "FAIL tarnctl: stop --timeout is recorded: $out"
 check "guest stop" 0 ctl guest stop web1
 check "guest undefine" 0 ctl guest undefine web1
 check "guest list after undefine" 0 ctl --json guest list

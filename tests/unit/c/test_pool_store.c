@@ -26,6 +26,16 @@ static int keep_guest(void *ctx, const struct tarn_guest *g)
 	return 0;
 }
 
+/* What the engine reads and writes: "gen desired request drift timeout
+ * pins|actual error error_gen affinity domid". */
+static int keep_state(void *ctx, const struct tarn_guest *g)
+{
+	snprintf(ctx, 512, "%lld %s %s %s %d %s|%s %s %lld %s %d", (long long)g->gen, g->desired,
+		 g->request[0] ? g->request : "-", g->drift, g->stop_timeout, g->pins[0] ? g->pins : "-", g->actual,
+		 g->error[0] ? g->error : "-", (long long)g->error_gen, g->affinity[0] ? g->affinity : "-", g->domid);
+	return 0;
+}
+
 static int keep_member(void *ctx, const char *id, const char *address, const char *roles)
 {
 	snprintf(ctx, 512, "%s %s %s", id, address, roles);
@@ -46,7 +56,7 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	int rc = -3;
 	for (int i = 0; i < 100 && (rc = tarn_pool_schema_version(p, err)) < 0; i++)
 		usleep(100 * 1000); /* the node elects itself */
-	CHECK("pool store: the schema is brought up to date", rc == 1);
+	CHECK("pool store: the schema is brought up to date", rc == 2);
 	CHECK("pool store: no pool before one is created",
 	      tarn_pool_info(p, &info, err) == TARN_POOL_REFUSED && strstr(err, "in no pool yet"));
 	CHECK("pool store: a bad pool name is refused",
@@ -106,6 +116,64 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	CHECK("pool store: defines again after an undefine", tarn_pool_guest_define(p, &g, err) == 0);
 }
 
+/* Desired state beyond a power state, and the engine's reports. */
+static void guest_runtime(tarn_pool *p)
+{
+	tarn_err err = "";
+	char got[512] = "";
+	const char *uuid = "3f8fad5b-d9cb-469f-a165-70867728950e";
+	struct tarn_guest g = {.uuid = uuid, .name = "tiny", .xlcfg = "name = 'tiny'\nmemory = 64\nvcpus = 2\nkernel = '/k'\n",
+			       .desired = "stopped", .host = ""};
+	CHECK("pool store: a new guest is at generation 1, actual unknown, no domain",
+	      tarn_pool_guest_define(p, &g, err) == 0 && tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 &&
+	      strcmp(got, "1 stopped - restore 60 -|unknown - 0 - -1") == 0);
+	CHECK("pool store: a stop with its own timeout bumps the generation",
+	      tarn_pool_guest_stop(p, "tiny", 5, err) == 0 && tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 &&
+	      strncmp(got, "2 stopped - restore 5 ", 22) == 0);
+	CHECK("pool store: a timeout over an hour is refused",
+	      tarn_pool_guest_stop(p, "tiny", 3601, err) == TARN_POOL_REFUSED && strstr(err, "0 to 3600"));
+	CHECK("pool store: no reboot for a guest meant to be stopped",
+	      tarn_pool_guest_request(p, "tiny", "reboot", err) == TARN_POOL_REFUSED && strstr(err, "start it instead"));
+	CHECK("pool store: a request for a missing guest names it",
+	      tarn_pool_guest_request(p, "ghost", "reboot", err) == TARN_POOL_REFUSED && strstr(err, "no guest named ghost"));
+	CHECK("pool store: a reboot request for a guest meant to run",
+	      tarn_pool_guest_set_state(p, "tiny", "running", err) == 0 &&
+	      tarn_pool_guest_request(p, "tiny", "reboot", err) == 0 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strncmp(got, "4 running reboot restore 60 ", 28) == 0);
+	CHECK("pool store: an unknown request is refused", tarn_pool_guest_request(p, "tiny", "nap", err) == TARN_POOL_REFUSED);
+	CHECK("pool store: the engine clears a request done at its generation only",
+	      tarn_pool_guest_request_done(p, uuid, 3, err) == 1 && tarn_pool_guest_request_done(p, uuid, 4, err) == 0 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strncmp(got, "4 running - ", 12) == 0);
+	CHECK("pool store: the drift policy", tarn_pool_guest_set_drift(p, "tiny", "leave", err) == 0 &&
+	      tarn_pool_guest_set_drift(p, "tiny", "ignore", err) == TARN_POOL_REFUSED && strstr(err, "restore or leave") &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strncmp(got, "5 running - leave ", 18) == 0);
+	CHECK("pool store: pins, normalised, in vCPU order",
+	      tarn_pool_guest_pin(p, "tiny", 1, "0,1,2", err) == 0 && tarn_pool_guest_pin(p, "tiny", 0, "1", err) == 0 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strstr(got, " 0:1 1:0-2|"));
+	CHECK("pool store: a pin beyond the guest's vCPUs is refused",
+	      tarn_pool_guest_pin(p, "tiny", 2, "1", err) == TARN_POOL_REFUSED && strstr(err, "vCPUs 0 to 1"));
+	CHECK("pool store: a bad CPU list is refused",
+	      tarn_pool_guest_pin(p, "tiny", 0, "one", err) == TARN_POOL_REFUSED && strstr(err, "one is not a CPU"));
+	struct tarn_guest seen = {.uuid = uuid, .actual = "running", .error = "", .error_gen = 0,
+				  .affinity = "0:1 1:0-1", .domid = 7};
+	CHECK("pool store: the engine's report", tarn_pool_guest_report(p, &seen, err) == 0 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strstr(got, "|running - 0 0:1 1:0-1 7"));
+	CHECK("pool store: a guest with a domain is not undefined, even meant to be stopped",
+	      tarn_pool_guest_set_state(p, "tiny", "stopped", err) == 0 &&
+	      tarn_pool_guest_undefine(p, "tiny", err) == TARN_POOL_REFUSED && strstr(err, "still running"));
+	CHECK("pool store: the engine adopts a state only at the generation it saw",
+	      tarn_pool_guest_adopt(p, uuid, 1, "running", err) == 1 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strncmp(got, "8 stopped ", 10) == 0 &&
+	      tarn_pool_guest_adopt(p, uuid, 8, "running", err) == 0 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strncmp(got, "9 running ", 10) == 0);
+	CHECK("pool store: a destroy request means stopped",
+	      tarn_pool_guest_request(p, "tiny", "destroy", err) == 0 &&
+	      tarn_pool_guests(p, "tiny", keep_state, got, err) == 0 && strncmp(got, "10 stopped destroy ", 19) == 0);
+	seen.actual = "stopped", seen.domid = -1, seen.affinity = "";
+	CHECK("pool store: once stopped it is undefined", tarn_pool_guest_report(p, &seen, err) == 0 &&
+	      tarn_pool_guest_undefine(p, "tiny", err) == 0);
+}
+
 int main(void)
 {
 	char addr[64];
@@ -114,6 +182,7 @@ int main(void)
 		return 1;
 	tarn_pool *p = tarn_pool_open(addr, 1);
 	pool_and_guests(p, addr);
+	guest_runtime(p);
 
 	tarn_err err = "";
 	stop_node(node);

@@ -1,0 +1,28 @@
+/* A guest's xl.cfg as the libxl domain configuration the engine starts it
+ * with. libxl does not export xl's parse_config_data, so this does what it
+ * does for the keys Tarn runs:
+ *   name, type (or builder): pv or pvh; kernel, ramdisk, cmdline (or root
+ *   and extra); memory, maxmem; vcpus, maxvcpus, cpus (a list for all
+ *   vCPUs, or one list each); disk (libxlutil's xlu_disk_parse); vif
+ *   (bridge, mac, vifname, ip, script, rate); on_poweroff, on_reboot,
+ *   on_watchdog, on_crash (destroy, restart or preserve).
+ * A key xl knows that would change how a PV guest runs and that Tarn does
+ * not apply (vfb, pci, bootloader ...) is refused by name rather than
+ * ignored; HVM is refused. Keys xl does not know are ignored, as xl does. */
+#ifndef TARN_GUEST_CONFIG_H
+#define TARN_GUEST_CONFIG_H
+#include <libxl.h>
+
+#include "validate.h"
+
+/* Fills dc (libxl_domain_config_init'ed by the caller, who disposes of
+ * it whatever the result) from text, with the pool's uuid for the guest
+ * and CPU lists checked against the host's ncpus. 0, or -1 with err. */
+int tarn_guest_config(const char *text, const char *uuid, int ncpus, libxl_domain_config *dc, tarn_err err);
+
+/* Applies live pins ("VCPU:CPULIST ...", cpulist.h) over the config's
+ * cpus: each pinned vCPU gets its list, the others keep theirs (all CPUs
+ * when the config gave none). 0, or -1 with err. */
+int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, tarn_err err);
+
+#endif

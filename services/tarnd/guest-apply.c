@@ -1,0 +1,517 @@
+/* The guest reconciler over libxl; see guest-apply.h. */
+#include "guest-apply.h"
+
+#include <libxl_utils.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "cpulist.h"
+#include "event.h"
+#include "guest-config.h"
+#include "guest-decide.h"
+#include "pool-store.h"
+
+/* A guest as the pool store has it, copied out of the read. */
+struct want {
+	char uuid[37], name[65], host[256], desired[16], request[16], drift[16];
+	char actual[16], error[TARN_ERRLEN], affinity[256];
+	char *xlcfg, *pins;
+	int64_t gen, error_gen;
+	int stop_timeout, domid;
+};
+
+struct wants {
+	struct want *w;
+	int n;
+};
+
+/* What the engine keeps of a guest. */
+struct rec {
+	char uuid[37], name[65];
+	int present;                 /* still defined, at the last read */
+	struct tarn_guest_memory mem;
+	char error[TARN_ERRLEN];     /* what went wrong, and at which generation */
+	int64_t error_gen;
+	/* an asynchronous operation in flight: TARN_ACT_CREATE or _DESTROY */
+	enum tarn_act op;
+	libxl_domain_config dc;      /* the create's, until it ends */
+	uint32_t domid;
+	int unpause;                 /* the created domain is meant to run */
+};
+
+struct tarn_guests {
+	struct tarn_xen *xen;
+	tarn_pool *pool;
+	char self[256];
+	struct rec **recs;
+	int nrecs, busy;
+	time_t next_scan;
+	int pool_down; /* said once until it answers again */
+};
+
+/* A domain as listed. */
+struct dom {
+	uint32_t domid;
+	char *name;
+	struct tarn_guest_seen seen;
+};
+
+/* An event, also in syslog. */
+static void say(tarn_store *st, const char *level, const char *subject, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tarn_event_add(st, level, subject, msg);
+	syslog(strcmp(level, "info") ? LOG_WARNING : LOG_INFO, "%s: %s", subject, msg);
+}
+
+struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address)
+{
+	struct tarn_guests *g = calloc(1, sizeof *g);
+	if (!g)
+		return NULL;
+	g->xen = xen;
+	snprintf(g->self, sizeof g->self, "%s", pool_address);
+	/* the engine creates no pool: the node id is not needed */
+	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+int tarn_guests_busy(const struct tarn_guests *g)
+{
+	return g && g->busy;
+}
+
+void tarn_guests_free(struct tarn_guests *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < g->nrecs; i++)
+		if (g->recs[i]->op == TARN_ACT_NONE) /* else libxl still holds it: the process is ending */
+			free(g->recs[i]);
+	free(g->recs);
+	tarn_pool_close(g->pool);
+	free(g);
+}
+
+static struct rec *find_rec(struct tarn_guests *g, const struct want *w)
+{
+	for (int i = 0; i < g->nrecs; i++)
+		if (strcmp(g->recs[i]->uuid, w->uuid) == 0)
+			return g->recs[i];
+	struct rec **more = realloc(g->recs, (size_t)(g->nrecs + 1) * sizeof *more);
+	struct rec *r = calloc(1, sizeof *r);
+	if (!more || !r) {
+		if (more)
+			g->recs = more;
+		free(r);
+		return NULL;
+	}
+	g->recs = more;
+	g->recs[g->nrecs++] = r;
+	snprintf(r->uuid, sizeof r->uuid, "%s", w->uuid);
+	snprintf(r->name, sizeof r->name, "%s", w->name);
+	snprintf(r->error, sizeof r->error, "%s", w->error); /* kept across an agent restart */
+	r->error_gen = w->error_gen;
+	return r;
+}
+
+/* Guests no longer defined are forgotten, once nothing is in flight for them. */
+static void forget_gone(struct tarn_guests *g)
+{
+	int k = 0;
+	for (int i = 0; i < g->nrecs; i++) {
+		if (!g->recs[i]->present && g->recs[i]->op == TARN_ACT_NONE)
+			free(g->recs[i]);
+		else
+			g->recs[k++] = g->recs[i];
+	}
+	g->nrecs = k;
+}
+
+static void set_error(struct rec *r, int64_t gen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof r->error, fmt, ap);
+	va_end(ap);
+	r->error_gen = gen;
+}
+
+/* libxl's own words for what failed, or a plain fallback. */
+static const char *why(const struct tarn_guests *g)
+{
+	const char *last = tarn_xen_last(g->xen);
+	return last[0] ? last : "libxl failed (see the system log)";
+}
+
+static int copy_want(void *ctx, const struct tarn_guest *src)
+{
+	struct wants *ws = ctx;
+	struct want *more = realloc(ws->w, (size_t)(ws->n + 1) * sizeof *more);
+	if (!more)
+		return -1;
+	ws->w = more;
+	struct want *w = &ws->w[ws->n];
+	memset(w, 0, sizeof *w);
+	snprintf(w->uuid, sizeof w->uuid, "%s", src->uuid);
+	snprintf(w->name, sizeof w->name, "%s", src->name);
+	snprintf(w->host, sizeof w->host, "%s", src->host);
+	snprintf(w->desired, sizeof w->desired, "%s", src->desired);
+	snprintf(w->request, sizeof w->request, "%s", src->request);
+	snprintf(w->drift, sizeof w->drift, "%s", src->drift);
+	snprintf(w->actual, sizeof w->actual, "%s", src->actual);
+	snprintf(w->error, sizeof w->error, "%s", src->error);
+	snprintf(w->affinity, sizeof w->affinity, "%s", src->affinity);
+	w->gen = src->gen, w->error_gen = src->error_gen;
+	w->stop_timeout = src->stop_timeout, w->domid = src->domid;
+	w->xlcfg = strdup(src->xlcfg);
+	w->pins = strdup(src->pins);
+	if (!w->xlcfg || !w->pins) {
+		free(w->xlcfg);
+		free(w->pins);
+		return -1;
+	}
+	ws->n++;
+	return 0;
+}
+
+static void free_wants(struct wants *ws)
+{
+	for (int i = 0; i < ws->n; i++) {
+		free(ws->w[i].xlcfg);
+		free(ws->w[i].pins);
+	}
+	free(ws->w);
+}
+
+static struct tarn_guest_seen seen_of(const libxl_dominfo *d)
+{
+	struct tarn_guest_seen s = {TARN_DOM_RUNNING, TARN_WHY_OTHER};
+	if (d->dying) {
+		s.dom = TARN_DOM_DYING;
+	} else if (d->shutdown) {
+		s.dom = TARN_DOM_SHUTDOWN;
+		switch (d->shutdown_reason) {
+		case LIBXL_SHUTDOWN_REASON_POWEROFF: s.why = TARN_WHY_POWEROFF; break;
+		case LIBXL_SHUTDOWN_REASON_REBOOT: s.why = TARN_WHY_REBOOT; break;
+		case LIBXL_SHUTDOWN_REASON_SUSPEND: s.why = TARN_WHY_SUSPEND; break;
+		case LIBXL_SHUTDOWN_REASON_CRASH: s.why = TARN_WHY_CRASH; break;
+		case LIBXL_SHUTDOWN_REASON_WATCHDOG: s.why = TARN_WHY_WATCHDOG; break;
+		default: s.why = TARN_WHY_OTHER; break;
+		}
+	} else if (d->paused) {
+		s.dom = TARN_DOM_PAUSED;
+	}
+	return s;
+}
+
+static enum tarn_on on_of(libxl_action_on_shutdown a)
+{
+	return a == LIBXL_ACTION_ON_SHUTDOWN_RESTART ? TARN_ON_RESTART
+	       : a == LIBXL_ACTION_ON_SHUTDOWN_PRESERVE ? TARN_ON_PRESERVE : TARN_ON_DESTROY;
+}
+
+/* What the pool asks, in the decision's terms; the on_* actions are read
+ * from the xl.cfg only when a domain has shut down, the one time they count. */
+static void want_of(const struct want *w, int shut_down, int ncpus, struct tarn_guest_want *out)
+{
+	*out = (struct tarn_guest_want){
+		.desired = !strcmp(w->desired, "running") ? TARN_RUNNING
+			   : !strcmp(w->desired, "paused") ? TARN_PAUSED : TARN_STOPPED,
+		.request = !strcmp(w->request, "reboot") ? TARN_REQ_REBOOT
+			   : !strcmp(w->request, "destroy") ? TARN_REQ_DESTROY : TARN_REQ_NONE,
+		.leave_drift = strcmp(w->drift, "leave") == 0,
+		.stop_timeout = w->stop_timeout,
+		.gen = w->gen,
+		.on_reboot = TARN_ON_RESTART,
+	};
+	libxl_domain_config dc;
+	tarn_err ignore;
+	libxl_domain_config_init(&dc);
+	if (shut_down && tarn_guest_config(w->xlcfg, w->uuid, ncpus, &dc, ignore) == 0) {
+		out->on_poweroff = on_of(dc.on_poweroff);
+		out->on_reboot = on_of(dc.on_reboot);
+		out->on_watchdog = on_of(dc.on_watchdog);
+		out->on_crash = on_of(dc.on_crash);
+	}
+	libxl_domain_config_dispose(&dc);
+}
+
+/* Starts creating the guest's domain; it ends in finished(). */
+static void create(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, int ncpus,
+		   tarn_store *st)
+{
+	tarn_err err = "";
+	uint64_t need = 0, free_kb = 0;
+	libxl_domain_config_init(&r->dc);
+	tarn_xen_clear(g->xen);
+	if (tarn_guest_config(w->xlcfg, w->uuid, ncpus, &r->dc, err) ||
+	    tarn_guest_config_pin(&r->dc, ncpus, w->pins, err)) {
+		set_error(r, w->gen, "cannot start: %s", err);
+	} else if (libxl_domain_need_memory(ctx, &r->dc, INVALID_DOMID, &need) == 0 &&
+		   libxl_get_free_memory(ctx, &free_kb) == 0 && need > free_kb) {
+		set_error(r, w->gen, "cannot start: it needs %llu MiB and the host has %llu MiB free",
+			  (unsigned long long)(need + 1023) / 1024, (unsigned long long)free_kb / 1024);
+	} else {
+		libxl_asyncop_how how = {.callback = NULL, .u.for_event = (libxl_ev_user)(uintptr_t)r};
+		if (libxl_domain_create_new(ctx, &r->dc, &r->domid, &how, NULL) == 0) {
+			r->op = TARN_ACT_CREATE;
+			r->unpause = strcmp(w->desired, "running") == 0;
+			g->busy++;
+			say(st, "info", "guest", "guest %s: starting", r->name);
+			return;
+		}
+		set_error(r, w->gen, "cannot start: %s", why(g));
+	}
+	libxl_domain_config_dispose(&r->dc);
+	tarn_guest_start_failed(&r->mem, time(NULL));
+	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+}
+
+static void destroy(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		    tarn_store *st)
+{
+	libxl_asyncop_how how = {.callback = NULL, .u.for_event = (libxl_ev_user)(uintptr_t)r};
+	tarn_xen_clear(g->xen);
+	if (libxl_domain_destroy(ctx, domid, &how) == 0) {
+		r->op = TARN_ACT_DESTROY;
+		g->busy++;
+		return;
+	}
+	set_error(r, w->gen, "cannot destroy domain %u: %s", domid, why(g));
+	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+}
+
+/* A quick libxl call; a failure is the guest's error. */
+static void quick(struct tarn_guests *g, struct rec *r, const struct want *w, int rc, const char *what,
+		  tarn_store *st)
+{
+	if (rc == 0)
+		return;
+	set_error(r, w->gen, "cannot %s: %s", what, why(g));
+	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+}
+
+static void act(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, const struct dom *d,
+		const struct tarn_guest_plan *p, int ncpus, tarn_store *st)
+{
+	tarn_xen_clear(g->xen);
+	switch (p->act) {
+	case TARN_ACT_NONE: break;
+	case TARN_ACT_CREATE: create(g, ctx, r, w, ncpus, st); break;
+	case TARN_ACT_DESTROY:
+	case TARN_ACT_RESTART: destroy(g, ctx, r, w, d->domid, st); break;
+	case TARN_ACT_SHUTDOWN:
+		if (d->seen.dom == TARN_DOM_PAUSED) /* a paused guest cannot hear the request */
+			libxl_domain_unpause(ctx, d->domid, NULL);
+		say(st, "info", "guest", "guest %s: shutting down (destroyed if still up after %d s)", r->name,
+		    w->stop_timeout);
+		quick(g, r, w, libxl_domain_shutdown(ctx, d->domid, NULL), "shut down cleanly", st);
+		break;
+	case TARN_ACT_PAUSE: quick(g, r, w, libxl_domain_pause(ctx, d->domid, NULL), "pause", st); break;
+	case TARN_ACT_UNPAUSE: quick(g, r, w, libxl_domain_unpause(ctx, d->domid, NULL), "unpause", st); break;
+	case TARN_ACT_REBOOT: quick(g, r, w, libxl_domain_reboot(ctx, d->domid, NULL), "reboot", st); break;
+	}
+}
+
+/* An asynchronous operation ended. */
+static void finished(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, int rc, tarn_store *st)
+{
+	enum tarn_act op = r->op;
+	r->op = TARN_ACT_NONE;
+	g->busy--;
+	g->next_scan = 0; /* look again at once */
+	if (op == TARN_ACT_DESTROY) {
+		if (rc)
+			say(st, "error", "guest", "guest %s: destroying its domain failed: %s", r->name, why(g));
+		return;
+	}
+	libxl_domain_config_dispose(&r->dc);
+	if (rc == 0 && r->unpause && libxl_domain_unpause(ctx, r->domid, NULL) != 0)
+		rc = -1;
+	if (rc == 0) {
+		r->mem.failures = 0;
+		say(st, "info", "guest", "guest %s: started (domain %u)%s", r->name, r->domid,
+		    r->unpause ? "" : ", paused");
+		return;
+	}
+	set_error(r, r->mem.gen, "cannot start: %s", why(g));
+	tarn_guest_start_failed(&r->mem, time(NULL));
+	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+}
+
+/* Ended operations come as OPERATION_COMPLETE events naming their guest. */
+static void collect(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
+{
+	libxl_event *ev;
+	while (libxl_event_check(ctx, &ev, LIBXL_EVENTMASK_ALL, NULL, NULL) == 0) {
+		if (ev->type == LIBXL_EVENT_TYPE_OPERATION_COMPLETE)
+			finished(g, ctx, (struct rec *)(uintptr_t)ev->for_user, ev->u.operation_complete.rc, st);
+		libxl_event_free(ctx, ev);
+	}
+}
+
+/* Live pins (w->pins) applied where Xen's affinity differs; each vCPU's
+ * hard affinity as Xen has it afterwards, into out ("0:1 1:all"). */
+static void pin(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		int ncpus, char *out, size_t len, tarn_store *st)
+{
+	int nb = 0, nr = 0;
+	libxl_vcpuinfo *v = libxl_list_vcpu(ctx, domid, &nb, &nr);
+	size_t at = 0;
+	if (!v) {
+		snprintf(out, len, "%s", w->affinity);
+		return;
+	}
+	out[0] = '\0';
+	for (int i = 0; i < nb; i++) {
+		char list[256], have[256];
+		tarn_err err;
+		tarn_cpulist_format(&v[i].cpumap, ncpus, have, sizeof have);
+		if (tarn_pins_get(w->pins, (int)v[i].vcpuid, list, sizeof list)) {
+			libxl_bitmap m;
+			libxl_bitmap_init(&m);
+			if (tarn_cpulist_parse(list, ncpus, &m, err)) {
+				set_error(r, w->gen, "cannot pin vCPU %u: %s", v[i].vcpuid, err);
+			} else {
+				tarn_cpulist_format(&m, ncpus, list, sizeof list);
+				if (strcmp(list, have) && libxl_set_vcpuaffinity(ctx, domid, v[i].vcpuid, &m, NULL) == 0) {
+					say(st, "info", "guest", "guest %s: vCPU %u pinned to CPUs %s", r->name, v[i].vcpuid,
+					    list);
+					snprintf(have, sizeof have, "%s", list);
+				} else if (strcmp(list, have)) {
+					set_error(r, w->gen, "cannot pin vCPU %u: %s", v[i].vcpuid, why(g));
+				}
+			}
+			libxl_bitmap_dispose(&m);
+		}
+		if (at < len)
+			at += (size_t)snprintf(out + at, len - at, "%s%u:%s", at ? " " : "", v[i].vcpuid, have);
+	}
+	libxl_vcpuinfo_list_free(v, nb);
+}
+
+/* Writes what was seen when it differs from what the pool has. */
+static void report(struct tarn_guests *g, const struct want *w, const struct rec *r, const char *actual,
+		   const char *affinity, int domid)
+{
+	if (!strcmp(w->actual, actual) && !strcmp(w->error, r->error) && w->error_gen == r->error_gen &&
+	    !strcmp(w->affinity, affinity) && w->domid == domid)
+		return;
+	struct tarn_guest t = {.uuid = w->uuid, .actual = actual, .error = r->error, .error_gen = r->error_gen,
+			       .affinity = affinity, .domid = domid};
+	tarn_err err;
+	if (tarn_pool_guest_report(g->pool, &t, err))
+		syslog(LOG_WARNING, "guest %s: cannot report its state: %s", w->name, err);
+}
+
+static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
+		      int ncpus, time_t now, tarn_store *st)
+{
+	struct rec *r = find_rec(g, w);
+	if (!r)
+		return;
+	r->present = 1;
+	const struct dom *d = NULL;
+	for (int i = 0; i < n && !d; i++)
+		if (doms[i].name && strcmp(doms[i].name, w->name) == 0)
+			d = &doms[i];
+	struct tarn_guest_seen seen = d ? d->seen : (struct tarn_guest_seen){TARN_DOM_ABSENT, TARN_WHY_OTHER};
+	const char *actual = r->op == TARN_ACT_CREATE ? "starting" : "stopping";
+	if (r->op == TARN_ACT_NONE) {
+		struct tarn_guest_want want;
+		struct tarn_guest_plan p;
+		tarn_err err;
+		want_of(w, seen.dom == TARN_DOM_SHUTDOWN, ncpus, &want);
+		tarn_guest_decide(&want, &seen, &r->mem, now, &p);
+		actual = p.actual;
+		if (p.drift)
+			say(st, "warning", "drift", "guest %s: %s; %s", w->name, p.why,
+			    p.adopt ? (p.adopt_state == TARN_STOPPED ? "left so: now meant to be stopped (drift policy leave)"
+				       : p.adopt_state == TARN_PAUSED ? "left so: now meant to be paused (drift policy leave)"
+				       : "left so: now meant to be running (drift policy leave)")
+				    : "restoring it (drift policy restore)");
+		else if (p.why)
+			say(st, "info", "guest", "guest %s: %s", w->name, p.why);
+		if (p.adopt && tarn_pool_guest_adopt(g->pool, w->uuid, w->gen, tarn_power_name(p.adopt_state), err) < 0)
+			syslog(LOG_WARNING, "guest %s: cannot record its new desired state: %s", w->name, err);
+		if (p.request_done && tarn_pool_guest_request_done(g->pool, w->uuid, w->gen, err) < 0)
+			syslog(LOG_WARNING, "guest %s: cannot clear its request: %s", w->name, err);
+		if (r->mem.settled)
+			r->error[0] = '\0', r->error_gen = 0;
+		act(g, ctx, r, w, d, &p, ncpus, st);
+		if (r->op == TARN_ACT_CREATE)
+			actual = "starting";
+	}
+	char affinity[256] = "";
+	if (d && r->op == TARN_ACT_NONE && (seen.dom == TARN_DOM_RUNNING || seen.dom == TARN_DOM_PAUSED))
+		pin(g, ctx, r, w, d->domid, ncpus, affinity, sizeof affinity, st);
+	report(g, w, r, actual, affinity, d && seen.dom != TARN_DOM_DYING ? (int)d->domid : -1);
+}
+
+static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
+{
+	struct wants ws = {0};
+	tarn_err err = "";
+	if (tarn_pool_guests(g->pool, NULL, copy_want, &ws, err)) {
+		if (!g->pool_down)
+			syslog(LOG_WARNING, "guests: %s", err[0] ? err : "cannot read the pool's guests");
+		g->pool_down = 1;
+		free_wants(&ws);
+		return;
+	}
+	g->pool_down = 0;
+	int n = 0;
+	libxl_dominfo *info = libxl_list_domain(ctx, &n);
+	struct dom *doms = calloc((size_t)(n ? n : 1), sizeof *doms);
+	if (!info || !doms) {
+		syslog(LOG_WARNING, "guests: cannot list Xen's domains: %s", why(g));
+		free(doms);
+		if (info)
+			libxl_dominfo_list_free(info, n);
+		free_wants(&ws);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		doms[i].domid = info[i].domid;
+		doms[i].name = info[i].domid ? libxl_domid_to_name(ctx, info[i].domid) : NULL;
+		doms[i].seen = seen_of(&info[i]);
+	}
+	int ncpus = libxl_get_online_cpus(ctx);
+	time_t now = time(NULL);
+	for (int i = 0; i < g->nrecs; i++)
+		g->recs[i]->present = 0;
+	for (int i = 0; i < ws.n; i++)
+		if (!ws.w[i].host[0] || strcmp(ws.w[i].host, g->self) == 0) /* placed here, or nowhere yet */
+			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
+	forget_gone(g);
+	for (int i = 0; i < n; i++)
+		free(doms[i].name);
+	free(doms);
+	libxl_dominfo_list_free(info, n);
+	free_wants(&ws);
+}
+
+void tarn_guests_run(struct tarn_guests *g, tarn_store *st)
+{
+	libxl_ctx *ctx = tarn_xen_have(g->xen);
+	if (!ctx) /* not on Xen, or not yet: the host facts make the context and say why not */
+		return;
+	collect(g, ctx, st);
+	if (time(NULL) < g->next_scan)
+		return;
+	scan(g, ctx, st);
+	g->next_scan = time(NULL) + TARN_GUEST_SCAN;
+}
