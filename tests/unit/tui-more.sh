@@ -113,9 +113,11 @@ grep -qE '^tui-guest-01 +running ' <<<"$out" && pass "tarnctl guest list: desire
 keys main Enter
 check "the list shows it meant to run" wait_for main 'tui-guest-01 +running +unknown'
 keys main f; wait_for main 'Force tui-guest-01 off at once'; keys main y
-check "force off asks the agent and says what it answered (its fault, if it has no such method)" \
-	wait_for main '(The agent did not do it: |tui-guest-01 is forced off)'
+check "force off: the agent takes it" wait_for main 'tui-guest-01 is forced off'
 keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'
+check "forced off, it is meant to be stopped" wait_for main 'tui-guest-01 +stopped'
+keys main s; wait_for main 'tui-guest-01 is meant to run now'
+keys main Enter; wait_for main 'tui-guest-01 +running'
 keys main d; wait_for main 'Delete guest tui-guest-01\?'; keys main y
 check "deleting a guest meant to run: the agent's refusal" wait_for main 'stop it first'
 keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'

@@ -48,7 +48,7 @@ walk y "System"
 sql "insert into status values ('net.hostname', 1, '', 1, 0), ('net.iface.eth9', 0, 'no such device', 1, 0)"
 keys main s
 check "status: what the agent applied is listed" wait_for main 'net.hostname +applied'
-check "status: and what it could not, with why" grep -q 'net.iface.eth9 *FAILED: no such device' "$tmp/screen"
+check "status: and what it could not, with why" wait_for main 'net.iface.eth9 *FAILED: no such device'
 keys main Escape; wait_for main "$MENU"
 keys main Home Down Down Enter
 check "menu: arrows and Enter open the third entry (Host name)" wait_for main 'Tarn [^ ]+ +Host name'
