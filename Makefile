@@ -31,7 +31,7 @@ VERSION := $(shell cat VERSION)
 all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui
 tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui
 
-$(BUILD)/tarn-tui: $(TUI_SRC) tui/tui.h $(BUILD)/libtarn.a
+$(BUILD)/tarn-tui: $(TUI_SRC) $(wildcard tui/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itui -DTARN_VERSION='"$(VERSION)"' $(LDFLAGS) \
 		-o $@ $(TUI_SRC) $(BUILD)/libtarn.a $(LDLIBS) $(TUI_LIBS)

@@ -66,6 +66,13 @@ const char *tarn_check_iqn(const char *s, tarn_err err)
 	return FAIL("%.40s is not an iSCSI name (like iqn.2003-01.com.example:repo1)", s);
 }
 
+const char *tarn_check_mount_options(const char *s, tarn_err err)
+{
+	if (!only(s, "=,._-:/") || strstr(s, ",,"))
+		return FAIL("mount options are words like noatime or vers=4.1, comma-separated");
+	return NULL;
+}
+
 const char *tarn_check_disk_prefix(const char *prefix, tarn_err err)
 {
 	if (tarn_check_name(prefix, err))
@@ -113,9 +120,7 @@ static const char *check_repo(const struct tarn_repo *r, tarn_err err)
 		return FAIL("fstype: %.8s is not ext4 or xfs", r->fstype);
 	if (nfs && r->format)
 		return FAIL("format: an NFS export is formatted by its server, not here");
-	if (!only(r->options, "=,._-:/") || strstr(r->options, ",,"))
-		return FAIL("options: mount options are words like noatime or vers=4.1, comma-separated");
-	return NULL;
+	return tarn_check_mount_options(r->options, err) ? field(err, "options") : NULL;
 }
 
 static void make_uuid(char *buf)

@@ -65,6 +65,8 @@ const char *tarn_check_nfs_export(const char *s, tarn_err err);
 const char *tarn_check_portal(const char *s, tarn_err err);
 /* An iSCSI target's name: iqn.YYYY-MM.domain[:...], eui.<hex>, naa.<hex>. */
 const char *tarn_check_iqn(const char *s, tarn_err err);
+/* Extra mount options: words like noatime or vers=4.1, comma-separated. */
+const char *tarn_check_mount_options(const char *s, tarn_err err);
 /* New disks: the name prefix (PREFIX-001.img ...), how many (1-1000) and
  * each one's size (at least 1M, in whole 512-byte sectors). */
 const char *tarn_check_disk_prefix(const char *prefix, tarn_err err);

@@ -10,6 +10,8 @@ static const struct tui_entry menu[] = {
 	 "interface; which one is for management.", screen_network},
 	{'h', "Host name", "The name this host gives itself.", screen_hostname},
 	{'d', "DNS and NTP servers", "Where this host resolves names and gets its time.", screen_dns},
+	{'r', "Storage repositories", "Local disks, NFS and iSCSI repositories; ISOs, templates and virtual disks.", screen_storage},
+	{'o', "Server pool", "The pool this host is in, its members and roles; create, join or leave one.", screen_pool},
 	{'p', "Passwords", "The console password and the agent's (API) password.", screen_password},
 	{'y', "System", "Logs; restart the agent; reboot or shut down the host.", screen_system},
 	{'x', "Local shell", "A root shell on this console (asks the console password).", screen_shell},

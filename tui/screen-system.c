@@ -3,7 +3,7 @@
  * the commands are options (tests give harmless ones). */
 #include <stdio.h>
 
-#include "tui.h"
+#include "agent.h"
 
 static void view_log(struct tui *t)
 {
@@ -12,11 +12,12 @@ static void view_log(struct tui *t)
 	tui_pager(t, title, t->p.log, t->p.log_cmd);
 }
 
-static void act(struct tui *t, const char *title, const char *question, const char *cmd,
-		const char *done)
+/* 1 when the command ran and succeeded. */
+static int act(struct tui *t, const char *title, const char *question, const char *cmd,
+	       const char *done)
 {
 	if (!tui_authorize(t) || !tui_confirm(t, title, question))
-		return;
+		return 0;
 	tui_frame(t, title, "");
 	tui_print(3, 2, COLS - 4, A_BOLD, "%s ...", title);
 	refresh();
@@ -28,12 +29,18 @@ static void act(struct tui *t, const char *title, const char *question, const ch
 		snprintf(msg, sizeof msg, "It failed (%s %d): %.200s", rc < 0 ? "could not run" : "exit status",
 			 rc, cmd);
 	tui_message(t, title, msg, rc != 0);
+	return rc == 0;
+}
+
+int tui_restart_agent(struct tui *t)
+{
+	return act(t, "Restart the agent", "Restart the Tarn agent? The API is unavailable for a few seconds.",
+		   t->p.restart_cmd, "The agent was restarted.");
 }
 
 static void restart_agent(struct tui *t)
 {
-	act(t, "Restart the agent", "Restart the Tarn agent? The API is unavailable for a few seconds.",
-	    t->p.restart_cmd, "The agent was restarted.");
+	tui_restart_agent(t);
 }
 
 static void reboot_host(struct tui *t)

@@ -65,6 +65,8 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
+void screen_storage(struct tui *t);
+void screen_pool(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on
  * an interface now; returns how many. */
 int tui_iface_ipv4(const char *name, char *out, size_t n);
@@ -139,10 +141,14 @@ struct tui_form {
 };
 /* Runs the form until it is saved (1) or left with Esc (0). */
 int tui_form_run(struct tui *t, struct tui_form *f);
+/* A form field's check: the password typed again matches the field before. */
+const char *tui_check_again(const struct tui_form *f, const char *v, tarn_err err);
 
 /* pager.c: a scrollable view of a file (or, when it cannot be read, of
  * what cmd prints), opened at its end. */
 void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd);
+/* The same view of a text, opened at its top. */
+void tui_pager_text(struct tui *t, const char *title, const char *text);
 
 /* Runs a shell command with the terminal handed back to it when
  * interactive; returns its exit status (-1 when it could not run). */
