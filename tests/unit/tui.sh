@@ -4,21 +4,10 @@
 # with sqlite3. Restart, reboot, shutdown and the shell are harmless
 # commands here; nothing touches this machine's /etc or network.
 set -uo pipefail
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-B=$TOP/out/c-san
-if ! out=$(make -s -C "$TOP" SAN=1 -j2 out/c-san/tarn-tui 2>&1); then
-	echo "FAIL tui: build: $out"
-	exit 1
-fi
-command -v tmux >/dev/null || { echo "SKIP tui: tmux is not installed"; exit 0; }
-command -v sqlite3 >/dev/null || { echo "SKIP tui: sqlite3 is not installed"; exit 0; }
-
-tmp=$(mktemp -d /tmp/tarn-tui-test.XXXXXX)
-chmod 711 "$tmp" # the agent's API user (nobody) reaches node stores below it
-TM="tmux -L tarn-tui-test-$$ -f /dev/null"
+T=tui
+. "$(dirname "$0")/../lib/tui.sh"
 agent= listener= sleeper=
-trap '$TM kill-server 2>/dev/null; kill $agent $listener $sleeper 2>/dev/null; rm -rf "$tmp"' EXIT
-failed=0
+on_exit() { kill $agent $listener $sleeper 2>/dev/null; }
 
 # ---- a fake host for the status screen ----
 echo "9.8.7-test" > "$tmp/version"
@@ -30,83 +19,17 @@ printf '%s\n' "tmpfs $tmp/data tmpfs rw 0 0" "/dev/sdz2 $tmp/data ext4 rw,noatim
 echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
 { for i in $(seq 1 199); do echo "log line $i"; done
   printf 'evil \033[2J\033[H line\n'; echo "log line 200"; } > "$tmp/messages"
-# ncurses 6.4 keeps the "pre-screen" of a newterm() that failed (unknown
-# TERM): its leak, not ours
-echo 'leak:new_prescr' > "$tmp/lsan.supp"
-cat > "$tmp/run" <<EOF
-#!/bin/bash
-# run NAME [options...]: one console, its exit status in rc.NAME and any
-# sanitizer report in asan.NAME.*
-name=\$1; shift
-export ASAN_OPTIONS=detect_leaks=1:log_path=$tmp/asan.\$name
-export UBSAN_OPTIONS=print_stacktrace=1:log_path=$tmp/asan.\$name
-export LSAN_OPTIONS=suppressions=$tmp/lsan.supp:print_suppressions=0
-"$B/tarn-tui" --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \\
-	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \\
-	--agent-check "\${AGENT_CHECK-echo agent answers-test}" --restart-cmd "touch $tmp/restarted" \\
-	--reboot-cmd "touch $tmp/rebooted" --poweroff-cmd "touch $tmp/powered-off" \\
-	--shell-cmd "touch $tmp/shell-ran" --agent-socket "$tmp/no-agent.sock" "\$@"
-echo \$? > "$tmp/rc.\$name"
-EOF
-chmod +x "$tmp/run"
+make_runner --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \
+	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \
+	--agent-check '"${AGENT_CHECK-echo agent answers-test}"' --restart-cmd "'touch $tmp/restarted'" \
+	--reboot-cmd "'touch $tmp/rebooted'" --poweroff-cmd "'touch $tmp/powered-off'" \
+	--shell-cmd "'touch $tmp/shell-ran'" --agent-socket "$tmp/no-agent.sock"
 
 # ---- helpers ----
-pass() { echo "PASS tui: $1"; }
-fail() {
-	echo "FAIL tui: $1"
-	[ -f "$tmp/screen" ] && sed 's/^/    | /' "$tmp/screen"
-	failed=1
-}
-cap() { $TM capture-pane -p -t "$1" > "$tmp/screen" 2>/dev/null; }
-# wait_for SESSION REGEX [SECONDS]: polls the screen until REGEX shows
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-10} * 20; i++)); do
-		cap "$1"; grep -qE -- "$2" "$tmp/screen" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-wait_gone() {
-	local i
-	for ((i = 0; i < ${3:-10} * 20; i++)); do
-		cap "$1"; grep -qE -- "$2" "$tmp/screen" || return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() { local s=$1; shift; $TM send-keys -t "$s" "$@"; }
-# check NAME COMMAND...: PASS when the command succeeds
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 sql() { sqlite3 "$tmp/node.db" "$1"; }
 setting() { sql "select value from settings where key='$1'"; }
 gen() { sql "select n from generation"; }
-MENU='Enter or letter: open  (q: quit  )?Ctrl-L'
 NETLIST='Up/Down: select  Enter: edit'
-start() { # start NAME [options]: a console in an 80x24 window, at its main menu
-	local name=$1; shift
-	$TM new-session -d -x 80 -y 24 -s "$name" "$tmp/run $name $*"
-	wait_for "$name" "$MENU"
-}
-quit() { # quit NAME: q, then the exit status and the sanitizers' verdict
-	keys "$1" q
-	local i
-	for ((i = 0; i < 600; i++)); do # a loaded machine: up to 30 s, q again now and then
-		[ -f "$tmp/rc.$1" ] && break
-		[ $((i % 100)) = 99 ] && keys "$1" q 2>/dev/null
-		sleep 0.05
-	done
-	local rc; rc=$(cat "$tmp/rc.$1" 2>/dev/null)
-	if [ "$rc" = 0 ] && ! ls "$tmp"/asan."$1"* >/dev/null 2>&1; then
-		pass "$1: exits 0 with no sanitizer report"
-	else
-		echo "FAIL tui: $1: exits 0 with no sanitizer report: exit ${rc:-none}"
-		cat "$tmp"/asan."$1"* 2>/dev/null | head -40 | sed 's/^/    /'
-		failed=1
-	fi
-}
-# submit SESSION REGEX: Enter on a form, then wait for REGEX
-enter_and_wait() { keys "$1" Enter; wait_for "$1" "$2"; }
 
 # ---- the status screen first ----
 check "starts at the main menu with the status beside it" start main --allow-quit
@@ -146,6 +69,8 @@ walk n "Network interfaces"
 walk h "Host name"
 walk d "DNS and NTP servers"
 walk p "Passwords"
+walk r "Storage repositories"
+walk o "Server pool"
 walk y "System"
 sql "insert into status values ('net.hostname', 1, '', 1, 0), ('net.iface.eth9', 0, 'no such device', 1, 0)"
 keys main s
@@ -297,7 +222,7 @@ $TM resize-window -t main -x 80 -y 24
 check "back at 80x24 after a tiny window" wait_for main 'Ctrl-L: redraw'
 all=1
 for want in ' s +Status ' ' n +Network interfaces ' ' h +Host name ' ' d +DNS and NTP servers ' \
-	' p +Passwords ' ' y +System ' ' x +Local shell ' 'Host name +tarn-test-01' 'address' \
+	' r +Storage repositories ' ' o +Server pool ' ' p +Passwords ' ' y +System ' ' x +Local shell ' 'Host name +tarn-test-01' 'address' \
 	'obtained +static 192.0.2.10/24' 'Hypervisor +Xen 4.17.3' 'Agent +agent answers-test' \
 	'Settings +kept on /dev/sdz2' 'Guests +3 running' 'Memory +60000 MiB free of 65536 MiB' 'Up/Down: select +Enter or letter: open +q: quit +Ctrl-L: redraw'; do
 	grep -qE -- "$want" "$tmp/screen" || { all=0; echo "    missing at 80x24: $want"; }
