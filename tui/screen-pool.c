@@ -125,9 +125,11 @@ static void draw(struct tui *t, const struct pool_view *p, const char *fault)
 			  i == 3 && p->master ? " (this host)" : "");
 	}
 	tui_print(++y, 2, COLS - 4, A_BOLD, "%-22s %-24s %s", "Member", "Address", "Roles");
-	for (int i = 0; i < p->n && y < LINES - 7; i++)
-		tui_print(++y, 2, COLS - 4, A_NORMAL, "%-22.22s %-24.24s %s%s", p->m[i].id, p->m[i].address,
-			  p->m[i].roles, i == p->self ? "  (this host)" : "");
+	for (int i = 0; i < p->n && y < LINES - 7; i++) {
+		char id[64];
+		snprintf(id, sizeof id, "%.40s%s", p->m[i].id, i == p->self ? " (this host)" : "");
+		tui_print(++y, 2, COLS - 4, A_NORMAL, "%-22.22s %-24.24s %s", id, p->m[i].address, p->m[i].roles);
+	}
 	y += 2;
 	tui_print(y, 2, COLS - 4, A_BOLD, "This host's roles:");
 	if (p->self < 0) {

@@ -50,7 +50,7 @@ static enum tarn_call_result load(struct tui *t, struct repos *l, tarn_err err)
 static void draw(struct tui *t, const struct repos *l, int sel, const char *fault)
 {
 	tui_frame(t, STORAGE_TITLE,
-		  "a: add  x: remove  i: import  c: create disks  Enter: disks  t: tasks  Esc: back");
+		  "a: add  x: remove  i: import  c: new disks  Enter: disks  t: tasks  Esc: back");
 	tui_print(2, 2, COLS - 4, A_BOLD, "%-16s %-6s %-8s %10s %10s  %s", "Name", "Kind", "State", "Size", "Free",
 		  "Source");
 	int rows = LINES - 8, top = sel >= rows ? sel - rows + 1 : 0;

@@ -226,7 +226,7 @@ static void add_local(struct tui *t)
 	};
 	TUI_COPY(fl[L_DEV].value, dev);
 	struct tui_form f = {.title = "Add a local disk or partition", .f = fl, .n = L_COUNT, .save = save_local,
-			     .needs_auth = 1, .focus = dev[0] ? L_NAME : L_DEV,
+			     .needs_auth = 1,
 			     .intro = "A disk or partition of this host becomes a repository (iso_pool, seed_pool, "
 				      "running_pool ...)."};
 	if (tui_form_run(t, &f))
