@@ -136,9 +136,12 @@ static void device_use(struct tui *t, const char *name, char *buf, size_t n)
 	FILE *m = fopen(t->p.mounts, "r");
 	while (m && !buf[0] && fgets(line, sizeof line, m))
 		if (sscanf(line, "%299s %511s", path, dir) == 2 && strcmp(path, dev) == 0)
-			snprintf(buf, n, "in use: mounted on %.40s", dir);
+			snprintf(buf, n, "mounted on %.40s", dir);
 	if (m)
 		fclose(m);
+	/* a loop device: the file behind it (perhaps mounted elsewhere) */
+	if (!buf[0] && read_line(SYS_BLOCK, name, "loop/backing_file", line, sizeof line) == 0)
+		snprintf(buf, n, "file %.60s", line);
 	snprintf(path, sizeof path, "%s/%s/holders", SYS_BLOCK, name);
 	DIR *d = opendir(path);
 	for (struct dirent *e; d && !buf[0] && (e = readdir(d));)
@@ -183,7 +186,7 @@ static int list_devices(struct tui *t, struct blockdev *d, int max)
 		device_use(t, name, use, sizeof use);
 		tarn_size_text((uint64_t)atoll(size) * 512, text, sizeof text);
 		snprintf(d[n].path, sizeof d[n].path, "/dev/%s", name);
-		snprintf(d[n].text, sizeof d[n].text, "%-14s %10s  %-9s %-16.16s %s", d[n].path, text,
+		snprintf(d[n].text, sizeof d[n].text, "%-12s %9s %-9s %-14.14s %s", d[n].path, text,
 			 partition ? "partition" : "disk", model, use);
 		n++;
 	}

@@ -89,6 +89,16 @@ check "mount options with a space are refused" enter_and_wait st '! mount option
 keys st Escape
 check "Esc leaves the form" wait_for st "$HINTS"
 
+# ---- an iSCSI target: each field checked ----
+keys st a; wait_for st 'Add a repository'; keys st i
+check "a, i: the iSCSI form" wait_for st 'Tarn [^ ]+ +Add an iSCSI target'
+keys st san Tab 2001:db8::20 Tab bogus Tab 99999
+check "a bare IPv6 portal is refused (brackets)" enter_and_wait st '! 2001:db8::20: an IPv6 portal is written in brackets'
+check "a wrong IQN is refused" grep -q '! bogus is not an iSCSI name' "$tmp/screen"
+check "a LUN out of range is refused" grep -q '! a LUN is a number 0-16383' "$tmp/screen"
+[ -z "$(repos)" ] && pass "nothing stored" || fail "nothing stored: $(repos)"
+keys st Escape; wait_for st "$HINTS"
+
 # ---- a local disk: an ext4 image file, formatted after the warning ----
 keys st a; wait_for st 'Add a repository'; keys st l
 check "a, l: this host's block devices, and a path to type" wait_for st 'Another device, or an image file: type its path'
