@@ -1,6 +1,7 @@
 /* A scrollable view of a text file (a log), or of what a command prints
- * (logread: BusyBox's syslogd keeps the log in memory), opened at its end.
- * Only the last 2 MiB are kept, so a huge log cannot exhaust dom0's memory. */
+ * (logread: BusyBox's syslogd keeps the log in memory), opened at its end;
+ * or of a text (a list the agent answered with), opened at its top. Only
+ * the last 2 MiB are kept, so a huge log cannot exhaust dom0's memory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

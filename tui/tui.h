@@ -6,7 +6,8 @@
  * redrawn whole on every pass of a screen's loop: curses sends only what
  * changed, so a live refresh does not flicker, and a resize or Ctrl-L is
  * just another pass. Screens read and write the node store (lib/store.h)
- * directly; every change is validated first and written in one transaction. */
+ * directly; every change is validated first and written in one transaction.
+ * What is the agent's (storage, the pool) is asked of it: agent.h. */
 #ifndef TARN_TUI_H
 #define TARN_TUI_H
 #include <curses.h>
