@@ -106,9 +106,8 @@ struct queued {
 };
 
 /* Reads the task id the agent answered with; 0, or -1 (err says why). */
-static int task_id(struct tui *t, struct queued *q, const char *method, tarn_err err, xmlrpc_value *v)
+static int task_id(struct queued *q, const char *method, tarn_err err, xmlrpc_value *v)
 {
-	(void)t;
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
 	xmlrpc_read_int(&env, v, &q->id);
@@ -136,7 +135,7 @@ static int save_import(struct tui *t, struct tui_form *f, tarn_err err)
 	if (tui_callf(t, TUI_AGENT_TIMEOUT, &v, NULL, err, "repo.import", "(sss)", q->repo, f->f[M_SOURCE].value,
 		      f->f[M_POOL].value) != TARN_CALL_OK)
 		return -1;
-	return task_id(t, q, "repo.import", err, v);
+	return task_id(q, "repo.import", err, v);
 }
 
 static void import(struct tui *t, const struct repo_row *r)
@@ -158,7 +157,7 @@ static void import(struct tui *t, const struct repo_row *r)
 		tui_task_watch(t, "Import an ISO or a template", q.id);
 }
 
-enum { D_REPO, D_PREFIX, D_SIZE, D_COUNT_, D_POOL, D_FIELDS };
+enum { D_REPO, D_PREFIX, D_SIZE, D_HOW_MANY, D_POOL, D_FIELDS };
 
 static const char *check_prefix(const struct tui_form *f, const char *v, tarn_err err)
 {
@@ -186,9 +185,9 @@ static int save_disks(struct tui *t, struct tui_form *f, tarn_err err)
 	struct queued *q = f->ctx;
 	xmlrpc_value *v;
 	if (tui_callf(t, TUI_AGENT_TIMEOUT, &v, NULL, err, "disk.create", "(ssiss)", q->repo, f->f[D_PREFIX].value,
-		      atoi(f->f[D_COUNT_].value), f->f[D_SIZE].value, f->f[D_POOL].value) != TARN_CALL_OK)
+		      atoi(f->f[D_HOW_MANY].value), f->f[D_SIZE].value, f->f[D_POOL].value) != TARN_CALL_OK)
 		return -1;
-	return task_id(t, q, "disk.create", err, v);
+	return task_id(q, "disk.create", err, v);
 }
 
 static void create_disks(struct tui *t, const struct repo_row *r)
@@ -199,7 +198,7 @@ static void create_disks(struct tui *t, const struct repo_row *r)
 		[D_REPO] = {.label = "In repository", .kind = TUI_FIXED},
 		[D_PREFIX] = {.label = "Name", .check = check_prefix, .hint = "disks are NAME-001.img, NAME-002.img ..."},
 		[D_SIZE] = {.label = "Size of each", .check = check_size, .hint = "with a unit: 512M, 20G, 2T"},
-		[D_COUNT_] = {.label = "How many", .check = check_count, .value = "1", .hint = "1-1000"},
+		[D_HOW_MANY] = {.label = "How many", .check = check_count, .value = "1", .hint = "1-1000"},
 		[D_POOL] = {.label = "Pool", .kind = TUI_CHOICE, .choices = pools, .value = "running_pool",
 			    .hint = "running_pool: a guest's own; sharedDisk: shared by guests"},
 	};
