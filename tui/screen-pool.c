@@ -161,11 +161,7 @@ static int pool_call(struct tui *t, const char *what, tarn_err err, const char *
 	return -1;
 }
 
-static const char *check_name(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_name(v, err);
-}
+TUI_FIELD_CHECK(check_name, tarn_check_name)
 
 static int save_create(struct tui *t, struct tui_form *f, tarn_err err)
 {
@@ -187,11 +183,7 @@ static void create_pool(struct tui *t)
 
 enum { J_MASTER, J_PASS, J_AGAIN, J_COUNT };
 
-static const char *check_master(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_host_port(v, err);
-}
+TUI_FIELD_CHECK(check_master, tarn_check_host_port)
 
 static const char *check_pass(const struct tui_form *f, const char *v, tarn_err err)
 {

@@ -159,11 +159,7 @@ static void import(struct tui *t, const struct repo_row *r)
 
 enum { D_REPO, D_PREFIX, D_SIZE, D_HOW_MANY, D_POOL, D_FIELDS };
 
-static const char *check_prefix(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_disk_prefix(v, err);
-}
+TUI_FIELD_CHECK(check_prefix, tarn_check_disk_prefix)
 
 static const char *check_size(const struct tui_form *f, const char *v, tarn_err err)
 {

@@ -20,41 +20,12 @@ static const char *const yesno[] = {"no", "yes", NULL};
 
 /* ---- the checks of the forms' fields ---- */
 
-static const char *check_name(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_name(v, err);
-}
-
-static const char *check_device(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_path(v, err);
-}
-
-static const char *check_export(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_nfs_export(v, err);
-}
-
-static const char *check_options(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_mount_options(v, err);
-}
-
-static const char *check_portal(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_portal(v, err);
-}
-
-static const char *check_iqn(const struct tui_form *f, const char *v, tarn_err err)
-{
-	(void)f;
-	return tarn_check_iqn(v, err);
-}
+TUI_FIELD_CHECK(check_name, tarn_check_name)
+TUI_FIELD_CHECK(check_device, tarn_check_path)
+TUI_FIELD_CHECK(check_export, tarn_check_nfs_export)
+TUI_FIELD_CHECK(check_options, tarn_check_mount_options)
+TUI_FIELD_CHECK(check_portal, tarn_check_portal)
+TUI_FIELD_CHECK(check_iqn, tarn_check_iqn)
 
 static const char *check_lun(const struct tui_form *f, const char *v, tarn_err err)
 {

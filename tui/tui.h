@@ -142,6 +142,13 @@ struct tui_form {
 };
 /* Runs the form until it is saved (1) or left with Esc (0). */
 int tui_form_run(struct tui *t, struct tui_form *f);
+/* A form field's check that is a validator of the value alone (validate.h). */
+#define TUI_FIELD_CHECK(name, validator)                                                        \
+	static const char *name(const struct tui_form *f, const char *v, tarn_err err)          \
+	{                                                                                        \
+		(void)f;                                                                         \
+		return validator(v, err);                                                        \
+	}
 /* A form field's check: the password typed again matches the field before. */
 const char *tui_check_again(const struct tui_form *f, const char *v, tarn_err err);
 
