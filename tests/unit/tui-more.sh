@@ -5,6 +5,7 @@
 # machine's /etc, /run/tarn or network.
 T=tui-more
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
+fake_host
 start_tarnd || { echo "SKIP $T: tarnd did not build"; exit 0; }
 store=$state/db/node.db
 export AGENT_CHECK= # the built-in check: the agent's port
@@ -116,6 +117,9 @@ keys main f; wait_for main 'Force tui-guest-01 off at once'; keys main y
 check "force off asks the agent and says what it answered (its fault, if it has no such method)" \
 	wait_for main '(The agent did not do it: |tui-guest-01 is forced off)'
 keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'
+# a forced-off guest is meant to be stopped: meant to run again first
+keys main s; wait_for main 'tui-guest-01 is meant to run now'
+keys main Enter; wait_for main 'tui-guest-01 +running '
 keys main d; wait_for main 'Delete guest tui-guest-01\?'; keys main y
 check "deleting a guest meant to run: the agent's refusal" wait_for main 'stop it first'
 keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'
