@@ -31,63 +31,29 @@ static int only(const char *s, const char *extra)
 	return 1;
 }
 
-/* A host name, an IPv4 address, or an IPv6 address in brackets; *rest is
- * what follows it. */
-static const char *check_host(const char *s, const char **rest, tarn_err err)
-{
-	char host[256];
-	size_t n;
-	if (s[0] == '[') {
-		n = strcspn(s + 1, "]");
-		if (s[1 + n] != ']' || n >= sizeof host)
-			return FAIL("%.40s: an IPv6 address ends with ']'", s);
-		memcpy(host, s + 1, n);
-		host[n] = '\0';
-		*rest = s + n + 2;
-		return tarn_check_ipv6(host, err);
-	}
-	n = strcspn(s, ":/");
-	if (n == 0 || n >= sizeof host)
-		return FAIL("%.40s does not start with a server's name or address", s);
-	memcpy(host, s, n);
-	host[n] = '\0';
-	*rest = s + n;
-	tarn_err ignore;
-	if (tarn_check_ipv4(host, ignore) && tarn_check_hostname(host, ignore))
-		return FAIL("%.40s is neither an address nor a host name", host);
-	return NULL;
-}
-
-static const char *check_nfs(const char *s, tarn_err err)
+const char *tarn_check_nfs_export(const char *s, tarn_err err)
 {
 	const char *rest;
 	if (!s[0])
-		return FAIL("source: an NFS export is required, like nfs.example.com:/export/repo");
-	if (check_host(s, &rest, err))
-		return field(err, "source");
+		return FAIL("an NFS export is required, like nfs.example.com:/export/repo");
+	if (tarn_check_server(s, &rest, err))
+		return err;
 	if (rest[0] != ':' || rest[1] != '/')
-		return FAIL("source: %.40s is not server:/export", s);
-	return tarn_check_path(rest + 1, err) ? field(err, "source") : NULL;
+		return FAIL("%.40s is not server:/export", s);
+	return tarn_check_path(rest + 1, err);
 }
 
-static const char *check_portal(const char *s, tarn_err err)
+const char *tarn_check_portal(const char *s, tarn_err err)
 {
-	const char *rest;
 	if (!s[0])
-		return FAIL("source: an iSCSI portal is required, like 192.0.2.20:3260");
-	if (check_host(s, &rest, err))
-		return field(err, "source");
-	if (!rest[0])
-		return NULL;
-	char *end;
-	long port = rest[0] == ':' && isdigit((unsigned char)rest[1]) ? strtol(rest + 1, &end, 10) : -1;
-	if (port < 1 || port > 65535 || *end)
-		return FAIL("source: %.40s: the port is a number 1-65535 after ':'", s);
-	return NULL;
+		return FAIL("an iSCSI portal is required, like 192.0.2.20:3260");
+	if (s[0] != '[' && strchr(s, ':') != strrchr(s, ':'))
+		return FAIL("%.40s: an IPv6 portal is written in brackets, like [2001:db8::20]:3260", s);
+	return tarn_check_host_port(s, err);
 }
 
 /* iqn.YYYY-MM.reversed.domain[:anything], eui.<16 hex>, naa.<16 or 32 hex> */
-static const char *check_iqn(const char *s, tarn_err err)
+const char *tarn_check_iqn(const char *s, tarn_err err)
 {
 	size_t n = strlen(s);
 	int hex = (strncmp(s, "eui.", 4) == 0 && n == 20) ||
@@ -97,7 +63,35 @@ static const char *check_iqn(const char *s, tarn_err err)
 	if (strncmp(s, "iqn.", 4) == 0 && n > 12 && n < 224 && isdigit((unsigned char)s[4]) &&
 	    s[8] == '-' && s[11] == '.' && only(s, ".-:") && !strpbrk(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 		return NULL;
-	return FAIL("target: %.40s is not an iSCSI name (like iqn.2003-01.com.example:repo1)", s);
+	return FAIL("%.40s is not an iSCSI name (like iqn.2003-01.com.example:repo1)", s);
+}
+
+const char *tarn_check_mount_options(const char *s, tarn_err err)
+{
+	if (!only(s, "=,._-:/") || strstr(s, ",,"))
+		return FAIL("mount options are words like noatime or vers=4.1, comma-separated");
+	return NULL;
+}
+
+const char *tarn_check_disk_prefix(const char *prefix, tarn_err err)
+{
+	if (tarn_check_name(prefix, err))
+		return err;
+	return strlen(prefix) > 48 ? FAIL("a disk name prefix has at most 48 characters") : NULL;
+}
+
+const char *tarn_check_disk_count(long count, tarn_err err)
+{
+	return count < 1 || count > 1000 ? FAIL("%ld is not 1-1000", count) : NULL;
+}
+
+const char *tarn_check_disk_size(const char *size, uint64_t *bytes, tarn_err err)
+{
+	if (tarn_parse_size(size, bytes, err))
+		return err;
+	if (*bytes < (1 << 20) || *bytes % 512)
+		return FAIL("a disk is at least 1M and a whole number of 512-byte sectors");
+	return NULL;
 }
 
 static const char *check_repo(const struct tarn_repo *r, tarn_err err)
@@ -112,10 +106,10 @@ static const char *check_repo(const struct tarn_repo *r, tarn_err err)
 		return FAIL("kind: %.10s is not local, nfs or iscsi", r->kind);
 	if (local && tarn_check_path(r->source, err))
 		return field(err, "source");
-	if ((nfs && check_nfs(r->source, err)) || (iscsi && check_portal(r->source, err)))
-		return err;
-	if (iscsi && check_iqn(r->target, err))
-		return err;
+	if ((nfs && tarn_check_nfs_export(r->source, err)) || (iscsi && tarn_check_portal(r->source, err)))
+		return field(err, "source");
+	if (iscsi && tarn_check_iqn(r->target, err))
+		return field(err, "target");
 	if (!iscsi && (r->target[0] || r->lun))
 		return FAIL("target: only an iscsi repository has a target and a LUN");
 	if (r->lun < 0 || r->lun > 16383)
@@ -126,9 +120,7 @@ static const char *check_repo(const struct tarn_repo *r, tarn_err err)
 		return FAIL("fstype: %.8s is not ext4 or xfs", r->fstype);
 	if (nfs && r->format)
 		return FAIL("format: an NFS export is formatted by its server, not here");
-	if (!only(r->options, "=,._-:/") || strstr(r->options, ",,"))
-		return FAIL("options: mount options are words like noatime or vers=4.1, comma-separated");
-	return NULL;
+	return tarn_check_mount_options(r->options, err) ? field(err, "options") : NULL;
 }
 
 static void make_uuid(char *buf)

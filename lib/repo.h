@@ -58,6 +58,21 @@ int tarn_repo_forget_status(tarn_store *st, const char *name);
 /* Copies the status message into buf; returns 1 ok, 0 failed, -1 none. */
 int tarn_repo_status(tarn_store *st, const char *name, char *buf, size_t len);
 
+/* The parts of a repository, checked one by one (as a form does); the
+ * messages do not name the field. An NFS export: server:/export. */
+const char *tarn_check_nfs_export(const char *s, tarn_err err);
+/* An iSCSI portal: address[:port], an IPv6 address in brackets. */
+const char *tarn_check_portal(const char *s, tarn_err err);
+/* An iSCSI target's name: iqn.YYYY-MM.domain[:...], eui.<hex>, naa.<hex>. */
+const char *tarn_check_iqn(const char *s, tarn_err err);
+/* Extra mount options: words like noatime or vers=4.1, comma-separated. */
+const char *tarn_check_mount_options(const char *s, tarn_err err);
+/* New disks: the name prefix (PREFIX-001.img ...), how many (1-1000) and
+ * each one's size (at least 1M, in whole 512-byte sectors). */
+const char *tarn_check_disk_prefix(const char *prefix, tarn_err err);
+const char *tarn_check_disk_count(long count, tarn_err err);
+const char *tarn_check_disk_size(const char *size, uint64_t *bytes, tarn_err err);
+
 /* A pool name given to import (iso_pool, seed_pool) or disk creation
  * (running_pool, sharedDisk). */
 const char *tarn_check_pool(const char *pool, int for_disks, tarn_err err);

@@ -166,6 +166,53 @@ const char *tarn_check_hostname(const char *s, tarn_err err)
 	return NULL;
 }
 
+const char *tarn_check_server(const char *s, const char **rest, tarn_err err)
+{
+	char host[256];
+	size_t n;
+	if (empty(s))
+		return fail(err, "a server's name or address is required");
+	if (s[0] == '[') {
+		n = strcspn(s + 1, "]");
+		if (s[1 + n] != ']' || n >= sizeof host)
+			return fail(err, "%.*s: an IPv6 address ends with ']'", SHOWN(s));
+		memcpy(host, s + 1, n);
+		host[n] = '\0';
+		*rest = s + n + 2;
+		return tarn_check_ipv6(host, err);
+	}
+	n = strcspn(s, ":/");
+	if (n == 0 || n >= sizeof host)
+		return fail(err, "%.*s does not start with a server's name or address", SHOWN(s));
+	memcpy(host, s, n);
+	host[n] = '\0';
+	*rest = s + n;
+	/* no top-level domain is all digits: 192.0.2.300 is a wrong address */
+	if (strspn(host, "0123456789.") == n)
+		return tarn_check_ipv4(host, err);
+	tarn_err ignore;
+	if (tarn_check_hostname(host, ignore))
+		return fail(err, "%.*s is neither an address nor a host name", SHOWN(host));
+	return NULL;
+}
+
+const char *tarn_check_host_port(const char *s, tarn_err err)
+{
+	const char *rest;
+	struct in6_addr a;
+	if (s && inet_pton(AF_INET6, s, &a) == 1)
+		return NULL;
+	if (tarn_check_server(s, &rest, err))
+		return err;
+	if (!rest[0])
+		return NULL;
+	char *end = NULL;
+	long port = rest[0] == ':' && isdigit((unsigned char)rest[1]) ? strtol(rest + 1, &end, 10) : -1;
+	if (port < 1 || port > 65535 || *end)
+		return fail(err, "%.*s: the port is a number 1-65535 after ':'", SHOWN(s));
+	return NULL;
+}
+
 const char *tarn_check_vlan_id(long id, tarn_err err)
 {
 	if (id < 1 || id > 4094)

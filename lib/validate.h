@@ -21,6 +21,13 @@ const char *tarn_check_cidr(const char *s, tarn_err err);
 const char *tarn_check_gateway(const char *gw, const char *cidr, tarn_err err);
 /* RFC 1123 host name: labels of 1-63 letters, digits and '-', 253 at most. */
 const char *tarn_check_hostname(const char *s, tarn_err err);
+/* A server named at the start of s: a host name, an IPv4 address (dotted
+ * numbers are always taken as one), or an IPv6 address in brackets; a ':'
+ * or '/' ends it, and *rest is what follows. */
+const char *tarn_check_server(const char *s, const char **rest, tarn_err err);
+/* A server with an optional port: host, host:port, [IPv6]:port, or a bare
+ * IPv6 address. */
+const char *tarn_check_host_port(const char *s, tarn_err err);
 const char *tarn_check_vlan_id(long id, tarn_err err);
 const char *tarn_check_mtu(long mtu, tarn_err err);
 /* Linux bonding modes by name: balance-rr, active-backup, balance-xor,

@@ -183,18 +183,10 @@ static xmlrpc_value *repo_import(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 static const char *check_disks(const char *prefix, int count, const char *size, uint64_t *bytes, tarn_err err)
 {
 	tarn_err why = "";
-	if (tarn_check_name(prefix, why))
-		return snprintf(err, TARN_ERRLEN, "prefix: %.140s", why), err;
-	if (strlen(prefix) > 48)
-		return snprintf(err, TARN_ERRLEN, "prefix: at most 48 characters"), err;
-	if (count < 1 || count > 1000)
-		return snprintf(err, TARN_ERRLEN, "count: %d is not 1-1000", count), err;
-	if (tarn_parse_size(size, bytes, why))
-		return snprintf(err, TARN_ERRLEN, "size: %.140s", why), err;
-	if (*bytes < (1 << 20) || *bytes % 512)
-		return snprintf(err, TARN_ERRLEN, "size: a disk is at least 1M and a whole number of 512-byte "
-			 "sectors"), err;
-	return NULL;
+	const char *bad = tarn_check_disk_prefix(prefix, why) ? "prefix"
+			: tarn_check_disk_count(count, why)    ? "count"
+			: tarn_check_disk_size(size, bytes, why) ? "size" : NULL;
+	return bad ? (snprintf(err, TARN_ERRLEN, "%s: %.140s", bad, why), err) : NULL;
 }
 
 static xmlrpc_value *disk_create(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)

@@ -13,6 +13,8 @@ static const struct tui_entry menu[] = {
 	{'b', "Bridges, VLANs, bonds", "Network devices: bridges over network cards, VLANs and bonds.", screen_netdev},
 	{'g', "Guests", "The pool's guests, desired and actual state side by side: create, start, shut "
 	 "down, pause, delete.", screen_guests},
+	{'r', "Storage repositories", "Local disks, NFS and iSCSI repositories; ISOs, templates and virtual disks.", screen_storage},
+	{'o', "Server pool", "The pool this host is in, its members and roles; create, join or leave one.", screen_pool},
 	{'p', "Passwords", "The console password and the agent's (API) password.", screen_password},
 	{'y', "System", "Logs, ping; restart the agent; reboot or shut down the host; reset to defaults.", screen_system},
 	{'x', "Local shell", "A root shell on this console (asks the console password).", screen_shell},

@@ -1,6 +1,7 @@
 /* A scrollable view of a text file (a log), or of what a command prints
- * (logread: BusyBox's syslogd keeps the log in memory), opened at its end.
- * Only the last 2 MiB are kept, so a huge log cannot exhaust dom0's memory. */
+ * (logread: BusyBox's syslogd keeps the log in memory), opened at its end;
+ * or of a text (a list the agent answered with), opened at its top. Only
+ * the last 2 MiB are kept, so a huge log cannot exhaust dom0's memory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,27 @@ static char *slurp(FILE *f, size_t *len)
 	return buf;
 }
 
+/* Cuts the text in x->buf (got bytes) into lines. */
+static void split(struct text *x, size_t got)
+{
+	if (!x->buf)
+		return;
+	int cap = 1;
+	for (size_t i = 0; i < got; i++)
+		cap += x->buf[i] == '\n';
+	x->line = malloc((size_t)cap * sizeof *x->line);
+	if (!x->line)
+		return;
+	for (char *p = x->buf; *p && x->n < cap;) {
+		x->line[x->n++] = p;
+		char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+}
+
 /* The file at path, or else what cmd prints. */
 static void load(struct text *x, const char *path, const char *cmd)
 {
@@ -60,47 +82,33 @@ static void load(struct text *x, const char *path, const char *cmd)
 		snprintf(x->err, sizeof x->err, "cannot read %.60s, and %.60s printed nothing", path, cmd);
 	else if (piped && got == 0)
 		snprintf(x->err, sizeof x->err, "%.100s printed nothing", cmd);
-	if (!x->buf)
-		return;
-	int cap = 1;
-	for (size_t i = 0; i < got; i++)
-		cap += x->buf[i] == '\n';
-	x->line = malloc((size_t)cap * sizeof *x->line);
-	if (!x->line)
-		return;
-	for (char *p = x->buf; *p && x->n < cap;) {
-		x->line[x->n++] = p;
-		char *nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-	}
+	split(x, got);
 }
 
-void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd)
+/* Shows x from line top (-1: its end); r reloads it from path or cmd
+ * (a text given as it is has neither). */
+static void page(struct tui *t, const char *title, struct text *x, int top, const char *path, const char *cmd)
 {
-	struct text x = {0};
-	int top = -1, left = 0;
-	load(&x, path, cmd);
+	int left = 0;
 	curs_set(0);
 	for (;;) {
 		int rows = LINES - 3;
 		if (rows < 1)
 			rows = 1;
-		if (top < 0 || top > x.n - rows)
-			top = x.n - rows; /* the end: the newest lines */
+		if (top < 0 || top > x->n - rows)
+			top = x->n - rows; /* the end: the newest lines */
 		if (top < 0)
 			top = 0;
-		tui_frame(t, title, "Up/Down PgUp/PgDn space b: scroll  g/G: top/end  r: reload  Esc: back");
-		if (x.err[0])
-			tui_print(2, 2, COLS - 4, t->a_err, "%s", x.err);
-		for (int i = 0; i < rows && top + i < x.n; i++) {
-			const char *l = x.line[top + i];
+		tui_frame(t, title, path || cmd ? "Up/Down PgUp/PgDn space b: scroll  g/G: top/end  r: reload  Esc: back"
+					 : "Up/Down PgUp/PgDn space b: scroll  g/G: top/end  Esc: back");
+		if (x->err[0])
+			tui_print(2, 2, COLS - 4, t->a_err, "%s", x->err);
+		for (int i = 0; i < rows && top + i < x->n; i++) {
+			const char *l = x->line[top + i];
 			tui_print(1 + i, 0, COLS, A_NORMAL, "%s", (int)strlen(l) > left ? l + left : "");
 		}
-		tui_print(LINES - 2, COLS - 24, 24, t->a_dim, "lines %d-%d of %d", x.n ? top + 1 : 0,
-			  top + rows < x.n ? top + rows : x.n, x.n);
+		tui_print(LINES - 2, COLS - 24, 24, t->a_dim, "lines %d-%d of %d", x->n ? top + 1 : 0,
+			  top + rows < x->n ? top + rows : x->n, x->n);
 		refresh();
 		int k = tui_key(t, -1);
 		if (k == TUI_ESC || k == 'q' || k == KEY_BACKSPACE || k == 127)
@@ -121,13 +129,29 @@ void tui_pager(struct tui *t, const char *title, const char *path, const char *c
 			left = left >= 8 ? left - 8 : 0;
 		else if (k == KEY_RIGHT)
 			left += 8;
-		else if (k == 'r') {
-			load(&x, path, cmd);
+		else if (k == 'r' && (path || cmd)) {
+			load(x, path, cmd);
 			top = -1;
 		}
-		if (top >= x.n - rows) /* scrolling past the end stays at the end */
+		if (top >= x->n - rows) /* scrolling past the end stays at the end */
 			top = -1;
 	}
+}
+
+void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd)
+{
+	struct text x = {0};
+	load(&x, path, cmd);
+	page(t, title, &x, -1, path, cmd);
+	free(x.buf);
+	free(x.line);
+}
+
+void tui_pager_text(struct tui *t, const char *title, const char *text)
+{
+	struct text x = {.buf = strdup(text)};
+	split(&x, x.buf ? strlen(x.buf) : 0);
+	page(t, title, &x, 0, NULL, NULL);
 	free(x.buf);
 	free(x.line);
 }

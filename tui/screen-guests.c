@@ -11,8 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "tui.h"
+#include "agent.h"
 
 #define MAX_GUESTS 256
 #define MAX_XLCFG (64 * 1024) /* as tarnctl guest define */
@@ -31,69 +30,28 @@ struct guests {
 	tarn_err err;
 };
 
-/* Copies a string member of an API struct; "" when it is missing. */
-static void member(xmlrpc_env *env, xmlrpc_value *s, const char *key, char *out, size_t n)
-{
-	xmlrpc_value *v = NULL;
-	const char *text = NULL;
-	out[0] = '\0';
-	xmlrpc_struct_find_value(env, s, key, &v);
-	if (!env->fault_occurred && v) {
-		xmlrpc_read_string(env, v, &text);
-		if (!env->fault_occurred)
-			snprintf(out, n, "%s", text);
-		free((void *)text);
-	}
-	if (v)
-		xmlrpc_DECREF(v);
-	xmlrpc_env_clean(env);
-	xmlrpc_env_init(env);
-}
-
-static int member_int(xmlrpc_env *env, xmlrpc_value *s, const char *key)
-{
-	xmlrpc_value *v = NULL;
-	int n = 0;
-	xmlrpc_struct_find_value(env, s, key, &v);
-	if (!env->fault_occurred && v)
-		xmlrpc_read_int(env, v, &n);
-	if (v)
-		xmlrpc_DECREF(v);
-	xmlrpc_env_clean(env);
-	xmlrpc_env_init(env);
-	return n;
-}
-
 static void load(struct tui *t, struct guests *l)
 {
 	xmlrpc_value *list = NULL;
 	l->n = 0;
 	l->err[0] = '\0';
-	l->rc = tui_call(t, "guest.list", NULL, &list, LIST_TIMEOUT, l->err);
+	l->rc = tui_callf(t, LIST_TIMEOUT, &list, NULL, l->err, "guest.list", NULL);
 	if (l->rc != TARN_CALL_OK)
 		return;
-	xmlrpc_env env;
-	xmlrpc_env_init(&env);
-	int n = xmlrpc_array_size(&env, list);
-	for (int i = 0; i < n && l->n < MAX_GUESTS && !env.fault_occurred; i++) {
-		xmlrpc_value *item = NULL;
-		xmlrpc_array_read_item(&env, list, (unsigned)i, &item);
-		if (env.fault_occurred)
-			break;
-		struct guest *g = &l->g[l->n++];
-		member(&env, item, "name", g->name, sizeof g->name);
-		member(&env, item, "desired", g->desired, sizeof g->desired);
-		member(&env, item, "actual", g->actual, sizeof g->actual);
-		member(&env, item, "type", g->type, sizeof g->type);
-		g->memory = member_int(&env, item, "memory");
-		g->vcpus = member_int(&env, item, "vcpus");
-		xmlrpc_DECREF(item);
-	}
-	if (env.fault_occurred) {
+	if (xmlrpc_value_type(list) != XMLRPC_TYPE_ARRAY) {
 		l->rc = TARN_CALL_FAULT;
 		snprintf(l->err, sizeof l->err, "the agent's list of guests was not understood");
 	}
-	xmlrpc_env_clean(&env);
+	for (int i = 0; i < tui_items(list) && l->n < MAX_GUESTS; i++) {
+		xmlrpc_value *item = tui_item(list, i);
+		struct guest *g = &l->g[l->n++];
+		tui_member(item, "name", g->name, sizeof g->name);
+		tui_member(item, "desired", g->desired, sizeof g->desired);
+		tui_member(item, "actual", g->actual, sizeof g->actual);
+		tui_member(item, "type", g->type, sizeof g->type);
+		g->memory = (int)tui_member_int(item, "memory");
+		g->vcpus = (int)tui_member_int(item, "vcpus");
+	}
 	xmlrpc_DECREF(list);
 }
 
@@ -154,7 +112,9 @@ static void act(struct tui *t, const struct action *a, const char *name)
 	tui_frame(t, a->title, "");
 	tui_print(3, 2, COLS - 4, A_BOLD, "%s: asking the agent ...", name);
 	refresh();
-	enum tarn_call_result rc = tui_call_strings(t, a->method, name, a->state, NULL, ACT_TIMEOUT, err);
+	/* guest.setState takes the state after the name; "(s)" leaves it unread */
+	enum tarn_call_result rc =
+		tui_callf(t, ACT_TIMEOUT, NULL, NULL, err, a->method, a->state ? "(ss)" : "(s)", name, a->state);
 	if (rc != TARN_CALL_OK) {
 		call_failed(t, a->title, rc, err);
 		return;
@@ -226,17 +186,14 @@ static int define_guest(struct tui *t, struct tui_form *f, tarn_err err)
 	char *text = read_cfg(f->f[0].value, err), reason[TARN_ERRLEN];
 	if (!text)
 		return -1;
-	enum tarn_call_result rc = tui_call_strings(t, "guest.define", text, NULL, &g, ACT_TIMEOUT, reason);
+	enum tarn_call_result rc = tui_callf(t, ACT_TIMEOUT, &g, NULL, reason, "guest.define", "(s)", text);
 	free(text);
 	if (rc == TARN_CALL_UNREACHABLE)
 		return snprintf(err, TARN_ERRLEN, "the agent is not answering (Esc, then a restarts it): %.100s",
 				reason), -1;
 	if (rc != TARN_CALL_OK)
 		return snprintf(err, TARN_ERRLEN, "the agent did not take it: %.130s", reason), -1;
-	xmlrpc_env env;
-	xmlrpc_env_init(&env);
-	member(&env, g, "name", c->name, sizeof c->name);
-	xmlrpc_env_clean(&env);
+	tui_member(g, "name", c->name, sizeof c->name);
 	xmlrpc_DECREF(g);
 	return 0;
 }

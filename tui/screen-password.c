@@ -23,10 +23,11 @@ static const char *check_new(const struct tui_form *f, const char *v, tarn_err e
 	return NULL;
 }
 
-static const char *check_again(const struct tui_form *f, const char *v, tarn_err err)
+const char *tui_check_again(const struct tui_form *f, const char *v, tarn_err err)
 {
-	if (strcmp(v, f->f[0].value) != 0)
-		return snprintf(err, TARN_ERRLEN, "the two passwords differ"), err;
+	for (int i = 1; i < f->n; i++)
+		if (f->f[i].value == v && strcmp(v, f->f[i - 1].value) != 0)
+			return snprintf(err, TARN_ERRLEN, "the two passwords differ"), err;
 	return NULL;
 }
 
@@ -48,7 +49,7 @@ int password_form(struct tui *t, const char *key, const char *title, int needs_a
 	struct tui_field fields[] = {
 		{.label = "New password", .kind = TUI_SECRET, .check = check_new,
 		 .hint = "at least 8 characters; not shown as you type"},
-		{.label = "Again", .kind = TUI_SECRET, .check = check_again, .hint = "the same once more"},
+		{.label = "Again", .kind = TUI_SECRET, .check = tui_check_again, .hint = "the same once more"},
 	};
 	struct tui_form f = {.title = title, .f = fields, .n = 2, .save = save, .ctx = (void *)key, .needs_auth = needs_auth,
 			     .intro = "Type the new password twice. Only a salted yescrypt hash of it is kept."};

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "agent.h"
 #include "event.h"
 #include "tui.h"
 
@@ -209,40 +209,25 @@ static void read_pool(struct tui *t, struct status *s)
 
 static void ask_pool(struct tui *t, struct status *s)
 {
-	struct tarn_client_opts o = {.socket = t->p.agent_socket, .timeout_s = 1};
 	tarn_err err = "";
 	xmlrpc_value *v = NULL;
-	int fault = 0;
+	char name[80], master[8];
 	if (!s->agent_ok) {
 		snprintf(s->pool, sizeof s->pool, "unknown while the agent is not running");
 		return;
 	}
-	tarn_client *c = tarn_client_open(&o, err);
-	enum tarn_call_result r = c ? tarn_client_call(c, "pool.info", NULL, &v, &fault, err) : TARN_CALL_UNREACHABLE;
-	tarn_client_close(c);
-	if (r == TARN_CALL_FAULT) { /* it says why: "this host is in no pool yet ..." */
+	enum tarn_call_result r = tui_callf(t, 1, &v, NULL, err, "pool.info", NULL);
+	if (r == TARN_CALL_FAULT) /* it says why: "this host is in no pool yet ..." */
 		snprintf(s->pool, sizeof s->pool, "%.150s", err);
-		return;
-	}
-	if (r != TARN_CALL_OK) {
+	else if (r != TARN_CALL_OK)
 		snprintf(s->pool, sizeof s->pool, "unknown (no answer on the agent's local socket)");
-		return;
-	}
-	xmlrpc_env env;
-	const char *name, *leader;
-	xmlrpc_bool master;
-	xmlrpc_env_init(&env);
-	xmlrpc_decompose_value(&env, v, "{s:s,s:s,s:b,*}", "name", &name, "leader", &leader, "master", &master);
-	if (env.fault_occurred) {
+	else if (!tui_member(v, "name", name, sizeof name)[0] || !tui_member(v, "master", master, sizeof master)[0])
 		snprintf(s->pool, sizeof s->pool, "unknown: the agent's answer was not understood");
-	} else {
+	else
 		snprintf(s->pool, sizeof s->pool, "%.60s, this host is %s", name,
-			 master ? "the master" : "a member");
-		free((void *)name);
-		free((void *)leader);
-	}
-	xmlrpc_env_clean(&env);
-	xmlrpc_DECREF(v);
+			 strcmp(master, "yes") == 0 ? "the master" : "a member");
+	if (v)
+		xmlrpc_DECREF(v);
 }
 
 /* Settings persist when a real file system (the TARN-DATA partition) is

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tui.h"
+#include "agent.h"
 
 static void view_log(struct tui *t)
 {
@@ -102,11 +102,12 @@ static void reset_config(struct tui *t)
 			    "DHCP). The console password is kept: it is asked as before.", 0);
 }
 
-static void act(struct tui *t, const char *title, const char *question, const char *cmd,
-		const char *done)
+/* 1 when the command ran and succeeded. */
+static int act(struct tui *t, const char *title, const char *question, const char *cmd,
+	       const char *done)
 {
 	if (!tui_authorize(t) || !tui_confirm(t, title, question))
-		return;
+		return 0;
 	tui_frame(t, title, "");
 	tui_print(3, 2, COLS - 4, A_BOLD, "%s ...", title);
 	refresh();
@@ -118,12 +119,18 @@ static void act(struct tui *t, const char *title, const char *question, const ch
 		snprintf(msg, sizeof msg, "It failed (%s %d): %.200s", rc < 0 ? "could not run" : "exit status",
 			 rc, cmd);
 	tui_message(t, title, msg, rc != 0);
+	return rc == 0;
 }
 
-void tui_restart_agent(struct tui *t)
+int tui_restart_agent(struct tui *t)
 {
-	act(t, "Restart the agent", "Restart the Tarn agent? The API is unavailable for a few seconds.",
-	    t->p.restart_cmd, "The agent was restarted.");
+	return act(t, "Restart the agent", "Restart the Tarn agent? The API is unavailable for a few seconds.",
+		   t->p.restart_cmd, "The agent was restarted.");
+}
+
+static void restart_agent(struct tui *t)
+{
+	tui_restart_agent(t);
 }
 
 static void reboot_host(struct tui *t)
@@ -146,7 +153,7 @@ void screen_system(struct tui *t)
 		{'k', "Kernel log", "dom0's kernel messages (dmesg).", kernel_log},
 		{'e', "Xen log", "The hypervisor's own messages (xl dmesg).", xen_log},
 		{'i', "Ping", "Diagnostics: ping an address or host name from this host.", ping},
-		{'a', "Restart the agent", "Stops and starts tarnd (the API and the reconcilers).", tui_restart_agent},
+		{'a', "Restart the agent", "Stops and starts tarnd (the API and the reconcilers).", restart_agent},
 		{'r', "Reboot", "Restarts the host.", reboot_host},
 		{'o', "Shut down", "Powers the host off.", poweroff_host},
 		{'z', "Reset configuration to defaults", "Host name, DNS, NTP and network settings back to a new "

@@ -6,7 +6,8 @@
  * redrawn whole on every pass of a screen's loop: curses sends only what
  * changed, so a live refresh does not flicker, and a resize or Ctrl-L is
  * just another pass. Screens read and write the node store (lib/store.h)
- * directly; every change is validated first and written in one transaction. */
+ * directly; every change is validated first and written in one transaction.
+ * What is the agent's (storage, the pool, guests) is asked of it: agent.h. */
 #ifndef TARN_TUI_H
 #define TARN_TUI_H
 #include <curses.h>
@@ -67,9 +68,10 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
-void tui_restart_agent(struct tui *t); /* System's action, offered where the agent is needed */
 void screen_netdev(struct tui *t);
 void screen_guests(struct tui *t);
+void screen_storage(struct tui *t);
+void screen_pool(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on
  * an interface now; returns how many. */
 int tui_iface_ipv4(const char *name, char *out, size_t n);
@@ -151,10 +153,21 @@ struct tui_form {
 };
 /* Runs the form until it is saved (1) or left with Esc (0). */
 int tui_form_run(struct tui *t, struct tui_form *f);
+/* A form field's check that is a validator of the value alone (validate.h). */
+#define TUI_FIELD_CHECK(name, validator)                                                        \
+	static const char *name(const struct tui_form *f, const char *v, tarn_err err)          \
+	{                                                                                        \
+		(void)f;                                                                         \
+		return validator(v, err);                                                        \
+	}
+/* A form field's check: the password typed again matches the field before. */
+const char *tui_check_again(const struct tui_form *f, const char *v, tarn_err err);
 
 /* pager.c: a scrollable view of a file (or, when it cannot be read or path
  * is NULL, of what cmd prints), opened at its end. */
 void tui_pager(struct tui *t, const char *title, const char *path, const char *cmd);
+/* The same view of a text, opened at its top. */
+void tui_pager_text(struct tui *t, const char *title, const char *text);
 
 /* Runs a shell command with the terminal handed back to it when
  * interactive; returns its exit status (-1 when it could not run). */

@@ -1,13 +1,18 @@
-# Sourced by the console's tests (tests/unit/tui*.sh): tarn-tui (built with
-# ASan/UBSan) under tmux, a fake host for its status screen, a temp node
-# store, and the helpers that drive it as a person would. $T names the test
-# in result lines ("tui", "tui-more"). Gives $B, $tmp, $TM and:
+# Sourced by the console's tests (tests/unit/tui*.sh): tarn-tui built with
+# ASan/UBSan, a temp directory ($tmp), a tmux server of its own ($TM), and
+# the helpers that drive a console as a person would: keys in, the screen
+# read back. $T names the test in result lines ("tui", "tui-more",
+# "tui-storage"). Gives $B $tmp $TM $MENU $failed and:
+#   make_runner OPTIONS...  what `$tmp/run NAME` runs a console with
+#   fake_host               a fake host for the status screen, and a runner on it
 #   start NAME [options]    a console in an 80x24 window, at its main menu
 #   quit NAME               q, then its exit status and the sanitizers' verdict
-#   keys NAME KEYS...       tmux send-keys
+#   keys NAME KEYS..., cap NAME   tmux send-keys; the screen into $tmp/screen
 #   wait_for NAME REGEX [S] / wait_gone NAME REGEX [S]   poll the screen
 #   enter_and_wait NAME REGEX, check NAME CMD..., pass NAME, fail NAME
-#   sql SQL, setting KEY, gen   the node store ($tmp/node.db)
+#   sql SQL, setting KEY, gen   the node store ($store, else $tmp/node.db)
+#   start_tarnd, ctl ARGS...    a real agent on loopback; tarnctl to it
+# on_exit, when the test defines it, runs at exit.
 set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 B=$TOP/out/c-san
@@ -18,44 +23,61 @@ fi
 command -v tmux >/dev/null || { echo "SKIP $T: tmux is not installed"; exit 0; }
 command -v sqlite3 >/dev/null || { echo "SKIP $T: sqlite3 is not installed"; exit 0; }
 
-tmp=$(mktemp -d /tmp/tarn-$T-test.XXXXXX)
+tmp=$(mktemp -d "/tmp/tarn-$T-test.XXXXXX")
 chmod 711 "$tmp" # the agent's API user (nobody) reaches node stores below it
 TM="tmux -L tarn-$T-test-$$ -f /dev/null"
-agent= listener= sleeper=
-trap '$TM kill-server 2>/dev/null; kill $agent $listener $sleeper 2>/dev/null; rm -rf "$tmp"' EXIT
+agent= # start_tarnd's
+tui_cleanup() {
+	$TM kill-server 2>/dev/null
+	[ -n "$agent" ] && kill "$agent" 2>/dev/null
+	declare -F on_exit >/dev/null && on_exit
+	rm -rf "$tmp"
+}
+trap tui_cleanup EXIT
 failed=0
-
-# ---- a fake host for the status screen ----
-echo "9.8.7-test" > "$tmp/version"
-mkdir -p "$tmp/hyp/version"
-echo xen > "$tmp/hyp/type"; echo 4 > "$tmp/hyp/version/major"
-echo 17 > "$tmp/hyp/version/minor"; echo .3 > "$tmp/hyp/version/extra"
-# two mounts on the data directory: the last one is in use
-printf '%s\n' "tmpfs $tmp/data tmpfs rw 0 0" "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
-echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
-{ for i in $(seq 1 199); do echo "log line $i"; done
-  printf 'evil \033[2J\033[H line\n'; echo "log line 200"; } > "$tmp/messages"
 # ncurses 6.4 keeps the "pre-screen" of a newterm() that failed (unknown
 # TERM): its leak, not ours
 echo 'leak:new_prescr' > "$tmp/lsan.supp"
-cat > "$tmp/run" <<EOF
+
+# make_runner OPTIONS...: then `$tmp/run NAME [more options]` runs one
+# console with them, its exit status in rc.NAME and any sanitizer report in
+# asan.NAME.*. The options are written into the runner as they are given:
+# quote what the runner's shell must not expand or split.
+make_runner() {
+	cat > "$tmp/run" <<EOF
 #!/bin/bash
-# run NAME [options...]: one console, its exit status in rc.NAME and any
-# sanitizer report in asan.NAME.*
 name=\$1; shift
 export ASAN_OPTIONS=detect_leaks=1:log_path=$tmp/asan.\$name
 export UBSAN_OPTIONS=print_stacktrace=1:log_path=$tmp/asan.\$name
 export LSAN_OPTIONS=suppressions=$tmp/lsan.supp:print_suppressions=0
-"$B/tarn-tui" --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \\
-	--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \\
-	--agent-check "\${AGENT_CHECK-echo agent answers-test}" --restart-cmd "touch $tmp/restarted" \\
-	--reboot-cmd "touch $tmp/rebooted" --poweroff-cmd "touch $tmp/powered-off" \\
-	--shell-cmd "touch $tmp/shell-ran" --agent-socket "$tmp/no-agent.sock" "\$@"
+"$B/tarn-tui" $* "\$@"
 echo \$? > "$tmp/rc.\$name"
 EOF
-chmod +x "$tmp/run"
+	chmod +x "$tmp/run"
+}
 
-# ---- helpers ----
+# fake_host: what the status screen reads, made up in $tmp (version,
+# Xen's sysfs, mounts, a log with an escape sequence in it), and a runner
+# on it with the temp store and harmless commands: restart, reboot,
+# shutdown and the shell touch files in $tmp; $AGENT_CHECK, when set,
+# replaces the agent check (empty: the built-in one).
+fake_host() {
+	echo "9.8.7-test" > "$tmp/version"
+	mkdir -p "$tmp/hyp/version"
+	echo xen > "$tmp/hyp/type"; echo 4 > "$tmp/hyp/version/major"
+	echo 17 > "$tmp/hyp/version/minor"; echo .3 > "$tmp/hyp/version/extra"
+	# two mounts on the data directory: the last one is in use
+	printf '%s\n' "tmpfs $tmp/data tmpfs rw 0 0" "/dev/sdz2 $tmp/data ext4 rw,noatime 0 0" > "$tmp/mounts-disk"
+	echo "tmpfs $tmp/data tmpfs rw 0 0" > "$tmp/mounts-tmpfs"
+	{ for i in $(seq 1 199); do echo "log line $i"; done
+	  printf 'evil \033[2J\033[H line\n'; echo "log line 200"; } > "$tmp/messages"
+	make_runner --store "$tmp/node.db" --version-file "$tmp/version" --hypervisor "$tmp/hyp" \
+		--data-dir "$tmp/data" --mounts "$tmp/mounts-disk" --log "$tmp/messages" \
+		--agent-check '"${AGENT_CHECK-echo agent answers-test}"' --restart-cmd "'touch $tmp/restarted'" \
+		--reboot-cmd "'touch $tmp/rebooted'" --poweroff-cmd "'touch $tmp/powered-off'" \
+		--shell-cmd "'touch $tmp/shell-ran'" --agent-socket "$tmp/no-agent.sock"
+}
+
 pass() { echo "PASS $T: $1"; }
 fail() {
 	echo "FAIL $T: $1"
@@ -87,7 +109,6 @@ sql() { sqlite3 -cmd ".timeout 5000" "${store:-$tmp/node.db}" "$1"; }
 setting() { sql "select value from settings where key='$1'"; }
 gen() { sql "select n from generation"; }
 MENU='Enter or letter: open  (q: quit  )?Ctrl-L'
-NETLIST='Up/Down: select  Enter: edit'
 start() { # start NAME [options]: a console in an 80x24 window, at its main menu
 	local name=$1; shift
 	$TM new-session -d -x 80 -y 24 -s "$name" "$tmp/run $name $*"
@@ -110,13 +131,13 @@ quit() { # quit NAME: q, then the exit status and the sanitizers' verdict
 		failed=1
 	fi
 }
-# submit SESSION REGEX: Enter on a form, then wait for REGEX
+# enter_and_wait SESSION REGEX: Enter on a form, then wait for REGEX
 enter_and_wait() { keys "$1" Enter; wait_for "$1" "$2"; }
 
 # start_tarnd: a real tarnd (not applying host settings) on loopback, with
 # its own state, run directory and ports, so nothing of this machine's /run
 # is touched and no other agent under test clashes. Sets $state, $port,
-# $sock and $agent; 1 when it did not build.
+# $sock and $agent (stopped at exit); 1 when it did not build.
 start_tarnd() {
 	make -s -C "$TOP" SAN=1 -j2 out/c-san/tarnd out/c-san/tarnctl >/dev/null 2>&1 || return 1
 	state=$tmp/state port=$((20000 + RANDOM % 20000))
@@ -131,5 +152,5 @@ start_tarnd() {
 	done
 	return 0 # the checks that follow say what does not answer
 }
-# ctl ARGS...: tarnctl over the agent's local socket (root needs no password)
+# ctl ARGS...: tarnctl over the agent's local socket $sock (root needs no password)
 ctl() { env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" "$@" </dev/null; }

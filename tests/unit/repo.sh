@@ -173,28 +173,8 @@ expect "it gives the HTTP error" "404"
 in_ns test -e "$state/repos/main/iso_pool/nosuch.iso" && fail "no file of the missing source's name" || pass "no file of the missing source's name"
 
 # a server that sends slowly (with a length) or without a length
-cat > "$state/serve.py" <<'EOF'
-import http.server, sys, time
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        size, slow = 40 << 20, self.path.startswith("/slow/")
-        self.send_response(200)
-        if slow:
-            self.send_header("Content-Length", str(size))
-        self.end_headers()
-        try:
-            for _ in range(size >> 16):
-                self.wfile.write(b"x" * 65536)
-                if slow:
-                    time.sleep(0.05)
-        except OSError:
-            pass
-    def log_message(self, *a):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-EOF
 slowport=$(free_port)
-python3 "$state/serve.py" "$slowport" &
+python3 "$TOP/tests/lib/slow-http.py" "$slowport" &
 slow=$!
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$slowport) 2>/dev/null && break; sleep 0.1; done
 

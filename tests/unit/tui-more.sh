@@ -5,6 +5,7 @@
 # machine's /etc, /run/tarn or network.
 T=tui-more
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
+fake_host
 start_tarnd || { echo "SKIP $T: tarnd did not build"; exit 0; }
 store=$state/db/node.db
 export AGENT_CHECK= # the built-in check: the agent's port

@@ -5,6 +5,10 @@
 # commands here; nothing touches this machine's /etc or network.
 T=tui
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
+fake_host
+listener= sleeper=
+on_exit() { kill $listener $sleeper 2>/dev/null; }
+NETLIST='Up/Down: select  Enter: edit'
 
 # ---- the status screen first ----
 check "starts at the main menu with the status beside it" start main --allow-quit
@@ -43,7 +47,11 @@ walk s "Status"
 walk n "Network interfaces"
 walk h "Host name"
 walk d "DNS and NTP servers"
+walk b "Bridges, VLANs and bonds"
+walk g "Guests"
 walk p "Passwords"
+walk r "Storage repositories"
+walk o "Server pool"
 walk y "System"
 sql "insert into status values ('net.hostname', 1, '', 1, 0), ('net.iface.eth9', 0, 'no such device', 1, 0)"
 keys main s
@@ -195,7 +203,7 @@ $TM resize-window -t main -x 80 -y 24
 check "back at 80x24 after a tiny window" wait_for main 'Ctrl-L: redraw'
 all=1
 for want in ' s +Status ' ' n +Network interfaces ' ' h +Host name ' ' d +DNS and NTP servers ' \
-	' p +Passwords ' ' y +System ' ' x +Local shell ' 'Host name +tarn-test-01' 'address' \
+	' b +Bridges, VLANs, bonds ' ' g +Guests ' ' r +Storage repositories ' ' o +Server pool ' ' p +Passwords ' ' y +System ' ' x +Local shell ' 'Host name +tarn-test-01' 'address' \
 	'obtained +static 192.0.2.10/24' 'Hypervisor +Xen 4.17.3' 'Agent +agent answers-test' \
 	'Settings +kept on /dev/sdz2' 'Guests +3 running' 'Memory +60000 MiB free of 65536 MiB' 'Up/Down: select +Enter or letter: open +q: quit +Ctrl-L: redraw'; do
 	grep -qE -- "$want" "$tmp/screen" || { all=0; echo "    missing at 80x24: $want"; }

@@ -87,6 +87,18 @@ int main(void)
 	CHECK("repo: a repository is removed", tarn_repo_remove(st, "local1", err) == 0 &&
 						     tarn_repo_get(st, "local1", &got) == -1);
 
+	CHECK("repo: an NFS export alone", tarn_check_nfs_export("192.0.2.5:/export/repo", err) == NULL);
+	CHECK("repo: an NFS export with a wrong address names it", tarn_check_nfs_export("192.0.2.300:/x", err) &&
+	      strstr(err, "300 is not 0-255"));
+	CHECK("repo: an IPv6 portal in brackets", tarn_check_portal("[2001:db8::20]:3260", err) == NULL);
+	CHECK("repo: a bare IPv6 portal is refused", tarn_check_portal("2001:db8::20", err) && strstr(err, "brackets"));
+	CHECK("repo: an IQN alone", tarn_check_iqn("iqn.2003-01.org.example:repo1", err) == NULL);
+	uint64_t bytes;
+	CHECK("repo: disks of 20G", tarn_check_disk_size("20G", &bytes, err) == NULL && bytes == 20ULL << 30);
+	CHECK("repo: a disk under 1M is refused", tarn_check_disk_size("100K", &bytes, err) && strstr(err, "at least 1M"));
+	CHECK("repo: 1001 disks are refused", tarn_check_disk_count(1001, err) && strstr(err, "1-1000"));
+	CHECK("repo: a disk prefix of 49 characters is refused",
+	      tarn_check_disk_prefix("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", err) && strstr(err, "48"));
 	char name[80];
 	CHECK("repo: a path is a source", tarn_check_source("/srv/iso/debian.iso", err) == NULL);
 	CHECK("repo: a URL is a source", tarn_check_source("https://example.com/a.iso?x=1", err) == NULL);

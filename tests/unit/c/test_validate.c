@@ -66,6 +66,18 @@ int main(void)
 	BAD("uuid: short refused", tarn_check_uuid("0f8fad5b-d9cb", e), "not a UUID");
 	OK("path: /var/lib/tarn/repo", tarn_check_path("/var/lib/tarn/repo", e));
 	BAD("path: relative refused", tarn_check_path("var/lib", e), "absolute");
+	OK("host:port: a name", tarn_check_host_port("master.example.com", e));
+	OK("host:port: a name and a port", tarn_check_host_port("master.example.com:8899", e));
+	OK("host:port: IPv4 and a port", tarn_check_host_port("192.0.2.1:8899", e));
+	OK("host:port: a bare IPv6 address", tarn_check_host_port("2001:db8::1", e));
+	OK("host:port: [IPv6]:port", tarn_check_host_port("[2001:db8::1]:8899", e));
+	BAD("host:port: 192.0.2.300 is a wrong address, not a name", tarn_check_host_port("192.0.2.300", e), "300 is not 0-255");
+	BAD("host:port: port 0 refused", tarn_check_host_port("192.0.2.1:0", e), "1-65535");
+	BAD("host:port: port 70000 refused", tarn_check_host_port("192.0.2.1:70000", e), "1-65535");
+	BAD("host:port: a port that is not a number", tarn_check_host_port("host:http", e), "1-65535");
+	BAD("host:port: an unclosed bracket", tarn_check_host_port("[2001:db8::1", e), "ends with ']'");
+	BAD("host:port: a bad name", tarn_check_host_port("bad_host", e), "neither an address nor a host name");
+	BAD("host:port: empty refused", tarn_check_host_port("", e), "required");
 	BAD("path: .. refused", tarn_check_path("/var/../etc", e), "'..'");
 	BAD("path: newline refused", tarn_check_path("/var/a\nb", e), "control");
 	OK("path: a name with dots is fine", tarn_check_path("/srv/..data/x", e));
