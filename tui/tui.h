@@ -68,6 +68,8 @@ void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
 void tui_restart_agent(struct tui *t); /* System's action, offered where the agent is needed */
+void tui_backup_config(struct tui *t);  /* System's, screen-backup.c */
+void tui_restore_config(struct tui *t);
 void screen_netdev(struct tui *t);
 void screen_guests(struct tui *t);
 /* The IPv4 addresses (address/prefix, space-separated) the kernel has on

@@ -1,5 +1,4 @@
 /* tarnctl config backup FILE | config restore FILE [--confirm SECONDS] | config reset --yes */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,26 +39,6 @@ static void show_restore(xmlrpc_env *env, xmlrpc_value *v)
 		printf("the network part is on trial: tarnctl confirm within %d s keeps it\n", trial);
 }
 
-/* The whole file, at most TARN_BACKUP_MAX bytes; NULL after saying why. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "tarnctl: cannot read %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(TARN_BACKUP_MAX + 1);
-	*len = buf ? fread(buf, 1, TARN_BACKUP_MAX + 1, f) : 0;
-	int bad = !buf || ferror(f);
-	fclose(f);
-	if (bad || *len > TARN_BACKUP_MAX) {
-		fprintf(stderr, "tarnctl: %s: %s\n", path, bad ? "cannot read it" : "too large to be a Tarn backup");
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static int usage(void)
 {
 	fprintf(stderr, "usage: tarnctl config backup FILE | config restore FILE [--confirm SECONDS] | "
@@ -82,9 +61,10 @@ static int config(struct tarnctl *t, int argc, char **argv)
 		if (argc == 4 && (strcmp(argv[2], "--confirm") || !argv[3][0] || *end || confirm < 1 || confirm > 3600))
 			return fprintf(stderr, "tarnctl: --confirm takes 1-3600 seconds\n"), EXIT_USAGE;
 		size_t len;
-		char *data = read_file(argv[1], &len);
+		tarn_err err = "";
+		char *data = tarn_read_file(argv[1], TARN_BACKUP_MAX, &len, err);
 		if (!data)
-			return EXIT_USAGE;
+			return fprintf(stderr, "tarnctl: %s\n", err), EXIT_USAGE;
 		int rc = tarnctl_callf(t, "config.restore", show_restore, "(6i)", (const unsigned char *)data, len,
 				       (int)confirm);
 		free(data);
