@@ -335,15 +335,69 @@ def console_settings():
         m.close()
 
 
+def first_boot():
+    """A new host: a blank virtual disk and no data partition. The wizard,
+    walked over the serial line (TERM=vt100), formats the disk and writes
+    the settings; after a reboot they are there and the wizard is not."""
+    disk = os.path.join(WORK, "blank.img")
+    subprocess.run(["truncate", "-s", "512M", disk], check=True)
+    m = Machine("firstboot-1", LOGS, iso=ISO, data=disk)
+    try:
+        m.expect(r"Welcome to Tarn", 400)
+        report("first boot: the wizard greets a host with no data partition", True)
+        time.sleep(2)
+        keys(m, "\r")
+        for what in ("Console password", "Agent password"):
+            m.expect(what, 30)
+            keys(m, CONSOLE_PASSWORD)
+            keys(m, "\x1bOB")  # Down (a vt100 in keypad mode)
+            keys(m, CONSOLE_PASSWORD + "\r")
+        m.expect(r"vda +512\.0 MiB", 120)  # hashing under TCG takes a moment
+        keys(m, "\x1bOA\r")  # Up: the disk, above "none"
+        m.expect(r"EVERYTHING ON /dev/vda WILL BE ERASED", 30)
+        keys(m, "\r")
+        m.expect(r"Static address", 30)
+        keys(m, "\r")
+        m.expect(r"The name this host gives itself", 30)
+        keys(m, "\x15tarn-fb-01\r")
+        m.expect(r"Apply these settings", 30)
+        keys(m, "A")  # the Apply button's key
+        m.expect(r"Tarn is set up\. Settings are kept on /dev/vda", 180)
+        report("first boot: the wizard formats the disk and writes the settings", True)
+        keys(m, "\r")
+        m.console_shell(CONSOLE_PASSWORD, 120)
+        rc, out = m.run("for i in $(seq 30); do [ \"$(hostname)\" = tarn-fb-01 ] && break; sleep 1; done; "
+                        "hostname; blkid -L TARN-DATA; grep ' /var/lib/tarn ' /proc/mounts", 60)
+        report("first boot: the disk is TARN-DATA on /var/lib/tarn and the agent applied the host name",
+               "tarn-fb-01" in out and "/dev/vda" in out and "/dev/vda /var/lib/tarn ext4" in out, out)
+        m.send("reboot\n")
+        m.proc.wait(120)
+    except Exception as e:
+        report("first boot: the wizard over the serial line", False, e)
+        return
+    finally:
+        m.close()
+    m = Machine("firstboot-2", LOGS, iso=ISO, data=disk)
+    try:
+        m.console_shell(CONSOLE_PASSWORD, 300)
+        with m.lock:
+            greeted = b"Welcome to Tarn" in m.buf
+        rc, out = m.run("hostname; cat /run/tarn-persistence")
+        report("first boot: after a reboot the settings are there, with no wizard",
+               not greeted and "tarn-fb-01" in out and "kept on /dev/vda" in out, out)
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     if not os.path.exists(ISO):
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
         exit_status()
-    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console"]
+    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console", "firstboot"]
     for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
                      ("uefi", boot_uefi),
                      ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
-                     ("console", console_settings)]:
+                     ("console", console_settings), ("firstboot", first_boot)]:
         if name in wanted:
             try:
                 fn()

@@ -124,7 +124,7 @@ class Machine:
         password (or set it, the first time). Returns when the shell prompts."""
         if self.expect(r"(Local shell|Welcome to Tarn)", timeout).group(1) == b"Welcome to Tarn":
             time.sleep(1)
-            self.send("\x1b[B")  # Down: "Skip: go to the console"
+            self.send("c")  # the "console" item: skip setup
             time.sleep(0.5)
             self.send("\r")
             self.expect(r"Local shell", 60)

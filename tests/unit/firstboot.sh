@@ -165,7 +165,7 @@ keys Enter
 wait_for 'Static address'; keys Enter
 wait_for 'The name this host gives itself'; keys Enter
 check "the summary says the settings stay in memory" wait_for 'nowhere: in memory, lost at reboot'
-keys Left Enter
+keys A # the Apply button's key, as on the serial line
 wait_for 'Tarn is set up'; keys Enter
 check "the try-out exits 0" finished
 [ "$(sql "select value from settings where key = 'hostname'")" = tarn-01 ] &&
@@ -177,7 +177,7 @@ $TM kill-server 2>/dev/null
 # skip: straight to the console, and not asked again this boot
 rm -rf "$tmp/data/db"
 run ""
-wait_for 'Welcome to Tarn'; keys Down Enter
+wait_for 'Welcome to Tarn'; keys c Enter
 check "Skip exits 0 at once" finished
 TARN_SETUP=$B/tarn-setup TARN_STORE=$tmp/data/db/node.db TARN_DATA_DIR=$tmp/data TARN_MOUNTS=$tmp/mounts \
 	TARN_RUN=$tmp/run "$WIZ" --needed
