@@ -270,6 +270,21 @@ def keys(m, text, settle=0.5):
     time.sleep(settle)
 
 
+def reboot(m, name, data):
+    """Reboots m from its shell, then boots the same data disk again as
+    name, up to its console's shell."""
+    m.send("reboot\n")
+    m.proc.wait(120)
+    m.close()
+    again = Machine(name, LOGS, iso=ISO, data=data)
+    try:
+        again.console_shell(CONSOLE_PASSWORD, 300)
+    except Exception:
+        again.close()
+        raise
+    return again
+
+
 def console_settings():
     """The headless way an administrator sets a host up: on the serial line
     (TERM=vt100), through the Tarn console's menus, set the host name and a
@@ -315,16 +330,12 @@ def console_settings():
         rc, out = m.run("tarnctl links")
         report("console: interfaces are listed, and only interfaces (not the bonding driver's file)",
                rc == 0 and "xenbr0" in out and "bonding_masters" not in out, out)
-        m.send("reboot\n")
-        m.proc.wait(120)
+        m = reboot(m, "console-2", data)
     except Exception as e:
         report("console: set up from the serial console", False, e)
-        return
-    finally:
         m.close()
-    m = Machine("console-2", LOGS, iso=ISO, data=data)
+        return
     try:
-        m.console_shell(CONSOLE_PASSWORD, 300)
         rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && break; "
                         "sleep 1; done; hostname; ip -4 addr show xenbr0", 60)
         report("console: after a reboot the host name and the static address are still there",
@@ -370,16 +381,12 @@ def first_boot():
                         "hostname; blkid -L TARN-DATA; grep ' /var/lib/tarn ' /proc/mounts", 60)
         report("first boot: the disk is TARN-DATA on /var/lib/tarn and the agent applied the host name",
                "tarn-fb-01" in out and "/dev/vda" in out and "/dev/vda /var/lib/tarn ext4" in out, out)
-        m.send("reboot\n")
-        m.proc.wait(120)
+        m = reboot(m, "firstboot-2", disk)
     except Exception as e:
         report("first boot: the wizard over the serial line", False, e)
-        return
-    finally:
         m.close()
-    m = Machine("firstboot-2", LOGS, iso=ISO, data=disk)
+        return
     try:
-        m.console_shell(CONSOLE_PASSWORD, 300)
         with m.lock:
             greeted = b"Welcome to Tarn" in m.buf
         rc, out = m.run("hostname; cat /run/tarn-persistence")
