@@ -5,7 +5,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -D_GNU_SOURCE -Ilib
-LDLIBS  += -lsqlite3 -lcrypt
+LDLIBS  += -lsqlite3 -lcrypt -lgnutls
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -28,13 +28,18 @@ TUI_SRC := $(wildcard tui/*.c)
 TUI_LIBS := -lncursesw -ltinfo $(TARNCTL_LIBS)
 VERSION := $(shell cat VERSION)
 
-all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui
-tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui
+all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
+tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
 
 $(BUILD)/tarn-tui: $(TUI_SRC) $(wildcard tui/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itui -DTARN_VERSION='"$(VERSION)"' $(LDFLAGS) \
 		-o $@ $(TUI_SRC) $(BUILD)/libtarn.a $(LDLIBS) $(TUI_LIBS)
+
+# the first-boot wizard's helper (tui/setup/main.c says why it exists)
+$(BUILD)/tarn-setup: $(wildcard tui/setup/*.c) $(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(wildcard tui/setup/*.c) $(BUILD)/libtarn.a $(LDLIBS)
 
 $(BUILD)/tarnctl: $(TARNCTL_SRC) services/tarnctl/verb.h $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)

@@ -19,7 +19,7 @@ say "checking kernel $kver against kernel-config/required.conf"
 say "building Tarn's programs"
 make -s -C "$TOP" -j"$(nproc)" all || die "building tarnd failed (see the compiler's messages above)"
 
-pkgs="libmicrohttpd12 libgnutls30 libxmlrpc-core-c3 libsqlite3-0 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6 xfsprogs libdqlite0 libcurl4 libxen-dev libgcc-s1"
+pkgs="libmicrohttpd12 libgnutls30 libxmlrpc-core-c3 libsqlite3-0 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static kmod iproute2 e2fsprogs bash grub-pc-bin grub-efi-amd64-bin libc6 xfsprogs libdqlite0 libcurl4 libxen-dev libgcc-s1 dialog util-linux"
 # packages unpacked rather than installed (image/debs.sh): the manifest's
 # "from" lines, and the CA certificates
 debs="$(awk '$1 == "from" {print $2}' "$TOP/rootfs/manifest" | sort -u) ca-certificates"
@@ -30,7 +30,7 @@ key=$( {
 	echo "$version $kentry"
 	dpkg-query -W $pkgs
 	for p in $debs; do deb_entry "$p"; done
-	cd "$TOP" && find VERSION Makefile image kernel-config rootfs lib services -type f | LC_ALL=C sort | xargs sha256sum
+	cd "$TOP" && find VERSION Makefile image kernel-config rootfs lib services tui -type f | LC_ALL=C sort | xargs sha256sum
 } | sha256sum | cut -c1-16)
 cached=$CACHE/iso/$key
 if [ -f "$cached/tarn.iso" ]; then

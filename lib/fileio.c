@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,4 +36,22 @@ int tarn_write_file_atomic(const char *path, const void *data, size_t len, int m
 		return -1;
 	}
 	return 0;
+}
+
+char *tarn_read_file(const char *path, size_t max, size_t *len, tarn_err err)
+{
+	FILE *f = fopen(path, "rbe");
+	if (!f)
+		return snprintf(err, TARN_ERRLEN, "cannot read %.100s: %s", path, strerror(errno)), NULL;
+	char *buf = malloc(max + 2);
+	*len = buf ? fread(buf, 1, max + 1, f) : 0;
+	int bad = !buf || ferror(f);
+	fclose(f);
+	if (bad || *len > max) {
+		snprintf(err, TARN_ERRLEN, "%.100s: %s", path, bad ? "cannot read it" : "too large");
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
 }

@@ -7,5 +7,8 @@
 #include "validate.h"
 
 int tarn_write_file_atomic(const char *path, const void *data, size_t len, int mode, tarn_err err);
+/* The whole file, malloc'd with a NUL after its *len bytes; NULL with err
+ * when it cannot be read or is over max bytes. */
+char *tarn_read_file(const char *path, size_t max, size_t *len, tarn_err err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "nettrial.h" /* TARN_MGMT_DEFAULT */
 
 #include <libgen.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,24 @@ tarn_store *tarn_store_open(const char *path, tarn_err err)
 	setfsuid((uid_t)old_uid);
 	setfsgid((gid_t)old_gid);
 	return st;
+}
+
+tarn_store *tarn_store_open_making_dir(const char *path, tarn_err err)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) == 0 && geteuid() == 0) {
+			const struct passwd *pw = getpwnam("tarn");
+			if (!pw)
+				pw = getpwnam("nobody");
+			if (pw && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+				rmdir(dir); /* then the open below says what is wrong */
+		}
+	}
+	return tarn_store_open(path, err);
 }
 
 static tarn_store *open_as_caller(const char *path, tarn_err err)

@@ -15,6 +15,12 @@ typedef struct tarn_store tarn_store;
 
 /* Opens or creates the database and brings its schema up to date. */
 tarn_store *tarn_store_open(const char *path, tarn_err err);
+/* tarn_store_open, first making the store's directory when it is missing
+ * as the agent would: owned by the agent's API user (tarn, else nobody)
+ * when run as root, so neither the database nor its WAL files are ever
+ * root's, which the API process could not write (the console, first-boot
+ * setup). */
+tarn_store *tarn_store_open_making_dir(const char *path, tarn_err err);
 void tarn_store_close(tarn_store *st);
 int tarn_store_schema_version(tarn_store *st);
 

@@ -9,6 +9,7 @@ extern const struct tarn_cmd tarn_cmd_host[];
 extern const struct tarn_cmd tarn_cmd_task[];
 extern const struct tarn_cmd tarn_cmd_event[];
 extern const struct tarn_cmd tarn_cmd_repo[];
+extern const struct tarn_cmd tarn_cmd_config[];
 
 const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_system,
@@ -19,5 +20,6 @@ const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_task,
 	tarn_cmd_event,
 	tarn_cmd_repo,
+	tarn_cmd_config,
 	NULL,
 };

@@ -16,12 +16,10 @@
  * from a shell. */
 #include <getopt.h>
 #include <locale.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,27 +67,11 @@ static void colours(struct tui *t)
 }
 
 /* The store's directory may not exist yet (the agent has never run, or the
- * host is in safe mode): the console must still be able to write settings.
- * It makes the directory as the agent does, owned by the agent's API user
- * (tarn, else nobody): the store then opens as that user, so neither the
- * database nor its WAL files are ever root's, which the API process could
- * not write. */
+ * host is in safe mode): the console must still be able to write settings,
+ * so it makes the directory as the agent does. */
 tarn_store *tui_store_try(struct tui *t)
 {
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", t->p.store);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) == 0 && geteuid() == 0) {
-			const struct passwd *pw = getpwnam("tarn");
-			if (!pw)
-				pw = getpwnam("nobody");
-			if (pw && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
-				rmdir(dir); /* then the open below says what is wrong */
-		}
-	}
-	t->st = tarn_store_open(t->p.store, t->store_err);
+	t->st = tarn_store_open_making_dir(t->p.store, t->store_err);
 	return t->st;
 }
 

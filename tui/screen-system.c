@@ -158,6 +158,9 @@ void screen_system(struct tui *t)
 		{'o', "Shut down", "Powers the host off.", poweroff_host},
 		{'z', "Reset configuration to defaults", "Host name, DNS, NTP and network settings back to a new "
 		 "host's; the passwords are kept.", reset_config},
+		{'b', "Back up configuration", "Saves this host's configuration to a file (a USB stick, or the data "
+		 "partition).", tui_backup_config},
+		{'c', "Restore configuration", "Replaces this host's configuration with a backup's.", tui_restore_config},
 	};
 	int sel = 0, i, n = (int)(sizeof items / sizeof items[0]);
 	while ((i = tui_list(t, "System", items, n, &sel)) >= 0)

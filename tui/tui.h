@@ -68,6 +68,8 @@ void screen_dns(struct tui *t);
 void screen_password(struct tui *t);
 void screen_system(struct tui *t);
 void screen_shell(struct tui *t);
+void tui_backup_config(struct tui *t);  /* System's, screen-backup.c */
+void tui_restore_config(struct tui *t);
 void screen_netdev(struct tui *t);
 void screen_guests(struct tui *t);
 void screen_storage(struct tui *t);

@@ -10,6 +10,7 @@ extern const struct tarnctl_verb tarnctl_verbs_task[];
 extern const struct tarnctl_verb tarnctl_verbs_event[];
 extern const struct tarnctl_verb tarnctl_verbs_repo[];
 extern const struct tarnctl_verb tarnctl_verbs_disk[];
+extern const struct tarnctl_verb tarnctl_verbs_config[];
 
 const struct tarnctl_verb *const tarnctl_verbs[] = {
 	tarnctl_verbs_system,
@@ -21,5 +22,6 @@ const struct tarnctl_verb *const tarnctl_verbs[] = {
 	tarnctl_verbs_event,
 	tarnctl_verbs_repo,
 	tarnctl_verbs_disk,
+	tarnctl_verbs_config,
 	NULL,
 };

@@ -326,6 +326,21 @@ def keys(m, text, settle=0.5):
     time.sleep(settle)
 
 
+def reboot(m, name, data):
+    """Reboots m from its shell, then boots the same data disk again as
+    name, up to its console's shell."""
+    m.send("reboot\n")
+    m.proc.wait(120)
+    m.close()
+    again = Machine(name, LOGS, iso=ISO, data=data)
+    try:
+        again.console_shell(CONSOLE_PASSWORD, 300)
+    except Exception:
+        again.close()
+        raise
+    return again
+
+
 def console_settings():
     """The headless way an administrator sets a host up: on the serial line
     (TERM=vt100), through the Tarn console's menus, set the host name and a
@@ -371,16 +386,12 @@ def console_settings():
         rc, out = m.run("tarnctl links")
         report("console: interfaces are listed, and only interfaces (not the bonding driver's file)",
                rc == 0 and "xenbr0" in out and "bonding_masters" not in out, out)
-        m.send("reboot\n")
-        m.proc.wait(120)
+        m = reboot(m, "console-2", data)
     except Exception as e:
         report("console: set up from the serial console", False, e)
-        return
-    finally:
         m.close()
-    m = Machine("console-2", LOGS, iso=ISO, data=data)
+        return
     try:
-        m.console_shell(CONSOLE_PASSWORD, 300)
         rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && break; "
                         "sleep 1; done; hostname; ip -4 addr show xenbr0", 60)
         report("console: after a reboot the host name and the static address are still there",
@@ -391,15 +402,65 @@ def console_settings():
         m.close()
 
 
+def first_boot():
+    """A new host: a blank virtual disk and no data partition. The wizard,
+    walked over the serial line (TERM=vt100), formats the disk and writes
+    the settings; after a reboot they are there and the wizard is not."""
+    disk = os.path.join(WORK, "blank.img")
+    subprocess.run(["truncate", "-s", "512M", disk], check=True)
+    m = Machine("firstboot-1", LOGS, iso=ISO, data=disk)
+    try:
+        m.expect(r"Welcome to Tarn", 400)
+        report("first boot: the wizard greets a host with no data partition", True)
+        time.sleep(2)
+        keys(m, "\r")
+        for what in ("Console password", "Agent password"):
+            m.expect(what, 30)
+            keys(m, CONSOLE_PASSWORD)
+            keys(m, "\x1bOB")  # Down (a vt100 in keypad mode)
+            keys(m, CONSOLE_PASSWORD + "\r")
+        m.expect(r"vda +512\.0 MiB", 120)  # hashing under TCG takes a moment
+        keys(m, "\x1bOA\r")  # Up: the disk, above "none"
+        m.expect(r"EVERYTHING ON /dev/vda WILL BE ERASED", 30)
+        keys(m, "\r")
+        m.expect(r"Static address", 30)
+        keys(m, "\r")
+        m.expect(r"The name this host gives itself", 30)
+        keys(m, "\x15tarn-fb-01\r")
+        m.expect(r"Apply these settings", 30)
+        keys(m, "A")  # the Apply button's key
+        m.expect(r"Tarn is set up\. Settings are kept on /dev/vda", 180)
+        report("first boot: the wizard formats the disk and writes the settings", True)
+        keys(m, "\r")
+        m.console_shell(CONSOLE_PASSWORD, 120)
+        rc, out = m.run("for i in $(seq 30); do [ \"$(hostname)\" = tarn-fb-01 ] && break; sleep 1; done; "
+                        "hostname; blkid -L TARN-DATA; grep ' /var/lib/tarn ' /proc/mounts", 60)
+        report("first boot: the disk is TARN-DATA on /var/lib/tarn and the agent applied the host name",
+               "tarn-fb-01" in out and "/dev/vda" in out and "/dev/vda /var/lib/tarn ext4" in out, out)
+        m = reboot(m, "firstboot-2", disk)
+    except Exception as e:
+        report("first boot: the wizard over the serial line", False, e)
+        m.close()
+        return
+    try:
+        with m.lock:
+            greeted = b"Welcome to Tarn" in m.buf
+        rc, out = m.run("hostname; cat /run/tarn-persistence")
+        report("first boot: after a reboot the settings are there, with no wizard",
+               not greeted and "tarn-fb-01" in out and "kept on /dev/vda" in out, out)
+    finally:
+        m.close()
+
+
 if __name__ == "__main__":
     if not os.path.exists(ISO):
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
         exit_status()
-    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console"]
+    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console", "firstboot"]
     for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
                      ("uefi", boot_uefi),
                      ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
-                     ("console", console_settings)]:
+                     ("console", console_settings), ("firstboot", first_boot)]:
         if name in wanted:
             try:
                 fn()

@@ -119,9 +119,15 @@ class Machine:
 
     def console_shell(self, password, timeout=300):
         """From the Tarn console (tarn-tui) to its local shell, as a person
-        would: wait for the menu, press x, give the console password (or set
-        it, the first time). Returns when the shell prompts."""
-        self.expect(r"Local shell", timeout)
+        would: wait for the menu (skipping the first-boot wizard, which
+        greets a host with no data partition), press x, give the console
+        password (or set it, the first time). Returns when the shell prompts."""
+        if self.expect(r"(Local shell|Welcome to Tarn)", timeout).group(1) == b"Welcome to Tarn":
+            time.sleep(1)
+            self.send("c")  # the "console" item: skip setup
+            time.sleep(0.5)
+            self.send("\r")
+            self.expect(r"Local shell", 60)
         time.sleep(1)  # let the first screen finish drawing
         self.send("x")
         first = self.expect(r"(No console password|Password:)", 30)
