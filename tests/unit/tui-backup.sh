@@ -7,6 +7,7 @@
 T=tui-backup
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
 
+fake_host
 mkdir -p "$tmp/data"
 check "the console starts" start main --allow-quit
 sql "insert or replace into settings values ('hostname', 'backup-me-01'), ('dns', '192.0.2.53')"
