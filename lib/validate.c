@@ -166,6 +166,22 @@ const char *tarn_check_hostname(const char *s, tarn_err err)
 	return NULL;
 }
 
+const char *tarn_check_host(const char *s, tarn_err err)
+{
+	struct in6_addr a;
+	tarn_err ignore;
+	if (empty(s))
+		return fail(err, "an address or host name is required");
+	if (inet_pton(AF_INET6, s, &a) == 1)
+		return NULL;
+	/* no top-level domain is all digits: 192.0.2.300 is a wrong address */
+	if (strspn(s, "0123456789.") == strlen(s))
+		return tarn_check_ipv4(s, err);
+	if (tarn_check_hostname(s, ignore))
+		return fail(err, "%.*s is neither an address nor a host name", SHOWN(s));
+	return NULL;
+}
+
 const char *tarn_check_server(const char *s, const char **rest, tarn_err err)
 {
 	char host[256];
@@ -187,13 +203,7 @@ const char *tarn_check_server(const char *s, const char **rest, tarn_err err)
 	memcpy(host, s, n);
 	host[n] = '\0';
 	*rest = s + n;
-	/* no top-level domain is all digits: 192.0.2.300 is a wrong address */
-	if (strspn(host, "0123456789.") == n)
-		return tarn_check_ipv4(host, err);
-	tarn_err ignore;
-	if (tarn_check_hostname(host, ignore))
-		return fail(err, "%.*s is neither an address nor a host name", SHOWN(host));
-	return NULL;
+	return tarn_check_host(host, err);
 }
 
 const char *tarn_check_host_port(const char *s, tarn_err err)

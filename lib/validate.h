@@ -21,6 +21,9 @@ const char *tarn_check_cidr(const char *s, tarn_err err);
 const char *tarn_check_gateway(const char *gw, const char *cidr, tarn_err err);
 /* RFC 1123 host name: labels of 1-63 letters, digits and '-', 253 at most. */
 const char *tarn_check_hostname(const char *s, tarn_err err);
+/* An address (IPv4, or IPv6 without brackets) or a host name; dotted
+ * numbers are always taken as an IPv4 address. */
+const char *tarn_check_host(const char *s, tarn_err err);
 /* A server named at the start of s: a host name, an IPv4 address (dotted
  * numbers are always taken as one), or an IPv6 address in brackets; a ':'
  * or '/' ends it, and *rest is what follows. */

@@ -31,15 +31,8 @@ static void xen_log(struct tui *t) { view_output(t, "Xen log", t->p.xen_log_cmd)
 
 static const char *check_address(const struct tui_form *f, const char *v, tarn_err err)
 {
-	tarn_err ignore;
 	(void)f;
-	if (!*v)
-		return snprintf(err, TARN_ERRLEN, "an address or host name is required"), err;
-	if (strspn(v, "0123456789.") == strlen(v)) /* numbers are an IPv4 address, not a name */
-		return tarn_check_ipv4(v, err);
-	if (!tarn_check_ip(v, ignore) || !tarn_check_hostname(v, ignore))
-		return NULL;
-	return snprintf(err, TARN_ERRLEN, "%.40s is neither an address nor a host name", v), err;
+	return tarn_check_host(v, err);
 }
 
 static int take_address(struct tui *t, struct tui_form *f, tarn_err err)

@@ -66,6 +66,13 @@ int main(void)
 	BAD("uuid: short refused", tarn_check_uuid("0f8fad5b-d9cb", e), "not a UUID");
 	OK("path: /var/lib/tarn/repo", tarn_check_path("/var/lib/tarn/repo", e));
 	BAD("path: relative refused", tarn_check_path("var/lib", e), "absolute");
+	OK("host: a name", tarn_check_host("gateway.example.org", e));
+	OK("host: an IPv4 address", tarn_check_host("192.0.2.1", e));
+	OK("host: a bare IPv6 address", tarn_check_host("2001:db8::1", e));
+	BAD("host: 300.1.1.1 is a wrong address, not a name", tarn_check_host("300.1.1.1", e), "300 is not 0-255");
+	BAD("host: a shell character refused", tarn_check_host("evil;reboot", e), "neither an address nor a host name");
+	BAD("host: a port is not a host", tarn_check_host("192.0.2.1:80", e), "neither an address nor a host name");
+	BAD("host: empty refused", tarn_check_host("", e), "required");
 	OK("host:port: a name", tarn_check_host_port("master.example.com", e));
 	OK("host:port: a name and a port", tarn_check_host_port("master.example.com:8899", e));
 	OK("host:port: IPv4 and a port", tarn_check_host_port("192.0.2.1:8899", e));
