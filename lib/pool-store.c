@@ -482,6 +482,45 @@ int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
 	return update_guest(p, name, "UPDATE guests SET ha = ? WHERE name = ?", TARN_DQ_I(ha != 0), err);
 }
 
+/* A new value within the config's own maximum (a maxmem or maxvcpus above
+ * the old value was written in it; one equal to it may follow). */
+static int within_max(const struct tarn_xlcfg *was, const char *key, long value, tarn_err err)
+{
+	int memory = strcmp(key, "memory") == 0;
+	long max = memory ? was->maxmem : was->maxvcpus, old = memory ? was->memory : was->vcpus;
+	if (max > old && value > max)
+		return snprintf(err, TARN_ERRLEN, "%s %ld is above the guest's %s (%ld): raise that in its xl.cfg first",
+				key, value, memory ? "maxmem" : "maxvcpus", max), -1;
+	return 0;
+}
+
+int tarn_pool_guest_set_number(tarn_pool *p, const char *name, const char *key, long value, tarn_err err)
+{
+	if (!key || (strcmp(key, "memory") && strcmp(key, "vcpus")))
+		return snprintf(err, TARN_ERRLEN, "only memory and vcpus are set this way"), TARN_POOL_REFUSED;
+	int rc = begin(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	struct tarn_dq_rows *r = query(p, "SELECT xlcfg FROM guests WHERE name = ?", &v, 1, err);
+	struct tarn_xlcfg was, now;
+	char *cfg = NULL;
+	if (!r)
+		rc = TARN_POOL_DOWN;
+	else if (r->nrows == 0)
+		rc = no_guest(name, err);
+	else if (tarn_xlcfg_parse(text(r, 0, 0), &was, err) || within_max(&was, key, value, err) ||
+		 tarn_xlcfg_set_number(text(r, 0, 0), key, value, &cfg, err) || tarn_xlcfg_parse(cfg, &now, err))
+		rc = TARN_POOL_REFUSED;
+	tarn_dq_rows_free(r);
+	struct tarn_dq_value set[] = {TARN_DQ_S(cfg ? cfg : ""), TARN_DQ_S(name)};
+	if (rc == 0)
+		rc = exec(p, "UPDATE guests SET xlcfg = ?, gen = gen + 1 WHERE name = ?", set, 2, NULL, err);
+	rc = end(p, rc, err);
+	free(cfg);
+	return rc;
+}
+
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err)
 {
 	int rc = begin(p, err);

@@ -78,7 +78,7 @@ static xmlrpc_value *guest_define(xmlrpc_env *env, xmlrpc_value *p, void *agent,
 	/* the config is checked before the pool is needed */
 	xmlrpc_value *v = NULL;
 	tarn_pool *pool = NULL;
-	if (tarn_xlcfg_parse(text, &c, err))
+	if (tarn_xlcfg_parse(text, &c, err) || tarn_cmd_guest_fits_host(agent, &c, -1, err))
 		xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, err);
 	else if ((pool = tarn_cmd_need_pool(env, agent))) {
 		if (!c.uuid[0])

@@ -15,6 +15,7 @@
 #include "guest-config.h"
 #include "guest-decide.h"
 #include "pool-store.h"
+#include "xlcfg.h"
 
 /* A guest as the pool store has it, copied out of the read. */
 struct want {
@@ -42,6 +43,7 @@ struct rec {
 	libxl_domain_config dc;      /* the create's, until it ends */
 	uint32_t domid;
 	int unpause;                 /* the created domain is meant to run */
+	long memory, vcpus;          /* what its domain was given (MiB, count); 0: not known */
 };
 
 struct tarn_guests {
@@ -268,6 +270,8 @@ static void create(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const s
 		libxl_asyncop_how how = {.callback = NULL, .u.for_event = (libxl_ev_user)(uintptr_t)r};
 		if (libxl_domain_create_new(ctx, &r->dc, &r->domid, &how, NULL) == 0) {
 			r->op = TARN_ACT_CREATE;
+			r->memory = (long)(r->dc.b_info.target_memkb / 1024);
+			r->vcpus = libxl_bitmap_count_set(&r->dc.b_info.avail_vcpus);
 			r->unpause = strcmp(w->desired, "running") == 0;
 			g->busy++;
 			say(st, "info", "guest", "guest %s: starting", r->name);
@@ -403,6 +407,82 @@ static void pin(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const stru
 	libxl_vcpuinfo_list_free(v, nb);
 }
 
+/* The config's memory, live: up to the domain's static maximum (its maxmem
+ * at start), which Xen cannot raise. */
+static void live_memory(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+			long mib, tarn_store *st)
+{
+	uint64_t target = 0;
+	if (!r->memory && libxl_get_memory_target(ctx, domid, &target) == 0 && target == (uint64_t)mib * 1024) {
+		r->memory = mib; /* first look (a restarted engine): already so */
+		return;
+	}
+	libxl_domain_config dc;
+	libxl_domain_config_init(&dc);
+	uint64_t max = libxl_retrieve_domain_configuration(ctx, domid, &dc, NULL) == 0 ? dc.b_info.max_memkb : 0;
+	libxl_domain_config_dispose(&dc);
+	uint64_t want = (uint64_t)mib * 1024;
+	if (max && want > max)
+		want = max;
+	r->memory = mib; /* asked once per change, whatever comes of it */
+	if (libxl_set_memory_target(ctx, domid, (int64_t)want, 0, 1) != 0) {
+		set_error(r, w->gen, "cannot set memory to %llu MiB: %s", (unsigned long long)want / 1024, why(g));
+		say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+	} else if (want < (uint64_t)mib * 1024) {
+		say(st, "info", "guest", "guest %s: memory set to %llu MiB, its maximum while it runs; %ld MiB at its "
+		    "next start", r->name, (unsigned long long)want / 1024, mib);
+	} else {
+		say(st, "info", "guest", "guest %s: memory set to %ld MiB", r->name, mib);
+	}
+}
+
+/* The config's vCPUs, live: online up to the domain's maximum (its
+ * maxvcpus at start). */
+static void live_vcpus(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		       long n, tarn_store *st)
+{
+	libxl_dominfo info;
+	libxl_dominfo_init(&info);
+	int have = libxl_domain_info(ctx, &info, domid) == 0;
+	long max = have ? (long)info.vcpu_max_id + 1 : n, online = have ? (long)info.vcpu_online : 0;
+	libxl_dominfo_dispose(&info);
+	int first = !r->vcpus; /* a restarted engine's first look */
+	r->vcpus = n;
+	if (!have || (first && online == n))
+		return;
+	long want = n < max ? n : max;
+	libxl_bitmap m;
+	libxl_bitmap_init(&m);
+	int rc = libxl_cpu_bitmap_alloc(ctx, &m, (int)max);
+	for (long i = 0; rc == 0 && i < want; i++)
+		libxl_bitmap_set(&m, (int)i);
+	if (rc || libxl_set_vcpuonline(ctx, domid, &m, NULL) != 0) {
+		set_error(r, w->gen, "cannot set %ld vCPUs online: %s", want, why(g));
+		say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+	} else if (want < n) {
+		say(st, "info", "guest", "guest %s: %ld vCPUs online, its maximum while it runs; %ld at its next start",
+		    r->name, want, n);
+	} else {
+		say(st, "info", "guest", "guest %s: %ld vCPUs online", r->name, n);
+	}
+	libxl_bitmap_dispose(&m);
+}
+
+/* Memory and vCPUs changed in the config since the domain got them. */
+static void resize(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		   tarn_store *st)
+{
+	struct tarn_xlcfg c;
+	tarn_err err;
+	if (tarn_xlcfg_parse(w->xlcfg, &c, err))
+		return;
+	tarn_xen_clear(g->xen);
+	if (c.memory != r->memory)
+		live_memory(g, ctx, r, w, domid, c.memory, st);
+	if (c.vcpus != r->vcpus)
+		live_vcpus(g, ctx, r, w, domid, c.vcpus, st);
+}
+
 /* Writes what was seen when it differs from what the pool has. */
 static void report(struct tarn_guests *g, const struct want *w, const struct rec *r, const char *actual,
 		   const char *affinity, int domid)
@@ -456,8 +536,10 @@ static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *
 			actual = "starting";
 	}
 	char affinity[256] = "";
-	if (d && r->op == TARN_ACT_NONE && (seen.dom == TARN_DOM_RUNNING || seen.dom == TARN_DOM_PAUSED))
+	if (d && r->op == TARN_ACT_NONE && (seen.dom == TARN_DOM_RUNNING || seen.dom == TARN_DOM_PAUSED)) {
 		pin(g, ctx, r, w, d->domid, ncpus, affinity, sizeof affinity, st);
+		resize(g, ctx, r, w, d->domid, st);
+	}
 	report(g, w, r, actual, affinity, d && seen.dom != TARN_DOM_DYING ? (int)d->domid : -1);
 }
 

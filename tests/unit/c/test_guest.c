@@ -3,12 +3,14 @@
  * decision (services/tarnd/guest-decide) driven scan by scan, as the engine
  * drives it with what libxl reports. */
 #include <libxl_utils.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "cpulist.h"
 #include "guest-config.h"
 #include "guest-decide.h"
+#include "xlcfg.h"
 
 static const char *list(const char *text, int ncpus, char *buf, size_t len)
 {
@@ -128,6 +130,38 @@ static void guest_config(void)
 	CHECK("guest config: a bad disk", refused(TINY "disk=['bogus=1,,,,']\n", "unknown parameter"));
 }
 
+static int says(int rc, const char *err, const char *what)
+{
+	if (rc != -1 || !strstr(err, what))
+		printf("# got %d: %s\n", rc, err);
+	return rc == -1 && strstr(err, what);
+}
+
+/* Memory and vCPU changes: the host's limits, the xl.cfg rewritten. */
+static void resources(void)
+{
+	tarn_err err = "";
+	CHECK("limits: a guest within the host fits", tarn_guest_fits(512, 2, 3900, 4, err) == 0);
+	CHECK("limits: memory beyond the host, said with both figures",
+	      says(tarn_guest_fits(99999, 1, 3900, 4, err), err, "memory 99999 MiB is more than this host's 3900 MiB"));
+	CHECK("limits: memory below the minimum", says(tarn_guest_fits(16, 1, 3900, 4, err), err, "below the 32 MiB"));
+	CHECK("limits: more vCPUs than CPUs", says(tarn_guest_fits(64, 5, 3900, 4, err), err, "5 vCPUs are more than this host's 4 CPUs"));
+	CHECK("limits: no vCPUs", says(tarn_guest_fits(64, 0, 3900, 4, err), err, "at least 1 vCPU"));
+	CHECK("limits: a host not read yet is not checked; vcpus -1 not checked",
+	      tarn_guest_fits(99999, -1, 0, 0, err) == 0);
+	char *out = NULL;
+	int rc = tarn_xlcfg_set_number("name = 'a'\n  memory=64 # small\nvcpus = 1\n", "memory", 256, &out, err);
+	CHECK("xl.cfg rewrite: the memory line replaced, the rest kept",
+	      rc == 0 && !strcmp(out, "name = 'a'\nmemory = 256\nvcpus = 1\n"));
+	free(out);
+	rc = tarn_xlcfg_set_number("name = 'a'\nmemory = 64\n", "vcpus", 2, &out, err);
+	CHECK("xl.cfg rewrite: a key not there is added", rc == 0 && !strcmp(out, "name = 'a'\nmemory = 64\nvcpus = 2\n"));
+	free(out);
+	rc = tarn_xlcfg_set_number("name = 'a'\nmaxmemory = 9\nmemory = 64; vcpus = 2\n", "memory", 9, &out, err);
+	CHECK("xl.cfg rewrite: a line that sets more is refused; a longer key is not matched",
+	      says(rc, err, "on a line with other settings") && out == NULL);
+}
+
 struct run {
 	struct tarn_guest_want w;
 	struct tarn_guest_memory m;
@@ -234,6 +268,7 @@ int main(void)
 {
 	cpulists();
 	guest_config();
+	resources();
 	decisions();
 	CHECK_EXIT();
 }
