@@ -15,6 +15,7 @@ struct tarn_agent {
 	const char *version;
 	tarn_pool *pool;   /* NULL when the pool node could not start */
 	const char *repo_root; /* where repositories are mounted */
+	const char *console_dir; /* xenconsoled's guest console logs (guest-NAME.log) */
 };
 
 struct tarn_cmd {

@@ -1,4 +1,5 @@
-/* tarnctl guest memory NAME MIB | vcpus NAME N; see guest-run.h. */
+/* tarnctl guest memory NAME MIB | vcpus NAME N | console-log NAME [BYTES];
+ * see guest-run.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,31 @@ static int set_number(struct tarnctl *t, const char *method, const char *what, c
 	return tarnctl_call_strings(t, "guest.get", 1, arg, note);
 }
 
+static void print_log(xmlrpc_env *env, xmlrpc_value *v)
+{
+	const char *text;
+	size_t len;
+	xmlrpc_read_string_lp(env, v, &len, &text);
+	if (env->fault_occurred)
+		return;
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+	free((void *)text);
+}
+
 int tarnctl_guest_run(struct tarnctl *t, const char *sub, int n, char **arg, int wait)
 {
 	if (n == 2 && !wait && strcmp(sub, "memory") == 0)
 		return set_number(t, "guest.setMemory", "memory", arg);
 	if (n == 2 && !wait && strcmp(sub, "vcpus") == 0)
 		return set_number(t, "guest.setVcpus", "vCPUs", arg);
+	if ((n == 1 || n == 2) && !wait && strcmp(sub, "console-log") == 0) {
+		char *end = NULL;
+		long bytes = n == 2 ? strtol(arg[1], &end, 10) : 16384;
+		if ((end && *end) || bytes < 1 || bytes > 1 << 20)
+			return EXIT_USAGE;
+		return tarnctl_callf(t, "guest.console", print_log, "(si)", arg[0], (int)bytes);
+	}
 	return EXIT_USAGE;
 }

@@ -2,7 +2,7 @@
  *              start|pause|resume|reboot|destroy NAME [--wait] |
  *              stop NAME [--timeout SECONDS] [--force] [--wait] |
  *              pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off |
- *              memory NAME MIB | vcpus NAME N (verb-guest-run.c) */
+ *              memory NAME MIB | vcpus NAME N | console-log NAME [BYTES] (verb-guest-run.c) */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -135,7 +135,7 @@ static int usage(void)
 			"       tarnctl guest start|pause|resume|reboot|destroy NAME [--wait]\n"
 			"       tarnctl guest stop NAME [--timeout SECONDS] [--force] [--wait]\n"
 			"       tarnctl guest pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off\n"
-			"       tarnctl guest memory NAME MIB | vcpus NAME N\n");
+			"       tarnctl guest memory NAME MIB | vcpus NAME N | console-log NAME [BYTES]\n");
 	return EXIT_USAGE;
 }
 
@@ -219,7 +219,7 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 const struct tarnctl_verb tarnctl_verbs_guest[] = {
 	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|pause|resume|reboot|"
 				"destroy NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
-				"drift NAME restore|leave, ha NAME on|off, undefine NAME, memory NAME MIB, vcpus NAME N",
+				"drift NAME restore|leave, ha NAME on|off, undefine NAME, memory NAME MIB, vcpus NAME N, console-log NAME [BYTES]",
 	 1, 6, guest},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

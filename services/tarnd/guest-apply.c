@@ -50,6 +50,7 @@ struct tarn_guests {
 	struct tarn_xen *xen;
 	tarn_pool *pool;
 	char self[256];
+	char savedir[4096]; /* suspended guests' memory, UUID.save, and xl.cfg, UUID.cfg */
 	struct rec **recs;
 	int nrecs, busy;
 	time_t next_scan;
@@ -75,13 +76,14 @@ static void say(tarn_store *st, const char *level, const char *subject, const ch
 	syslog(strcmp(level, "info") ? LOG_WARNING : LOG_INFO, "%s: %s", subject, msg);
 }
 
-struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address)
+struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address, const char *statedir)
 {
 	struct tarn_guests *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
 	g->xen = xen;
 	snprintf(g->self, sizeof g->self, "%s", pool_address);
+	snprintf(g->savedir, sizeof g->savedir, "%s/suspend", statedir);
 	/* the engine creates no pool: the node id is not needed */
 	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
 		free(g);

@@ -2,7 +2,8 @@
 """guest.* for a guest's run time on a real tarnd (ASan/UBSan build) on
 loopback, off Xen: memory and vCPU changes kept in the xl.cfg and checked
 against the host (its facts, as the engine read them from /proc here), the
-host limit at guest.define, and tarnctl's verbs for them."""
+host limit at guest.define, a guest's console log (a stand-in for
+xenconsoled's), and tarnctl's verbs for them."""
 import importlib.util
 import os
 import shutil
@@ -86,6 +87,31 @@ def memory_and_vcpus(api, host):
            and api.guest.get("oneline")["memory"] == 64, (code, code2, msg))
 
 
+def console(a, consoles):
+    api = a.api
+    code, msg = fault(api.guest.console, "small", 4096)
+    report("console: a guest that never ran has no log, said plainly",
+           code == -500 and "small has no console log yet" in msg, (code, msg))
+    with open(os.path.join(consoles, "guest-small.log"), "wb") as f:
+        f.write(b"x" * 5000 + b"\n\x1b[1;32mTARN-GUEST-UP small\x1b[0m\r\n\x07caf\xc3\xa9 \xff end\n")
+    code, text = fault(api.guest.console, "small", 60)
+    report("console: guest.console returns the log's tail, escapes and control characters left out, "
+           "UTF-8 kept, bad bytes as ?", code is None and text.endswith("TARN-GUEST-UP small\ncafé ? end\n")
+           and "x" * 5 in text and len(text) <= 60, (code, text))
+    code, text = fault(api.guest.console, "small", 256 * 1024)
+    report("console: a tail longer than the log is the whole log", code is None and len(text) > 5000, (code, len(text)))
+    code, msg = fault(api.guest.console, "small", 0)
+    code2, msg2 = fault(api.guest.console, "small", 10 ** 9)
+    report("console: bytes outside 1 to 256 KiB is fault -500", code == -500 and code2 == -500
+           and "bytes is 1 to" in msg, (code, msg, code2, msg2))
+    code, msg = fault(api.guest.console, "../../etc/passwd", 100)
+    report("console: a name that is no guest is refused before any file is opened",
+           code == -500 and "no guest named" in msg, (code, msg))
+    rc, out = tarnctl(a, "guest", "console-log", "small", "40")
+    report("tarnctl: guest console-log prints the tail", rc == 0 and out.endswith("TARN-GUEST-UP small\ncafé ? end\n"),
+           (rc, out))
+
+
 def tarnctl(a, *args):
     env = dict(os.environ, TARN_PASSWORD=PASSWORD)
     p = subprocess.run([TARNCTL, "--host", "127.0.0.1", "--port", str(a.port), "--cacert",
@@ -111,7 +137,9 @@ def main():
     state = tempfile.mkdtemp(prefix="guest-run-")
     subprocess.run([TARND, "--set-password", "--state", state], input=(PASSWORD + "\n").encode(),
                    capture_output=True)
-    a = Agent(state, free_port(), free_port())
+    consoles = os.path.join(state, "consoles")
+    os.makedirs(consoles)
+    a = Agent(state, free_port(), free_port(), extra=("--console-dir", consoles))
     try:
         report("run: the pool node elects itself", a.wait_pool(), "pool.info kept failing")
         a.api.pool.create("lab")
@@ -120,6 +148,7 @@ def main():
         if host:
             memory_and_vcpus(a.api, host)
             verbs(a, host)
+            console(a, consoles)
     finally:
         rc = a.stop()
         report("run: tarnd stops cleanly, no sanitizer report", rc == 0, f"exit {rc}; see pool-api.tarnd.log")
