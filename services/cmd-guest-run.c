@@ -36,6 +36,15 @@ int tarn_cmd_guest_fits_host(void *agent, const struct tarn_xlcfg *c, long vcpus
 	return 0;
 }
 
+/* The pool, and the (name, integer) parameters; NULL with a fault. */
+static tarn_pool *name_and_int(xmlrpc_env *env, xmlrpc_value *p, void *agent, const char **name, int *value)
+{
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (pool)
+		xmlrpc_decompose_value(env, p, "(si)", name, value);
+	return env->fault_occurred ? NULL : pool;
+}
+
 /* guest.setMemory and guest.setVcpus: the guest's xl.cfg gets the new
  * value (so it holds at the next start); the engine applies it live. */
 static xmlrpc_value *set_number(xmlrpc_env *env, xmlrpc_value *p, void *agent, const char *key)
@@ -43,11 +52,8 @@ static xmlrpc_value *set_number(xmlrpc_env *env, xmlrpc_value *p, void *agent, c
 	const char *name;
 	int value;
 	tarn_err err = "";
-	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	tarn_pool *pool = name_and_int(env, p, agent, &name, &value);
 	if (!pool)
-		return NULL;
-	xmlrpc_decompose_value(env, p, "(si)", &name, &value);
-	if (env->fault_occurred)
 		return NULL;
 	struct tarn_xlcfg c = {.memory = TARN_GUEST_MIN_MIB, .type = "pv"};
 	int memory = strcmp(key, "memory") == 0, rc = TARN_POOL_REFUSED;
@@ -123,11 +129,8 @@ static xmlrpc_value *guest_console(xmlrpc_env *env, xmlrpc_value *p, void *agent
 	const char *name;
 	int want;
 	tarn_err err = "";
-	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	tarn_pool *pool = name_and_int(env, p, agent, &name, &want);
 	if (!pool)
-		return NULL;
-	xmlrpc_decompose_value(env, p, "(si)", &name, &want);
-	if (env->fault_occurred)
 		return NULL;
 	char path[4200];
 	xmlrpc_value *v = NULL;
