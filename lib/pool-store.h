@@ -47,7 +47,7 @@ struct tarn_guest {
 	const char *uuid;
 	const char *name;
 	const char *xlcfg;    /* the guest's xl.cfg, as given */
-	const char *desired;  /* running, stopped or paused */
+	const char *desired;  /* running, stopped, paused or suspended (saved to a file) */
 	const char *host;     /* placement: a member's address, or "" */
 	int ha;               /* restarted elsewhere if its host dies */
 	/* Written by the API (desired state): */

@@ -162,6 +162,33 @@ static xmlrpc_value *guest_console(xmlrpc_env *env, xmlrpc_value *p, void *agent
 	return v;
 }
 
+/* guest.suspend and guest.resume: desired states, as guest.setState sets them. */
+static xmlrpc_value *power(xmlrpc_env *env, xmlrpc_value *p, void *agent, const char *state)
+{
+	const char *name;
+	tarn_err err = "";
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	if (pool)
+		xmlrpc_decompose_value(env, p, "(s)", &name);
+	if (!pool || env->fault_occurred)
+		return NULL;
+	int rc = tarn_pool_guest_set_state(pool, name, state, err);
+	free((void *)name);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
+static xmlrpc_value *guest_suspend(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	return power(env, p, agent, "suspended");
+}
+
+static xmlrpc_value *guest_resume(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	return power(env, p, agent, "running");
+}
+
 const struct tarn_cmd tarn_cmd_guest_run[] = {
 	{"guest.setMemory", "b:si", "Sets a guest's memory in MiB, in its xl.cfg (for every start) and, if it runs, "
 				    "live up to its maxmem; checked against the host's memory.", guest_set_memory},
@@ -169,5 +196,9 @@ const struct tarn_cmd tarn_cmd_guest_run[] = {
 				   "maxvcpus; checked against the host's CPUs.", guest_set_vcpus},
 	{"guest.console", "s:si", "The last BYTES (up to 256 KiB) of a guest's console log, as xenconsoled keeps it "
 				  "on this host (terminal escapes and control characters left out).", guest_console},
+	{"guest.suspend", "b:s", "Suspends a running or paused guest to a file on this host (its domain then goes; "
+				 "desired state suspended); refused for a guest meant to be stopped.", guest_suspend},
+	{"guest.resume", "b:s", "Makes a guest meant to run again: a suspended one is restored from its file, a "
+				"paused one unpaused (the same as guest.setState running).", guest_resume},
 	{NULL, NULL, NULL, NULL},
 };

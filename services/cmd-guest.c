@@ -241,7 +241,8 @@ const struct tarn_cmd tarn_cmd_guest[] = {
 	{"guest.list", "A:", "Every guest: desired state beside actual state (and the last error), placement, type, "
 			     "memory, vcpus, vCPU pins and affinity.", guest_list},
 	{"guest.get", "S:s", "One guest by name, with its xl.cfg.", guest_get},
-	{"guest.setState", "b:ss,b:ssi", "Sets a guest's desired power state: running, stopped or paused; a stop "
+	{"guest.setState", "b:ss,b:ssi", "Sets a guest's desired power state: running, stopped, paused or "
+					 "suspended (saved to a file); a stop "
 					 "gives a clean shutdown TIMEOUT seconds (default 60; 0: none) before the "
 					 "domain is destroyed.", guest_set_state},
 	{"guest.reboot", "b:s", "Asks a guest meant to run to reboot (its on_reboot then applies).", guest_reboot},

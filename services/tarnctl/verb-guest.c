@@ -1,5 +1,5 @@
 /* tarnctl guest define FILE | list | show NAME | undefine NAME |
- *              start|pause|resume|reboot|destroy NAME [--wait] |
+ *              start|pause|resume|reboot|destroy|suspend NAME [--wait] |
  *              stop NAME [--timeout SECONDS] [--force] [--wait] |
  *              pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off |
  *              memory NAME MIB | vcpus NAME N | console-log NAME [BYTES] (verb-guest-run.c) */
@@ -132,7 +132,7 @@ static int set_ha(struct tarnctl *t, const char *name, int on)
 static int usage(void)
 {
 	fprintf(stderr, "usage: tarnctl guest define FILE | list | show NAME | undefine NAME\n"
-			"       tarnctl guest start|pause|resume|reboot|destroy NAME [--wait]\n"
+			"       tarnctl guest start|pause|resume|reboot|destroy|suspend NAME [--wait]\n"
 			"       tarnctl guest stop NAME [--timeout SECONDS] [--force] [--wait]\n"
 			"       tarnctl guest pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off\n"
 			"       tarnctl guest memory NAME MIB | vcpus NAME N | console-log NAME [BYTES]\n");
@@ -146,7 +146,8 @@ static int power(struct tarnctl *t, const char *verb, const char *name, int forc
 	static const struct {
 		const char *verb, *state, *method;
 	} verbs[] = {{"start", "running", NULL},  {"resume", "running", NULL}, {"pause", "paused", NULL},
-		     {"stop", "stopped", NULL},   {"reboot", NULL, "guest.reboot"}, {"destroy", NULL, "guest.destroy"}};
+		     {"stop", "stopped", NULL},   {"reboot", NULL, "guest.reboot"}, {"destroy", NULL, "guest.destroy"},
+		     {"suspend", "suspended", NULL}};
 	int rc = EXIT_USAGE;
 	if (force) /* stop --force: no clean shutdown */
 		rc = tarnctl_callf(t, "guest.destroy", NULL, "(s)", name);
@@ -218,7 +219,7 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 
 const struct tarnctl_verb tarnctl_verbs_guest[] = {
 	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|pause|resume|reboot|"
-				"destroy NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
+				"destroy|suspend NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
 				"drift NAME restore|leave, ha NAME on|off, undefine NAME, memory NAME MIB, vcpus NAME N, console-log NAME [BYTES]",
 	 1, 6, guest},
 	{NULL, NULL, NULL, 0, 0, NULL},

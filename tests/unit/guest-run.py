@@ -112,6 +112,34 @@ def console(a, consoles):
            (rc, out))
 
 
+def suspend_resume(a):
+    api = a.api
+    code, msg = fault(api.guest.suspend, "small")
+    report("suspend: a guest meant to be stopped is not suspended, said plainly",
+           code == -500 and "nothing to suspend" in msg and api.guest.get("small")["desired"] == "stopped", (code, msg))
+    code, msg = fault(api.guest.suspend, "ghost")
+    report("suspend: a missing guest is fault -500", code == -500 and "no guest named ghost" in msg, (code, msg))
+    api.guest.setState("small", "running")
+    gen = api.guest.get("small")["gen"]
+    code, ok = fault(api.guest.suspend, "small")
+    g = api.guest.get("small")
+    report("suspend: guest.suspend makes a guest meant to run meant to be suspended, with a new generation",
+           ok is True and g["desired"] == "suspended" and g["gen"] > gen, (code, g))
+    code, ok = fault(api.guest.resume, "small")
+    report("suspend: guest.resume makes it meant to run again", ok is True
+           and api.guest.get("small")["desired"] == "running", (code, ok))
+    code, ok = fault(api.guest.setState, "small", "suspended")
+    report("suspend: guest.setState takes suspended too", ok is True
+           and api.guest.get("small")["desired"] == "suspended", (code, ok))
+    code, msg = fault(api.guest.setState, "small", "asleep")
+    report("suspend: the list of power states names suspended", code == -500 and "or suspended" in msg, (code, msg))
+    rc, out = tarnctl(a, "guest", "resume", "small")
+    rc2, out2 = tarnctl(a, "guest", "suspend", "small")
+    report("tarnctl: guest suspend and resume", rc == 0 and rc2 == 0
+           and api.guest.get("small")["desired"] == "suspended", (rc, out, rc2, out2))
+    api.guest.setState("small", "stopped")
+
+
 def tarnctl(a, *args):
     env = dict(os.environ, TARN_PASSWORD=PASSWORD)
     p = subprocess.run([TARNCTL, "--host", "127.0.0.1", "--port", str(a.port), "--cacert",
@@ -149,6 +177,7 @@ def main():
             memory_and_vcpus(a.api, host)
             verbs(a, host)
             console(a, consoles)
+            suspend_resume(a)
     finally:
         rc = a.stop()
         report("run: tarnd stops cleanly, no sanitizer report", rc == 0, f"exit {rc}; see pool-api.tarnd.log")

@@ -264,11 +264,42 @@ static void decisions(void)
 	CHECK("decide: asked again, it tries at once", scan(&f, TARN_DOM_ABSENT, 0) == TARN_ACT_CREATE);
 }
 
+/* Suspend to a file and resume, scan by scan. */
+static void suspends(void)
+{
+	struct run r = {.w = {.desired = TARN_RUNNING, .stop_timeout = 60, .gen = 1}, .now = 1000};
+	scan(&r, TARN_DOM_RUNNING, 0);
+	r.w.desired = TARN_SUSPENDED, r.w.gen++;
+	CHECK("suspend: a running guest meant to be suspended is saved",
+	      scan(&r, TARN_DOM_RUNNING, 0) == TARN_ACT_SUSPEND && !r.p.drift);
+	CHECK("suspend: saved, no domain: suspended, settled",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE && !strcmp(r.p.actual, "suspended") && r.m.settled);
+	CHECK("suspend: stays so", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE && !r.p.drift);
+	r.w.desired = TARN_RUNNING, r.w.gen++;
+	CHECK("resume: meant to run again: restored from the saved state, not started anew",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_RESTORE);
+	r.w.desired = TARN_PAUSED, r.w.gen++;
+	CHECK("resume: meant to be paused: restored too (left paused)", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_RESTORE);
+	tarn_guest_start_failed(&r.m, r.now);
+	CHECK("resume: a failed restore waits out the back-off", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE);
+	r.w.desired = TARN_STOPPED, r.w.gen++;
+	CHECK("suspend: a suspended guest meant to be stopped has its saved state discarded",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_DISCARD);
+	r.w.desired = TARN_SUSPENDED, r.w.gen++;
+	CHECK("suspend: a guest with no domain meant to be suspended stays stopped",
+	      scan(&r, TARN_DOM_ABSENT, 0) == TARN_ACT_NONE && !strcmp(r.p.actual, "stopped"));
+	r.w.request = TARN_REQ_DESTROY;
+	CHECK("suspend: a destroy request discards the saved state",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_DISCARD && r.p.request_done);
+	CHECK("suspend: the power state's name", !strcmp(tarn_power_name(TARN_SUSPENDED), "suspended"));
+}
+
 int main(void)
 {
 	cpulists();
 	guest_config();
 	resources();
 	decisions();
+	suspends();
 	CHECK_EXIT();
 }
