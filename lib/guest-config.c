@@ -315,9 +315,9 @@ int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn
 
 int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_err err)
 {
-	if (strcmp(type, "hvm") == 0 && !cap_hvm)
-		return FAIL("this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; "
-			    "use a PV guest");
+	if (strcmp(type, "pv") && !cap_hvm) /* PVH runs in the CPU's HVM container too */
+		return FAIL("this host has no hardware virtualization (AMD-V/VT-x): %s guests cannot run here; "
+			    "use a PV guest", strcmp(type, "hvm") ? "PVH" : "HVM");
 	if (strcmp(type, "hvm") == 0 && !device_model)
 		return FAIL("HVM guests need QEMU's device model (qemu-system-xen), which this host does not carry; "
 			    "use a PV guest");

@@ -40,8 +40,8 @@ int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, 
 int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn_err err);
 
 /* Whether a guest of this type (pv, pvh, hvm) can run on a host with or
- * without hardware virtualization (libxl physinfo's cap_hvm) and QEMU's
- * device model. 0, or -1 with err. */
+ * without hardware virtualization (libxl physinfo's cap_hvm: HVM and PVH
+ * need it) and QEMU's device model (HVM needs it). 0, or -1 with err. */
 int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_err err);
 
 #endif

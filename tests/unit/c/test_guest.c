@@ -172,9 +172,10 @@ static void boot_sources(void)
 		   "this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; use a PV guest"));
 	CHECK("boot: HVM without QEMU's device model is refused, naming it",
 	      says(tarn_guest_type_runs("hvm", 1, 0, err), err, "qemu-system-xen"));
-	CHECK("boot: HVM with both runs; PV needs neither",
+	CHECK("boot: HVM with both runs; PV needs neither; PVH needs AMD-V/VT-x only",
 	      tarn_guest_type_runs("hvm", 1, 1, err) == 0 && tarn_guest_type_runs("pv", 0, 0, err) == 0 &&
-		      tarn_guest_type_runs("pvh", 0, 0, err) == 0);
+		      tarn_guest_type_runs("pvh", 1, 0, err) == 0 &&
+		      says(tarn_guest_type_runs("pvh", 0, 1, err), err, "PVH guests cannot run here"));
 }
 
 /* Memory and vCPU changes: the host's limits, the xl.cfg rewritten. */
