@@ -57,7 +57,9 @@ struct tarn_guests {
 	struct tarn_xen *xen;
 	tarn_pool *pool;
 	char self[256];
-	char savedir[4096]; /* suspended guests' memory, UUID.save, and xl.cfg, UUID.cfg */
+	char savedir[4096]; /* suspended guests' memory, UUID.save, and configuration, UUID.json */
+	char console_dir[4096]; /* xenconsoled's logs, "" when not handed over */
+	gid_t console_gid;
 	struct rec **recs;
 	int nrecs, busy;
 	time_t next_scan;
@@ -97,6 +99,29 @@ struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_addre
 		return NULL;
 	}
 	return g;
+}
+
+void tarn_guests_console(struct tarn_guests *g, const char *dir, gid_t gid)
+{
+	snprintf(g->console_dir, sizeof g->console_dir, "%s", dir);
+	g->console_gid = gid;
+}
+
+/* The guest's console log, readable by the API's group (not a link). */
+static void share_console(const struct tarn_guests *g, const char *name)
+{
+	char path[4200];
+	struct stat sb;
+	if (!g->console_dir[0])
+		return;
+	snprintf(path, sizeof path, "%s/guest-%s.log", g->console_dir, name);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_gid != g->console_gid || !(sb.st_mode & S_IRGRP)) &&
+	    (fchown(fd, (uid_t)-1, g->console_gid) || fchmod(fd, (sb.st_mode & 0750) | S_IRGRP)))
+		syslog(LOG_WARNING, "guest %s: cannot make its console log readable by the API: %m", name);
+	close(fd);
 }
 
 int tarn_guests_busy(const struct tarn_guests *g)
@@ -714,6 +739,7 @@ static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *
 	if (d && r->op == TARN_ACT_NONE && (seen.dom == TARN_DOM_RUNNING || seen.dom == TARN_DOM_PAUSED)) {
 		pin(g, ctx, r, w, d->domid, ncpus, affinity, sizeof affinity, st);
 		resize(g, ctx, r, w, d->domid, st);
+		share_console(g, w->name);
 	}
 	report(g, w, r, actual, affinity, d && seen.dom != TARN_DOM_DYING ? (int)d->domid : -1);
 }

@@ -21,6 +21,8 @@
  * deadline checked at each scan, never a sleep. */
 #ifndef TARN_GUEST_APPLY_H
 #define TARN_GUEST_APPLY_H
+#include <sys/types.h>
+
 #include "store.h"
 #include "xen.h"
 
@@ -31,6 +33,10 @@ struct tarn_guests;
  * process runs it): the address is also this host's name for placement.
  * Suspended guests are saved under STATEDIR/suspend. */
 struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address, const char *statedir);
+/* Where xenconsoled logs guest consoles (guest-NAME.log) and the group
+ * that may read them (the API process's): each running guest's log is
+ * made readable by it, whatever mode xenconsoled gave it. */
+void tarn_guests_console(struct tarn_guests *g, const char *dir, gid_t gid);
 /* Whether libxl operations are still in flight (then neither the context
  * nor their configurations may be freed). */
 int tarn_guests_busy(const struct tarn_guests *g);

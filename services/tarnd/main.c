@@ -74,6 +74,8 @@ struct engine_config {
 	const char *repo_root;  /* where repositories are mounted */
 	const char *socket;     /* the local API socket, removed when the agent stops */
 	const char *pool;       /* this member's pool node, where guests are read */
+	const char *console_dir; /* xenconsoled's guest logs, made readable by api_gid */
+	gid_t api_gid;
 	struct stat socket_bound;
 };
 
@@ -137,6 +139,8 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	struct tarn_host_facts *facts = tarn_host_facts_new();
 	struct tarn_xen *xen = tarn_xen_new();
 	struct tarn_guests *guests = xen ? tarn_guests_new(xen, ec->pool, ec->paths->statedir) : NULL;
+	if (guests)
+		tarn_guests_console(guests, ec->console_dir, ec->api_gid);
 	int cap = 8, sfd = signalfd(-1, stop, SFD_CLOEXEC);
 	struct pollfd *fds = calloc((size_t)cap, sizeof *fds);
 	if (!st || !facts || !guests || !fds || sfd < 0) {
@@ -429,7 +433,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
-				  .repo_root = repo_root, .pool = pool_listen};
+				  .repo_root = repo_root, .pool = pool_listen, .console_dir = console_dir, .api_gid = gid};
 	char sock[4200];
 	/* without it the console loses its way in, but the host stays manageable
 	 * over the network: said loudly, not fatal */

