@@ -295,7 +295,7 @@ def guest_runtime(m):
     report("runtime: guest memory 96 on the running guest, and xl list shows it", rc == 0
            and len(last) == 2 and last[0].isdigit() and 90 <= int(last[0]) <= 97, out)
     rc, out = m.run(f"tarnctl guest vcpus managed 2 && for i in $(seq 40); do {xl_list} | grep -q ' 2$' && break; "
-                    f"sleep 1; done; {xl_list}; tarnctl guest show managed | grep vcpus", 90)
+                    f"sleep 1; done; {xl_list}; tarnctl guest show managed | grep vcpus; tarnctl events | tail -2", 90)
     report("runtime: guest vcpus 2 brings the second vCPU online (xl list), kept in its config",
            rc == 0 and "\n96 2\n" in out and "vcpus        2" in out, out)
     rc, out = m.run("tarnctl guest memory managed 999999; echo rc=$?", 30)
