@@ -9,7 +9,8 @@
 runs=${1:-3}
 logs=/var/log/xen/console
 now() { cut -d" " -f1 /proc/uptime; }
-marks() { grep -c "TARN-GUEST-UP $1" "$logs/guest-$1.log" 2>/dev/null || echo 0; }
+# grep -c says 0 (and fails) when the log has none, nothing when there is no log
+marks() { c=$(grep -c "TARN-GUEST-UP $1" "$logs/guest-$1.log" 2>/dev/null); echo "${c:-0}"; }
 # waits until guest $1's console shows more than $2 markers (5 minutes at most)
 until_marker() {
 	i=0
