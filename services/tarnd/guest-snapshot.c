@@ -97,7 +97,7 @@ int tarn_job_snapshot(struct tarn_job *j, tarn_err err)
 		rc = (SAY("cannot name snapshot %.64s: %s", snap, strerror(errno)), TARN_JOB_FAILED);
 	if (rc == TARN_JOB_DONE) {
 		tarn_fsync_dir(snaps);
-		SAY("snapshot %.60s of guest %.60s taken (%d disk%s)", snap, g.name, n, n == 1 ? "" : "s");
+		SAY("snapshot %.48s of guest %.48s taken (%d disk%s)", snap, g.name, n, n == 1 ? "" : "s");
 	} else if (made) {
 		tarn_remove_tree(part);
 	}
