@@ -162,10 +162,12 @@ check "Esc leaves a download running in the background" wait_for st 'goes on in 
 keys st Enter; wait_for st "$HINTS"; keys st t
 check "t lists the tasks: the download is running" wait_for st 'repo.import +tuirepo +running'
 check "and the cancelled one" grep -qE 'repo.import +tuirepo +cancelled' "$tmp/screen"
-keys st Escape; wait_for st "$HINTS"
 id=$(ctl --json task list | python3 -c 'import json,sys; print([t["id"] for t in json.load(sys.stdin) if t["state"]=="running"][0])' 2>/dev/null)
 [ -n "$id" ] && ctl task cancel "$id" >/dev/null && pass "the background download is a running task (cancelled now)" ||
 	fail "the background download is a running task"
+check "the task list follows by itself: the download shows cancelled, no key pressed" \
+	wait_for st "^ +$id +repo.import +tuirepo +cancelled" 5
+keys st Escape; wait_for st "$HINTS"
 
 # ---- the server pool ----
 keys st Escape; wait_for st "$MENU"; keys st o
