@@ -238,10 +238,7 @@ static int build(struct tarn_xlu *x, const struct tarn_xlcfg *s, const char *uui
 	b->ramdisk = dup_string(c, "ramdisk");
 	b->cmdline = command_line(c);
 	b->target_memkb = (uint64_t)s->memory * 1024;
-	long maxmem = s->memory;
-	if (xlu_cfg_get_long(c, "maxmem", &maxmem, 1) == 0 && maxmem < s->memory)
-		return FAIL("xl.cfg: maxmem (%ld) is below memory (%ld)", maxmem, s->memory);
-	b->max_memkb = (uint64_t)maxmem * 1024;
+	b->max_memkb = (uint64_t)s->maxmem * 1024;
 	b->max_vcpus = (int)s->maxvcpus;
 	if (tarn_bitmap_alloc(&b->avail_vcpus, b->max_vcpus))
 		return FAIL("out of memory");
@@ -276,5 +273,26 @@ int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, 
 		if (affinity_array(b, b->max_vcpus, ncpus, err) || pin_one(b, v, ncpus, list, err))
 			return -1;
 	}
+	return 0;
+}
+
+int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn_err err)
+{
+	if (memory < TARN_GUEST_MIN_MIB)
+		return FAIL("memory %ld MiB is below the %d MiB a guest needs at least", memory, TARN_GUEST_MIN_MIB);
+	if (host_mib > 0 && memory > host_mib)
+		return FAIL("memory %ld MiB is more than this host's %ld MiB", memory, host_mib);
+	if (vcpus >= 0 && vcpus < 1)
+		return FAIL("a guest has at least 1 vCPU");
+	if (vcpus >= 0 && host_cpus > 0 && vcpus > host_cpus)
+		return FAIL("%ld vCPUs are more than this host's %ld CPUs", vcpus, host_cpus);
+	return 0;
+}
+
+int tarn_guest_type_runs(const char *type, int cap_hvm, tarn_err err)
+{
+	if (strcmp(type, "hvm") == 0 && !cap_hvm)
+		return FAIL("this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; "
+			    "use a PV guest");
 	return 0;
 }

@@ -25,4 +25,17 @@ int tarn_guest_config(const char *text, const char *uuid, int ncpus, libxl_domai
  * when the config gave none). 0, or -1 with err. */
 int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, tarn_err err);
 
+/* The smallest guest Tarn starts (MiB): below it a PV kernel cannot boot. */
+#define TARN_GUEST_MIN_MIB 32
+
+/* Whether a guest of memory MiB and vcpus fits a host of host_mib and
+ * host_cpus (either 0 or less: not known, not checked); vcpus below 0 is
+ * not checked. 0, or -1 with err saying which and by how much. */
+int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn_err err);
+
+/* Whether a guest of this type (pv, pvh, hvm) can run on a host with or
+ * without hardware virtualization (libxl physinfo's cap_hvm). 0, or -1
+ * with err. */
+int tarn_guest_type_runs(const char *type, int cap_hvm, tarn_err err);
+
 #endif

@@ -18,7 +18,7 @@ struct tarn_host_facts {
 
 struct readings {
 	char xen_version[32], reason[200];
-	long cpus, cores, sockets, guests;
+	long cpus, cores, sockets, guests, hvm;
 	long long mem_total_mib, mem_free_mib, uptime;
 };
 
@@ -52,6 +52,7 @@ static int read_xen(struct tarn_xen *x, struct readings *r)
 			 v->xen_version_minor, v->xen_version_extra ? v->xen_version_extra : "");
 		uint64_t per_mib = (1u << 20) / (uint64_t)(v->pagesize > 0 ? v->pagesize : 4096);
 		r->cpus = pi.nr_cpus;
+		r->hvm = pi.cap_hvm;
 		r->cores = pi.threads_per_core ? pi.nr_cpus / pi.threads_per_core : pi.nr_cpus;
 		r->sockets = pi.cores_per_socket ? r->cores / pi.cores_per_socket : 1;
 		r->mem_total_mib = (long long)(pi.total_pages / per_mib);
@@ -153,7 +154,8 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 		 set_long(st, "host.memory_total_mib", r.mem_total_mib, err) ||
 		 set_long(st, "host.memory_free_mib", r.mem_free_mib, err) ||
 		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", u.release, err) ||
-		 set_long(st, "guests.running", r.guests, err);
+		 set_long(st, "guests.running", r.guests, err) ||
+		 tarn_fact_set(st, "host.hvm", r.hvm ? "yes" : "no", err);
 	if (rc) {
 		tarn_store_rollback(st);
 		return -1;

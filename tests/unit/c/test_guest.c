@@ -3,12 +3,14 @@
  * decision (services/tarnd/guest-decide) driven scan by scan, as the engine
  * drives it with what libxl reports. */
 #include <libxl_utils.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "cpulist.h"
 #include "guest-config.h"
 #include "guest-decide.h"
+#include "xlcfg.h"
 
 static const char *list(const char *text, int ncpus, char *buf, size_t len)
 {
@@ -128,6 +130,38 @@ static void guest_config(void)
 	CHECK("guest config: a bad disk", refused(TINY "disk=['bogus=1,,,,']\n", "unknown parameter"));
 }
 
+static int says(int rc, const char *err, const char *what)
+{
+	if (rc != -1 || !strstr(err, what))
+		printf("# got %d: %s\n", rc, err);
+	return rc == -1 && strstr(err, what);
+}
+
+/* Memory and vCPU changes: the host's limits, the xl.cfg rewritten. */
+static void resources(void)
+{
+	tarn_err err = "";
+	CHECK("limits: a guest within the host fits", tarn_guest_fits(512, 2, 3900, 4, err) == 0);
+	CHECK("limits: memory beyond the host, said with both figures",
+	      says(tarn_guest_fits(99999, 1, 3900, 4, err), err, "memory 99999 MiB is more than this host's 3900 MiB"));
+	CHECK("limits: memory below the minimum", says(tarn_guest_fits(16, 1, 3900, 4, err), err, "below the 32 MiB"));
+	CHECK("limits: more vCPUs than CPUs", says(tarn_guest_fits(64, 5, 3900, 4, err), err, "5 vCPUs are more than this host's 4 CPUs"));
+	CHECK("limits: no vCPUs", says(tarn_guest_fits(64, 0, 3900, 4, err), err, "at least 1 vCPU"));
+	CHECK("limits: a host not read yet is not checked; vcpus -1 not checked",
+	      tarn_guest_fits(99999, -1, 0, 0, err) == 0);
+	char *out = NULL;
+	int rc = tarn_xlcfg_set_number("name = 'a'\n  memory=64 # small\nvcpus = 1\n", "memory", 256, &out, err);
+	CHECK("xl.cfg rewrite: the memory line replaced, the rest kept",
+	      rc == 0 && !strcmp(out, "name = 'a'\nmemory = 256\nvcpus = 1\n"));
+	free(out);
+	rc = tarn_xlcfg_set_number("name = 'a'\nmemory = 64\n", "vcpus", 2, &out, err);
+	CHECK("xl.cfg rewrite: a key not there is added", rc == 0 && !strcmp(out, "name = 'a'\nmemory = 64\nvcpus = 2\n"));
+	free(out);
+	rc = tarn_xlcfg_set_number("name = 'a'\nmaxmemory = 9\nmemory = 64; vcpus = 2\n", "memory", 9, &out, err);
+	CHECK("xl.cfg rewrite: a line that sets more is refused; a longer key is not matched",
+	      says(rc, err, "on a line with other settings") && out == NULL);
+}
+
 struct run {
 	struct tarn_guest_want w;
 	struct tarn_guest_memory m;
@@ -230,10 +264,42 @@ static void decisions(void)
 	CHECK("decide: asked again, it tries at once", scan(&f, TARN_DOM_ABSENT, 0) == TARN_ACT_CREATE);
 }
 
+/* Suspend to a file and resume, scan by scan. */
+static void suspends(void)
+{
+	struct run r = {.w = {.desired = TARN_RUNNING, .stop_timeout = 60, .gen = 1}, .now = 1000};
+	scan(&r, TARN_DOM_RUNNING, 0);
+	r.w.desired = TARN_SUSPENDED, r.w.gen++;
+	CHECK("suspend: a running guest meant to be suspended is saved",
+	      scan(&r, TARN_DOM_RUNNING, 0) == TARN_ACT_SUSPEND && !r.p.drift);
+	CHECK("suspend: saved, no domain: suspended, settled",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE && !strcmp(r.p.actual, "suspended") && r.m.settled);
+	CHECK("suspend: stays so", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE && !r.p.drift);
+	r.w.desired = TARN_RUNNING, r.w.gen++;
+	CHECK("resume: meant to run again: restored from the saved state, not started anew",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_RESTORE);
+	r.w.desired = TARN_PAUSED, r.w.gen++;
+	CHECK("resume: meant to be paused: restored too (left paused)", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_RESTORE);
+	tarn_guest_start_failed(&r.m, r.now);
+	CHECK("resume: a failed restore waits out the back-off", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE);
+	r.w.desired = TARN_STOPPED, r.w.gen++;
+	CHECK("suspend: a suspended guest meant to be stopped has its saved state discarded",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_DISCARD);
+	r.w.desired = TARN_SUSPENDED, r.w.gen++;
+	CHECK("suspend: a guest with no domain meant to be suspended stays stopped",
+	      scan(&r, TARN_DOM_ABSENT, 0) == TARN_ACT_NONE && !strcmp(r.p.actual, "stopped"));
+	r.w.request = TARN_REQ_DESTROY;
+	CHECK("suspend: a destroy request discards the saved state",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_DISCARD && r.p.request_done);
+	CHECK("suspend: the power state's name", !strcmp(tarn_power_name(TARN_SUSPENDED), "suspended"));
+}
+
 int main(void)
 {
 	cpulists();
 	guest_config();
+	resources();
 	decisions();
+	suspends();
 	CHECK_EXIT();
 }
