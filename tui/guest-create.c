@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "guests.h"
+#include "units.h"
 
 #define MAX_XLCFG (64 * 1024) /* as tarnctl guest define */
 #define MAX_ITEMS 64          /* repositories, templates offered in a list */
@@ -206,40 +207,51 @@ static void from_kernel(struct tui *t)
 
 /* ---- from a template in a repository's seed_pool ---- */
 
-/* Names from a list the agent answered with: strings, or structs with a
- * name. Returns how many (at most max). */
-static int names(xmlrpc_value *v, char (*out)[72], int max, const char *only_state)
+/* A line of a list to choose from: a repository or a template. */
+struct item {
+	char name[72];
+	char line[100]; /* the name and what it is */
+	char help[200]; /* under the list while it is selected */
+};
+
+/* A mounted repository from repo.list; 0 when it is not one to offer. */
+static int repo_item(xmlrpc_value *it, struct item *o)
 {
-	int n = 0;
-	for (int i = 0; i < tui_items(v) && n < max; i++) {
-		xmlrpc_value *it = tui_item(v, i);
-		char state[16];
-		if (xmlrpc_value_type(it) == XMLRPC_TYPE_STRING) {
-			xmlrpc_env env;
-			const char *s = NULL;
-			xmlrpc_env_init(&env);
-			xmlrpc_read_string(&env, it, &s);
-			if (!env.fault_occurred)
-				snprintf(out[n++], sizeof out[0], "%s", s);
-			free((void *)s);
-			xmlrpc_env_clean(&env);
-		} else if (!only_state || !strcmp(tui_member(it, "state", state, sizeof state), only_state)) {
-			if (tui_member(it, "name", out[n], sizeof out[0])[0])
-				n++;
-		}
-	}
-	return n;
+	char state[16], kind[8], free_[24];
+	if (strcmp(tui_member(it, "state", state, sizeof state), "mounted"))
+		return 0;
+	tui_member(it, "name", o->name, sizeof o->name);
+	tarn_size_text((uint64_t)tui_member_int(it, "free"), free_, sizeof free_);
+	snprintf(o->line, sizeof o->line, "%-24.24s %-6s %10s free", o->name, tui_member(it, "kind", kind, sizeof kind),
+		 free_);
+	snprintf(o->help, sizeof o->help, "Templates in %.64s's seed_pool.", o->name);
+	return 1;
+}
+
+/* A template from template.list, with what is wrong with it, if anything. */
+static int template_item(xmlrpc_value *it, struct item *o)
+{
+	char error[160], size[24];
+	tui_member(it, "name", o->name, sizeof o->name);
+	tarn_size_text((uint64_t)tui_member_int(it, "size"), size, sizeof size);
+	snprintf(o->line, sizeof o->line, "%-24.24s %6lld MiB %3lld vCPUs %2lld disks %10s", o->name,
+		 tui_member_int(it, "memory"), tui_member_int(it, "vcpus"), tui_member_int(it, "disks"), size);
+	if (tui_member(it, "error", error, sizeof error)[0])
+		snprintf(o->help, sizeof o->help, "Cannot be used: %s", error);
+	else
+		snprintf(o->help, sizeof o->help, "Its disks are copied into running_pool/NAME of the repository.");
+	return 1;
 }
 
 /* Asks for one of what method (with repo, when not NULL) lists: its index
  * in out, or -1 (Esc, or the reason told). */
-static int choose(struct tui *t, const char *title, const char *method, const char *repo, char (*out)[72],
-		  const char *none)
+static int choose(struct tui *t, const char *title, const char *method, const char *repo,
+		  int (*item)(xmlrpc_value *it, struct item *o), struct item *out, const char *none)
 {
 	xmlrpc_value *v = NULL;
 	tarn_err err = "";
 	char msg[TARN_ERRLEN + 200];
-	int fault = 0, n, sel = 0;
+	int fault = 0, n = 0, sel = 0;
 	enum tarn_call_result rc = repo ? tui_callf(t, TUI_AGENT_TIMEOUT, &v, &fault, err, method, "(s)", repo)
 					: tui_callf(t, TUI_AGENT_TIMEOUT, &v, &fault, err, method, NULL);
 	if (rc != TARN_CALL_OK) {
@@ -251,7 +263,8 @@ static int choose(struct tui *t, const char *title, const char *method, const ch
 		tui_message(t, title, msg, 1);
 		return -1;
 	}
-	n = names(v, out, MAX_ITEMS, repo ? NULL : "mounted");
+	for (int i = 0; i < tui_items(v) && n < MAX_ITEMS; i++)
+		n += item(tui_item(v, i), &out[n]);
 	xmlrpc_DECREF(v);
 	if (n == 0) {
 		tui_message(t, title, none, 1);
@@ -259,7 +272,7 @@ static int choose(struct tui *t, const char *title, const char *method, const ch
 	}
 	struct tui_entry e[MAX_ITEMS];
 	for (int i = 0; i < n; i++)
-		e[i] = (struct tui_entry){i < 9 ? '1' + i : 0, out[i], "", NULL};
+		e[i] = (struct tui_entry){i < 9 ? '1' + i : 0, out[i].line, out[i].help, NULL};
 	return tui_list(t, title, e, n, &sel);
 }
 
@@ -275,38 +288,40 @@ static int save_template(struct tui *t, struct tui_form *f, tarn_err err)
 	tarn_err why = "";
 	enum tarn_call_result rc = tui_callf(t, GUEST_ACT_TIMEOUT, &v, NULL, why, "guest.createFromTemplate", "(sss)",
 					     c->repo, c->template, f->f[2].value);
-	if (rc != TARN_CALL_OK)
+	if (rc == TARN_CALL_UNREACHABLE)
 		return guest_call_err(rc, why, err), -1;
+	if (rc != TARN_CALL_OK)
+		return snprintf(err, TARN_ERRLEN, "the agent did not take it: %.130s", why), -1;
 	return tui_task_id(v, "guest.createFromTemplate", &c->task, err);
 }
 
 static void from_template(struct tui *t)
 {
-	static char repos[MAX_ITEMS][72], templates[MAX_ITEMS][72];
+	static struct item repos[MAX_ITEMS], templates[MAX_ITEMS];
 	const char *title = "Create a guest from a template";
-	int r = choose(t, "From which repository?", "repo.list", NULL, repos,
+	char none[200];
+	int r = choose(t, "From which repository?", "repo.list", NULL, repo_item, repos,
 		       "No repository is mounted: add one under Storage repositories (r), then import a "
 		       "template into its seed_pool (i).");
 	if (r < 0)
 		return;
-	char none[200];
 	snprintf(none, sizeof none, "Repository %s has no template in its seed_pool: import one (Storage "
-		 "repositories, i, as seed_pool).", repos[r]);
-	int p = choose(t, "Which template?", "template.list", repos[r], templates, none);
+		 "repositories, i, as seed_pool).", repos[r].name);
+	int p = choose(t, "Which template?", "template.list", repos[r].name, template_item, templates, none);
 	if (p < 0)
 		return;
-	struct template_ctx c = {repos[r], templates[p], 0};
+	struct template_ctx c = {repos[r].name, templates[p].name, 0};
 	struct tui_field fl[] = {
 		{.label = "Repository", .kind = TUI_FIXED},
 		{.label = "Template", .kind = TUI_FIXED},
 		{.label = "Guest name", .check = check_name, .hint = "letters, digits, '.', '_' and '-'"},
 	};
-	TUI_COPY(fl[0].value, repos[r]);
-	TUI_COPY(fl[1].value, templates[p]);
+	TUI_COPY(fl[0].value, repos[r].name);
+	TUI_COPY(fl[1].value, templates[p].name);
 	struct tui_form f = {.title = title, .f = fl, .n = 3, .save = save_template, .ctx = &c, .needs_auth = 1,
-			     .intro = "The agent copies the template's disks and defines the guest, stopped."};
+			     .intro = "The agent copies the template's files and defines the guest, stopped."};
 	if (tui_form_run(t, &f))
-		tui_task_watch(t, title, c.task);
+		tui_task_watch(t, title, c.task); /* its end says what became of the guest */
 }
 
 void guest_create(struct tui *t)
