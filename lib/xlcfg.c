@@ -112,7 +112,8 @@ static int check(XLU_Config *c, struct tarn_xlu *r, struct tarn_xlcfg *out, tarn
 				out->vcpus), -1;
 	if (strcmp(out->type, "hvm") && xlu_cfg_get_string(c, "kernel", &v, 1) &&
 	    xlu_cfg_get_string(c, "bootloader", &v, 1))
-		return snprintf(err, TARN_ERRLEN, "xl.cfg: a %s guest needs a kernel or a bootloader", out->type), -1;
+		return snprintf(err, TARN_ERRLEN, "xl.cfg: a %s guest needs a kernel (kernel = \"" TARN_PVGRUB
+				"\" boots the one on its disk)", out->type), -1;
 	return check_disks(c, r, &out->disks, err);
 }
 

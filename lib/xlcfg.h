@@ -9,6 +9,10 @@
 
 #include "validate.h"
 
+/* Debian's grub-xen-host: GRUB as a PV kernel (pvgrub2), which boots the
+ * kernel its grub.cfg names on the guest's own disk */
+#define TARN_PVGRUB "/usr/lib/grub-xen/grub-x86_64-xen.bin"
+
 struct tarn_xlcfg {
 	char name[65];
 	char uuid[37];   /* "" when the config gives none */

@@ -31,7 +31,8 @@ int tarn_cmd_guest_fits_host(void *agent, const struct tarn_xlcfg *c, long vcpus
 	/* off Xen nothing runs: what the CPU has is not known from here */
 	tarn_fact_get(a->store, "xen.running", xen, sizeof xen, NULL);
 	tarn_fact_get(a->store, "host.hvm", hvm, sizeof hvm, NULL);
-	if (strcmp(xen, "yes") == 0 && hvm[0] && tarn_guest_type_runs(c->type, strcmp(hvm, "yes") == 0, err))
+	if (strcmp(xen, "yes") == 0 && hvm[0] &&
+	    tarn_guest_type_runs(c->type, strcmp(hvm, "yes") == 0, access(TARN_DEVICE_MODEL, X_OK) == 0, err))
 		return -1;
 	return 0;
 }

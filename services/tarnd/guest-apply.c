@@ -358,6 +358,18 @@ static int restore_from(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, ta
 	return rc;
 }
 
+/* Whether this host runs the guest's type: HVM needs AMD-V or VT-x, and
+ * QEMU's device model. */
+static int type_runs(libxl_ctx *ctx, const libxl_domain_config *dc, tarn_err err)
+{
+	libxl_physinfo pi;
+	libxl_physinfo_init(&pi);
+	int cap_hvm = libxl_get_physinfo(ctx, &pi) == 0 && pi.cap_hvm;
+	libxl_physinfo_dispose(&pi);
+	return tarn_guest_type_runs(dc->c_info.type == LIBXL_DOMAIN_TYPE_HVM ? "hvm" : "pv", cap_hvm,
+				    access(TARN_DEVICE_MODEL, X_OK) == 0, err);
+}
+
 /* Starts creating the guest's domain, new or (TARN_ACT_RESTORE) from its
  * saved state; it ends in finished(). */
 static void create(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, int ncpus,
@@ -370,7 +382,7 @@ static void create(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const s
 	tarn_xen_clear(g->xen);
 	if (restore ? restore_from(g, ctx, r, err)
 		    : tarn_guest_config(w->xlcfg, w->uuid, ncpus, &r->dc, err) ||
-			      tarn_guest_config_pin(&r->dc, ncpus, w->pins, err)) {
+			      tarn_guest_config_pin(&r->dc, ncpus, w->pins, err) || type_runs(ctx, &r->dc, err)) {
 		set_error(r, w->gen, "cannot %s: %s", restore ? "resume" : "start", err);
 	} else if (libxl_domain_need_memory(ctx, &r->dc, INVALID_DOMID, &need) == 0 &&
 		   libxl_get_free_memory(ctx, &free_kb) == 0 && need > free_kb) {

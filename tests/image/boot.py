@@ -233,7 +233,8 @@ def managed_guest(m):
     destroyed and undefined, all through tarnctl on the host."""
     cfg = ("sed -e 's/^name = .*/name = \"managed\"/' -e 's/tarn.guest=tiny/tarn.guest=managed/' "
            "-e 's#\"vmlinuz\"#\"/var/lib/tarn/tiny/vmlinuz\"#' "
-           "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/managed.cfg")
+           "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/managed.cfg"
+           " && echo 'maxvcpus = 2' >> /tmp/managed.cfg")
     rc, out = m.run(cfg + " && for i in $(seq 30); do tarnctl guest define /tmp/managed.cfg && break; sleep 1; done",
                     60)
     report("managed guest: tarnctl guest define takes the template's xl.cfg", rc == 0 and "managed" in out, out)
@@ -276,10 +277,57 @@ def managed_guest(m):
     report(f"managed guest: xl destroy by hand is reported as drift ({noticed} s)",
            "its domain was destroyed outside Tarn" in out and noticed <= 10, out)
     report(f"managed guest: and restored to running ({restored} s)", restored <= 10, out)
+    guest_runtime(m)
     rc, out = m.run("tarnctl guest destroy managed --wait && ! xl list managed 2>/dev/null", 120)
     report("managed guest: destroy --wait removes its domain", rc == 0, out)
     rc, out = m.run("tarnctl guest undefine managed && tarnctl guest list", 60)
     report("managed guest: undefined", rc == 0 and "managed" not in out, out)
+
+
+def guest_runtime(m):
+    """The running managed guest's memory and vCPUs changed live, its console
+    log read through the API, suspended to a file and resumed, and an HVM
+    guest as far as this machine allows."""
+    xl_list = "xl list managed | awk '$1 == \"managed\" {print $3, $4}'"
+    rc, out = m.run(f"tarnctl guest memory managed 96 && for i in $(seq 40); do {xl_list} | grep -q '^9[0-9] ' "
+                    f"&& break; sleep 1; done; {xl_list}", 90)
+    last = out.split()[-2:]
+    report("runtime: guest memory 96 on the running guest, and xl list shows it", rc == 0
+           and len(last) == 2 and last[0].isdigit() and 90 <= int(last[0]) <= 97, out)
+    rc, out = m.run(f"tarnctl guest vcpus managed 2 && for i in $(seq 40); do {xl_list} | grep -q ' 2$' && break; "
+                    f"sleep 1; done; {xl_list}; tarnctl guest show managed | grep vcpus", 90)
+    report("runtime: guest vcpus 2 brings the second vCPU online (xl list), kept in its config",
+           rc == 0 and out.split()[:2] == ["96", "2"] and "vcpus        2" in out, out)
+    rc, out = m.run("tarnctl guest memory managed 999999; echo rc=$?", 30)
+    report("runtime: memory larger than the host is refused, saying the host's memory",
+           "rc=1" in out and "more than this host's" in out, out)
+    marks = "grep -c 'TARN-GUEST-UP managed' /var/log/xen/console/guest-managed.log"
+    rc, out = m.run(f"tarnctl guest console-log managed 4096 | grep 'TARN-GUEST-UP managed' && {marks}", 30)
+    boots = out.split()[-1] if out.split() else ""
+    report("runtime: the console log through the API shows the guest's marker", rc == 0 and boots.isdigit(), out)
+    rc, out = m.run("tarnctl guest suspend managed --wait && ! xl list managed 2>/dev/null && "
+                    "ls -l /var/lib/tarn/suspend/", 300)
+    report("runtime: suspend --wait saves the guest to a file and its domain goes", rc == 0 and ".save" in out, out)
+    rc, out = m.run("tarnctl guest list | grep '^managed'", 30)
+    report("runtime: guest list shows it suspended, as meant", out.split()[1:3] == ["suspended", "suspended"], out)
+    rc, out = m.run("tarnctl guest resume managed --wait && xl list managed && ls /var/lib/tarn/suspend/; "
+                    "(sleep 2; echo 'echo ALIVE-$((6*7))'; sleep 3) | timeout 8 xl console managed >/dev/null 2>&1; "
+                    f"sleep 1; tarnctl guest console-log managed 8192; echo marks=$({marks})", 300)
+    again = out.split("marks=")[-1].strip()
+    report("runtime: resume --wait restores it: running again, the saved file gone",
+           rc == 0 and "managed" in out and ".save" not in out, out[-400:])
+    report("runtime: the resumed guest did not boot again and still answers on its console",
+           again == boots and "ALIVE-42" in out, f"markers {boots} -> {again}; {out[-300:]}")
+    hvm = ("printf 'name = \"hvm1\"\\ntype = \"hvm\"\\nmemory = 64\\nboot = \"d\"\\n"
+           "disk = [ \"file:/tmp/empty.iso,hdc:cdrom,r\" ]\\n' > /tmp/hvm1.cfg && : > /tmp/empty.iso && "
+           "tarnctl host info | grep -i hvm; tarnctl guest define /tmp/hvm1.cfg; echo define=$?; "
+           "tarnctl guest start hvm1 --wait; echo start=$?")
+    rc, out = m.run(hvm, 120)
+    refused_define = "define=1" in out and "no hardware virtualization" in out
+    refused_start = "define=0" in out and "start=1" in out and ("qemu-system-xen" in out or "hvm" in out.lower())
+    report("runtime: an HVM guest is refused plainly where this machine cannot run it (at define without "
+           "AMD-V/VT-x, at start without QEMU's device model)", refused_define or refused_start, out)
+    m.run("tarnctl guest stop hvm1 --force; tarnctl guest undefine hvm1", 60)
 
 
 def persistence():

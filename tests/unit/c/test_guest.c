@@ -120,7 +120,10 @@ static void guest_config(void)
 	rc = config(TINY "guest_os_type = 'linux'\n", &dc, err);
 	CHECK("guest config: keys xl does not know are ignored, as xl does", rc == 0);
 	libxl_domain_config_dispose(&dc);
-	CHECK("guest config: HVM is refused plainly", refused("name='w'\ntype='hvm'\nmemory=64\n", "HVM guests cannot"));
+	CHECK("guest config: an HVM boot order xl would not take", refused("name='w'\ntype='hvm'\nmemory=64\nboot='x'\n",
+									       "boot = x: the devices are"));
+	CHECK("guest config: a PV guest without a kernel is pointed at pvgrub2",
+	      refused("name='w'\nmemory=64\ndisk=['/d.img,,xvda']\n", "kernel = \"" TARN_PVGRUB "\" boots"));
 	CHECK("guest config: a bootloader is refused", refused("name='w'\nmemory=64\nbootloader='pygrub'\n", "bootloader is not supported"));
 	CHECK("guest config: an on_crash Tarn does not do", refused(TINY "on_crash='coredump-destroy'\n", "Tarn does destroy, restart or preserve"));
 	CHECK("guest config: a CPU the host lacks", refused(TINY "cpus='5'\n", "CPU 5 does not exist"));
@@ -135,6 +138,43 @@ static int says(int rc, const char *err, const char *what)
 	if (rc != -1 || !strstr(err, what))
 		printf("# got %d: %s\n", rc, err);
 	return rc == -1 && strstr(err, what);
+}
+
+/* The boot sources: pvgrub2 from the guest's disk, HVM from an ISO. */
+static void boot_sources(void)
+{
+	libxl_domain_config dc;
+	tarn_err err = "";
+	int rc = config("name = 'grub'\nmemory = 256\nkernel = '" TARN_PVGRUB "'\n"
+			"disk = [ 'file:/r/running_pool/grub/disk.img,xvda,w' ]\n", &dc, err);
+	CHECK("boot: a PV guest booting its own kernel through pvgrub2: PV, GRUB as its kernel, no ramdisk",
+	      rc == 0 && dc.c_info.type == LIBXL_DOMAIN_TYPE_PV && !strcmp(dc.b_info.kernel, TARN_PVGRUB) &&
+		      dc.b_info.ramdisk == NULL && dc.num_disks == 1);
+	libxl_domain_config_dispose(&dc);
+	rc = config("name = 'inst'\ntype = 'hvm'\nmemory = 512\nvcpus = 2\nboot = 'dc'\nserial = 'pty'\nvnc = 0\n"
+		    "disk = [ 'file:/r/running_pool/inst/disk.img,hda,w',\n"
+		    "         'file:/r/iso_pool/debian.iso,hdc:cdrom,r' ]\n", &dc, err);
+	if (rc)
+		printf("# %s\n", err);
+	CHECK("boot: an HVM guest: type, memory, vCPUs, no kernel", rc == 0 && dc.c_info.type == LIBXL_DOMAIN_TYPE_HVM &&
+		      dc.b_info.type == LIBXL_DOMAIN_TYPE_HVM && dc.b_info.target_memkb == 512 * 1024 &&
+		      dc.b_info.max_vcpus == 2 && dc.b_info.kernel == NULL);
+	CHECK("boot: HVM boot order, serial and VNC as xl reads them",
+	      rc == 0 && !strcmp(dc.b_info.u.hvm.boot, "dc") && !strcmp(dc.b_info.u.hvm.serial, "pty") &&
+		      !libxl_defbool_is_default(dc.b_info.u.hvm.vnc.enable) &&
+		      !libxl_defbool_val(dc.b_info.u.hvm.vnc.enable));
+	CHECK("boot: the ISO from iso_pool is a read-only CD drive",
+	      rc == 0 && dc.num_disks == 2 && dc.disks[1].is_cdrom && !dc.disks[1].readwrite &&
+		      !strcmp(dc.disks[1].pdev_path, "/r/iso_pool/debian.iso") && !strcmp(dc.disks[1].vdev, "hdc"));
+	libxl_domain_config_dispose(&dc);
+	CHECK("boot: HVM on a host without AMD-V/VT-x is refused with what to do",
+	      says(tarn_guest_type_runs("hvm", 0, 1, err), err,
+		   "this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; use a PV guest"));
+	CHECK("boot: HVM without QEMU's device model is refused, naming it",
+	      says(tarn_guest_type_runs("hvm", 1, 0, err), err, "qemu-system-xen"));
+	CHECK("boot: HVM with both runs; PV needs neither",
+	      tarn_guest_type_runs("hvm", 1, 1, err) == 0 && tarn_guest_type_runs("pv", 0, 0, err) == 0 &&
+		      tarn_guest_type_runs("pvh", 0, 0, err) == 0);
 }
 
 /* Memory and vCPU changes: the host's limits, the xl.cfg rewritten. */
@@ -299,6 +339,7 @@ int main(void)
 	cpulists();
 	guest_config();
 	resources();
+	boot_sources();
 	decisions();
 	suspends();
 	CHECK_EXIT();
