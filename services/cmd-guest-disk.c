@@ -142,7 +142,7 @@ static xmlrpc_value *create_from_template(xmlrpc_env *env, xmlrpc_value *p, void
 			xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, why);
 		else if (room(env, dir, repo, t.need) == 0)
 			snprintf(args, sizeof args, "template=%s\nname=%s\n", tmpl, name),
-				v = queue(env, agent, "guest.fromTemplate", repo, args);
+				v = queue(env, agent, "guest.fromtemplate", repo, args);
 	}
 	if (loaded)
 		tarn_template_free(&t);
@@ -244,7 +244,7 @@ static xmlrpc_value *guest_revert(xmlrpc_env *env, xmlrpc_value *p, void *agent,
 static xmlrpc_value *guest_delete_snapshot(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
-	return snapshot_task(env, p, agent, "guest.deleteSnapshot", NULL, 1);
+	return snapshot_task(env, p, agent, "guest.deletesnapshot", NULL, 1);
 }
 
 static xmlrpc_value *guest_snapshots(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -322,7 +322,7 @@ xmlrpc_value *tarn_cmd_delete_disks(xmlrpc_env *env, void *agent, tarn_pool *poo
 		       NULL;
 	if ((rc = tarn_pool_guest_undefine(pool, name, why)))
 		return tarn_cmd_pool_fault(env, rc, why);
-	return repo[0] ? queue(env, agent, "guest.deleteDisks", repo, args) : xmlrpc_int_new(env, 0);
+	return repo[0] ? queue(env, agent, "guest.deletedisks", repo, args) : xmlrpc_int_new(env, 0);
 }
 
 const struct tarn_cmd tarn_cmd_guest_disk[] = {

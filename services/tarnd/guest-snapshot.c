@@ -1,5 +1,5 @@
 /* guest.snapshot, guest.revert, guest.deleteSnapshot, and the disks of a
- * guest deleted with them (guest.deleteDisks).
+ * guest deleted with them (guest.deletedisks).
  *
  * A snapshot is a directory of copies (reflinks where the file system
  * can) of a stopped guest's own disks, with the list of which is which,

@@ -21,12 +21,12 @@ static const struct {
 } kinds[] = {
 	{"repo.import", tarn_job_import},
 	{"disk.create", tarn_job_disks},
-	{"guest.fromTemplate", tarn_job_from_template},
+	{"guest.fromtemplate", tarn_job_from_template},
 	{"guest.clone", tarn_job_clone},
 	{"guest.snapshot", tarn_job_snapshot},
 	{"guest.revert", tarn_job_revert},
-	{"guest.deleteSnapshot", tarn_job_delete_snapshot},
-	{"guest.deleteDisks", tarn_job_delete_disks},
+	{"guest.deletesnapshot", tarn_job_delete_snapshot},
+	{"guest.deletedisks", tarn_job_delete_disks},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
