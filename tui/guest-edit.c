@@ -51,16 +51,23 @@ struct edit_ctx {
 	int changes;          /* calls made by the last save */
 };
 
-/* list as the agent keeps it (cpulist.h's format), into out; 0, or -1
- * with err saying what is wrong with it. */
+/* Checks list against the host's ncpus; and puts it in out (when not
+ * NULL) as the agent keeps it: read as the agent reads it, for any CPU
+ * number ("all" stays all, "0-1" stays 0-1 on a host of 2). 0, or -1 with
+ * err saying what is wrong with it. */
 static int normal(const char *list, int ncpus, char *out, size_t n, tarn_err err)
 {
 	libxl_bitmap b;
 	libxl_bitmap_init(&b);
 	int bad = tarn_cpulist_parse(list, ncpus, &b, err);
-	if (!bad && out)
-		tarn_cpulist_format(&b, TARN_MAX_CPUS, out, n);
 	libxl_bitmap_dispose(&b);
+	if (!bad && out) {
+		libxl_bitmap_init(&b);
+		bad = tarn_cpulist_parse(list, TARN_MAX_CPUS, &b, err);
+		if (!bad)
+			tarn_cpulist_format(&b, TARN_MAX_CPUS, out, n);
+		libxl_bitmap_dispose(&b);
+	}
 	return bad ? -1 : 0;
 }
 
@@ -188,6 +195,19 @@ static int save_edit(struct tui *t, struct tui_form *f, tarn_err err)
 	return 0;
 }
 
+/* The pins of the vCPUs the guest has (the agent keeps those of vCPUs
+ * taken away since, for when they come back): "all" when there are none. */
+static void shown_pins(const struct guest *g, char *out, size_t n)
+{
+	char list[PIN_LEN], pins[PIN_LEN];
+	out[0] = '\0';
+	for (int i = 0; i < g->vcpus; i++)
+		if (tarn_pins_get(g->pins, i, list, sizeof list) && tarn_pins_set(out, i, list, pins, sizeof pins) == 0)
+			snprintf(out, n, "%s", pins);
+	if (!out[0])
+		snprintf(out, n, "all");
+}
+
 void guest_edit(struct tui *t, const struct guest *g)
 {
 	char cpus[16], title[100], msg[500];
@@ -205,7 +225,7 @@ void guest_edit(struct tui *t, const struct guest *g)
 	TUI_COPY(fl[E_NAME].value, g->name);
 	snprintf(fl[E_MEMORY].value, sizeof fl[E_MEMORY].value, "%d", g->memory);
 	snprintf(fl[E_VCPUS].value, sizeof fl[E_VCPUS].value, "%d", g->vcpus);
-	TUI_COPY(fl[E_PINS].value, g->pins[0] ? g->pins : "all");
+	shown_pins(g, fl[E_PINS].value, sizeof fl[E_PINS].value);
 	snprintf(title, sizeof title, "Edit guest %s", g->name);
 	struct tui_form f = {.title = title, .f = fl, .n = E_FIELDS, .save = save_edit, .ctx = &c, .needs_auth = 1,
 			     .intro = "Only what changed is sent to the agent; what it refuses is shown here."};

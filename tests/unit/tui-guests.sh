@@ -110,13 +110,19 @@ if has_method guest.setMemory && has_method guest.setVcpus; then
 	keys main e; wait_for main 'Edit guest tui-k1'; keys main C-u 0512
 	check "memory written 0512 is refused inline" enter_and_wait main '! memory in MiB: a whole number'
 	keys main C-u 512 Tab C-u 1 Tab C-u all
-	check "memory and vCPUs saved" enter_and_wait main 'Guest tui-k1: memory 512 MiB, 1 vCPUs'
-	[ "$(field tui-k1 memory)" = 512 ] && [ "$(field tui-k1 vcpus)" = 1 ] && pass "guest.list: 512 MiB, 1 vCPU" ||
-		fail "guest.list: 512 MiB, 1 vCPU: $(ctl guest list)"
+	check "memory, vCPUs and vCPU 0 unpinned saved" enter_and_wait main 'Guest tui-k1: memory 512 MiB, 1 vCPUs, pins 0:all'
+	[ "$(field tui-k1 memory)" = 512 ] && [ "$(field tui-k1 vcpus)" = 1 ] && [ "$(field tui-k1 pins)" = "0:all 1:0-1" ] &&
+		pass "guest.list: 512 MiB, 1 vCPU, vCPU 0 on all" || fail "guest.list: 512 MiB, 1 vCPU, vCPU 0 on all: $(ctl guest list)"
 	keys main Enter; wait_for main 'tui-k1 +stopped +unknown +pv +512 MiB +1'
 	keys main e; wait_for main 'Edit guest tui-k1'; keys main C-u 16777216
 	check "more memory than the host: the agent's refusal shown inline" \
-		enter_and_wait main 'Nothing was saved: memory: the agent did not do it: '
+		enter_and_wait main "Nothing was saved: memory: the agent did not do it: memory 16777216 MiB"
+	check "(in its words: more than this host's)" grep -q "more than this host's [0-9]* MiB" "$tmp/screen"
+	keys main C-u 512 Tab C-u 512
+	check "more vCPUs than the host's CPUs: the agent's refusal shown inline" \
+		enter_and_wait main "Nothing was saved: vCPUs: the agent did not do it: 512 vCPUs"
+	check "(in its words: more than this host's CPUs)" grep -q "this host's [0-9]* CPUs" "$tmp/screen"
+	[ "$(field tui-k1 vcpus)" = 1 ] && pass "refused: still 1 vCPU" || fail "refused: still 1 vCPU: $(field tui-k1 vcpus)"
 	[ "$(field tui-k1 memory)" = 512 ] && pass "refused: memory still 512 MiB" ||
 		fail "refused: memory still 512 MiB: $(field tui-k1 memory)"
 	keys main Escape; wait_for main "$HINTS"
