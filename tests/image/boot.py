@@ -15,7 +15,7 @@ import xmlrpc.client
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
-from qemu import Machine  # noqa: E402
+from qemu import Machine, Timeout  # noqa: E402
 
 TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
 ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.iso")
@@ -392,10 +392,14 @@ def reboot(m, name, data):
 def console_settings():
     """The headless way an administrator sets a host up: on the serial line
     (TERM=vt100), through the Tarn console's menus, set the host name and a
-    static management address; after a reboot both are still there."""
+    static management address (and run a guest: console_guest); after a
+    reboot both are still there."""
     data = os.path.join(WORK, "console-data.img")
+    stage = os.path.join(WORK, "console-data")
+    subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
+                   check=True, stdout=subprocess.DEVNULL)  # the guest console_guest creates boots it
     subprocess.run(["truncate", "-s", "128M", data], check=True)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
     m = Machine("console-1", LOGS, iso=ISO, data=data)
     try:
         m.expect(r"Local shell", 300)
@@ -425,6 +429,8 @@ def console_settings():
         report("console: a static management address is set, with a keep-or-put-back countdown", True)
         keys(m, "\r")
         keys(m, "\x1b", 1.5)
+        keys(m, "\x1b", 1.5)
+        console_guest(m)
         m.console_shell(CONSOLE_PASSWORD, 60)
         rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && "
                         "[ \"$(hostname)\" = tarn-serial-01 ] && break; sleep 1; done; hostname; "
@@ -448,6 +454,63 @@ def console_settings():
         report("console: settings persist across a reboot", False, e)
     finally:
         m.close()
+
+
+def console_guest(m):
+    """On the serial line, from the console's main menu: a guest created
+    from a kernel and ramdisk on the host, started, its text console opened
+    (the guest's shell answers) and left with Ctrl-], forced off, deleted.
+    Returns at the main menu."""
+    try:
+        keys(m, "g")
+        m.expect(r"No guests yet", 60)
+        keys(m, "c")
+        m.expect(r"From a kernel and ramdisk", 30)
+        keys(m, "k")
+        m.expect(r"Create a guest from a kernel", 30)
+        keys(m, "tuiguest\t\x15" "128\t\x15" "1\t" "/var/lib/tarn/tiny/vmlinuz\t"
+             "/var/lib/tarn/tiny/initrd.gz\t\x15" "console=hvc0 tarn.guest=tuiguest\r", 1)
+        m.expect(r"Guest tuiguest is defined", 60)
+        report("console guest: created from a kernel and ramdisk on the serial console", True)
+        keys(m, "\r")
+        keys(m, "s")
+        m.expect(r"tuiguest is meant to run now", 30)
+        keys(m, "\r")
+        for _ in range(60):  # o says "not running" until the engine reports it running
+            keys(m, "o", 1)
+            hit = m.expect(r"(is not running|text console\?|Console password)", 30).group(1)
+            if hit == b"Console password":
+                keys(m, CONSOLE_PASSWORD + "\r", 1)
+                hit = m.expect(r"(is not running|text console\?)", 30).group(1)
+            if hit == b"text console?":
+                break
+            keys(m, "\r", 4)
+        else:
+            raise Timeout("the guest was not reported running in 5 minutes")
+        keys(m, "y")
+        m.expect(r"Ctrl-\] returns to the Tarn console", 30)
+        time.sleep(3)
+        keys(m, "echo ALIVE-$((6*7))\r")
+        m.expect(r"ALIVE-42", 60)
+        report("console guest: o opens its text console, where the guest's shell answers", True)
+        keys(m, "\x1d", 2)  # Ctrl-], xl console's escape
+        m.expect(r"Enter: actions", 30)
+        report("console guest: Ctrl-] comes back to the console's Guests screen", True)
+        keys(m, "f")
+        m.expect(r"Force tuiguest off", 30)
+        keys(m, "y")
+        m.expect(r"tuiguest is forced off", 60)
+        keys(m, "\r", 5)
+        keys(m, "d")
+        m.expect(r"Delete guest tuiguest", 30)
+        keys(m, "y")
+        m.expect(r"tuiguest is deleted", 60)
+        report("console guest: forced off and deleted", True)
+        keys(m, "\r")
+        keys(m, "\x1b", 1.5)
+    except Exception as e:
+        report("console guest: create, start, open its console and come back", False, e)
+        keys(m, "\x1d\x1b\x1b\x1b", 2)  # out of whatever it was in, to the main menu
 
 
 def first_boot():
