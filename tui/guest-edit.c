@@ -95,21 +95,24 @@ static const char *check_pins(const struct tui_form *f, const char *v, tarn_err 
 	}
 	for (const char *s = v; *s;) {
 		size_t len = strcspn(s, " ");
-		char *end;
+		if (len == 0) { /* the spaces between pins */
+			s++;
+			continue;
+		}
+		char *end, list[PIN_LEN];
 		long vcpu = s[0] >= '0' && s[0] <= '9' ? strtol(s, &end, 10) : -1;
-		if (len && (vcpu < 0 || *end != ':' || end >= s + len))
+		if (vcpu < 0 || *end != ':' || end >= s + len)
 			return snprintf(err, TARN_ERRLEN, "%.*s: each vCPU's pin is VCPU:LIST, like 1:2-3", (int)len, s),
 			       err;
-		if (len && vcpu >= vcpus)
+		if (vcpu >= vcpus)
 			return snprintf(err, TARN_ERRLEN, "vCPU %ld does not exist: the guest has vCPUs 0 to %ld", vcpu,
 					vcpus - 1), err;
-		if (len && seen[vcpu]++)
+		if (seen[vcpu]++)
 			return snprintf(err, TARN_ERRLEN, "vCPU %ld is pinned twice", vcpu), err;
-		char list[PIN_LEN];
-		snprintf(list, sizeof list, "%.*s", len ? (int)(s + len - end - 1) : 0, len ? end + 1 : "");
-		if (len && normal(list, c->ncpus, NULL, 0, why))
+		snprintf(list, sizeof list, "%.*s", (int)(s + len - end - 1), end + 1);
+		if (normal(list, c->ncpus, NULL, 0, why))
 			return snprintf(err, TARN_ERRLEN, "vCPU %ld: %.120s", vcpu, why), err;
-		s += len + (s[len] == ' ');
+		s += len;
 	}
 	return NULL;
 }
