@@ -161,14 +161,14 @@ static void draw(struct tui *t, const struct guests *l, int sel)
 		tui_wrap(3, 2, COLS - 4, 4, t->a_err, l->err);
 		return;
 	}
-	tui_print(2, 2, COLS - 4, A_BOLD, "%-20s %-8s %-8s %-4s %9s %5s  %s", "Guest", "Desired", "Actual", "Type",
+	tui_print(2, 2, COLS - 4, A_BOLD, "%-18s %-9s %-9s %-4s %9s %5s  %s", "Guest", "Desired", "Actual", "Type",
 		  "Memory", "vCPUs", "Pins");
 	int rows = LINES - 8, top = sel >= rows ? sel - rows + 1 : 0;
 	for (int i = top; i < l->n && i - top < rows; i++) {
 		const struct guest *g = &l->g[i];
 		/* desired and actual side by side; a difference stands out */
 		attr_t a = i == sel ? t->a_sel : strcmp(g->desired, g->actual) ? A_BOLD : A_NORMAL;
-		tui_print(3 + i - top, 2, COLS - 4, a, "%-20.20s %-8.8s %-8.8s %-4s %5d MiB %5d  %s", g->name,
+		tui_print(3 + i - top, 2, COLS - 4, a, "%-18.18s %-9.9s %-9.9s %-4s %5d MiB %5d  %s", g->name,
 			  g->desired, g->actual, g->type, g->memory, g->vcpus, g->pins[0] ? g->pins : "-");
 	}
 	if (!l->n) {
