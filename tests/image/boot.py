@@ -469,7 +469,7 @@ def console_guest(m):
     (the guest's shell answers) and left with Ctrl-], forced off, deleted.
     Returns at the main menu."""
     try:
-        walk(m, ("g", r"No guests yet"), ("c", r"From a kernel and ramdisk"), ("k", r"Create a guest from a kernel"),
+        walk(m, ("g", r"No guests yet"), ("c", r"From a kernel and ramdisk"), ("k", r"Kernel command line"),
              ("tuiguest\t\x15" "128\t\x15" "1\t" "/var/lib/tarn/tiny/vmlinuz\t/var/lib/tarn/tiny/initrd.gz\t\x15"
               "console=hvc0 tarn.guest=tuiguest\r", r"Guest tuiguest is defined"))
         report("console guest: created from a kernel and ramdisk on the serial console", True)
