@@ -215,6 +215,25 @@ static int nics(struct tarn_xlu *x, libxl_domain_config *dc, tarn_err err)
 	return 0;
 }
 
+/* An HVM guest's boot order (boot = "dc": CD first), its serial port
+ * (serial = "pty": xl console reaches it) and VNC (vnc = 0 turns it off;
+ * vnclisten), as xl reads them. */
+static int hvm_keys(const XLU_Config *c, libxl_domain_build_info *b, tarn_err err)
+{
+	const char *v;
+	long on;
+	if (xlu_cfg_get_string(c, "boot", &v, 1) == 0) {
+		if (!v[0] || strspn(v, "acdn") != strlen(v))
+			return FAIL("xl.cfg: boot = %.20s: the devices are a (floppy), c (disk), d (CD), n (network)", v);
+		b->u.hvm.boot = strdup(v);
+	}
+	b->u.hvm.serial = dup_string(c, "serial");
+	if (xlu_cfg_get_long(c, "vnc", &on, 1) == 0)
+		libxl_defbool_set(&b->u.hvm.vnc.enable, on != 0);
+	b->u.hvm.vnc.listen = dup_string(c, "vnclisten");
+	return 0;
+}
+
 static int build(struct tarn_xlu *x, const struct tarn_xlcfg *s, const char *uuid, int ncpus,
 		 libxl_domain_config *dc, tarn_err err)
 {
@@ -222,26 +241,28 @@ static int build(struct tarn_xlu *x, const struct tarn_xlcfg *s, const char *uui
 	for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
 		if (present(c, unsupported[i]))
 			return FAIL("xl.cfg: %s is not supported by Tarn yet", unsupported[i]);
-	if (strcmp(s->type, "hvm") == 0)
-		return FAIL("HVM guests cannot be started by Tarn yet (PV and PVH can)");
-	if (!present(c, "kernel"))
-		return FAIL("xl.cfg: Tarn starts PV and PVH guests from a kernel (bootloaders are not supported yet)");
+	int hvm = strcmp(s->type, "hvm") == 0;
+	if (!hvm && !present(c, "kernel"))
+		return FAIL("xl.cfg: Tarn starts PV and PVH guests from a kernel (pvgrub2's "
+			    TARN_PVGRUB " boots one from the guest's disk)");
 	libxl_domain_create_info *ci = &dc->c_info;
 	libxl_domain_build_info *b = &dc->b_info;
-	ci->type = strcmp(s->type, "pvh") == 0 ? LIBXL_DOMAIN_TYPE_PVH : LIBXL_DOMAIN_TYPE_PV;
+	ci->type = hvm ? LIBXL_DOMAIN_TYPE_HVM : strcmp(s->type, "pvh") == 0 ? LIBXL_DOMAIN_TYPE_PVH
+									      : LIBXL_DOMAIN_TYPE_PV;
 	if (!(ci->name = strdup(s->name)))
 		return FAIL("out of memory");
 	if (libxl_uuid_from_string(&ci->uuid, uuid))
 		return FAIL("%.40s is not a UUID", uuid);
 	libxl_domain_build_info_init_type(b, ci->type);
-	b->kernel = dup_string(c, "kernel");
-	b->ramdisk = dup_string(c, "ramdisk");
-	b->cmdline = command_line(c);
+	if (hvm && hvm_keys(c, b, err))
+		return -1;
+	if (!hvm) { /* an HVM guest boots through its firmware */
+		b->kernel = dup_string(c, "kernel");
+		b->ramdisk = dup_string(c, "ramdisk");
+		b->cmdline = command_line(c);
+	}
 	b->target_memkb = (uint64_t)s->memory * 1024;
-	long maxmem = s->memory;
-	if (xlu_cfg_get_long(c, "maxmem", &maxmem, 1) == 0 && maxmem < s->memory)
-		return FAIL("xl.cfg: maxmem (%ld) is below memory (%ld)", maxmem, s->memory);
-	b->max_memkb = (uint64_t)maxmem * 1024;
+	b->max_memkb = (uint64_t)s->maxmem * 1024;
 	b->max_vcpus = (int)s->maxvcpus;
 	if (tarn_bitmap_alloc(&b->avail_vcpus, b->max_vcpus))
 		return FAIL("out of memory");
@@ -276,5 +297,29 @@ int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, 
 		if (affinity_array(b, b->max_vcpus, ncpus, err) || pin_one(b, v, ncpus, list, err))
 			return -1;
 	}
+	return 0;
+}
+
+int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn_err err)
+{
+	if (memory < TARN_GUEST_MIN_MIB)
+		return FAIL("memory %ld MiB is below the %d MiB a guest needs at least", memory, TARN_GUEST_MIN_MIB);
+	if (host_mib > 0 && memory > host_mib)
+		return FAIL("memory %ld MiB is more than this host's %ld MiB", memory, host_mib);
+	if (vcpus >= 0 && vcpus < 1)
+		return FAIL("a guest has at least 1 vCPU");
+	if (vcpus >= 0 && host_cpus > 0 && vcpus > host_cpus)
+		return FAIL("%ld vCPUs are more than this host's %ld CPUs", vcpus, host_cpus);
+	return 0;
+}
+
+int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_err err)
+{
+	if (strcmp(type, "hvm") == 0 && !cap_hvm)
+		return FAIL("this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; "
+			    "use a PV guest");
+	if (strcmp(type, "hvm") == 0 && !device_model)
+		return FAIL("HVM guests need QEMU's device model (qemu-system-xen), which this host does not carry; "
+			    "use a PV guest");
 	return 0;
 }

@@ -44,6 +44,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE guests ADD COLUMN error_gen INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE guests ADD COLUMN affinity TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE guests ADD COLUMN domid INTEGER NOT NULL DEFAULT -1;",
+	/* 3: desired state 'suspended' (saved to a file); SQLite changes a CHECK only by a new table */
+	"CREATE TABLE guests3 (uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, xlcfg TEXT NOT NULL,"
+	"  desired TEXT NOT NULL CHECK (desired IN ('running','stopped','paused','suspended')),"
+	"  host TEXT NOT NULL DEFAULT '', ha INTEGER NOT NULL DEFAULT 0 CHECK (ha IN (0, 1)),"
+	"  gen INTEGER NOT NULL DEFAULT 1,"
+	"  drift TEXT NOT NULL DEFAULT 'restore' CHECK (drift IN ('restore','leave')),"
+	"  request TEXT NOT NULL DEFAULT '' CHECK (request IN ('','reboot','destroy')),"
+	"  stop_timeout INTEGER NOT NULL DEFAULT 60, pins TEXT NOT NULL DEFAULT '',"
+	"  actual TEXT NOT NULL DEFAULT 'unknown', error TEXT NOT NULL DEFAULT '',"
+	"  error_gen INTEGER NOT NULL DEFAULT 0, affinity TEXT NOT NULL DEFAULT '',"
+	"  domid INTEGER NOT NULL DEFAULT -1);"
+	"INSERT INTO guests3 SELECT uuid, name, xlcfg, desired, host, ha, gen, drift, request, stop_timeout, pins,"
+	"  actual, error, error_gen, affinity, domid FROM guests;"
+	"DROP TABLE guests;"
+	"ALTER TABLE guests3 RENAME TO guests;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -276,9 +291,9 @@ int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err e
 
 const char *tarn_check_power_state(const char *s, tarn_err err)
 {
-	if (s && (!strcmp(s, "running") || !strcmp(s, "stopped") || !strcmp(s, "paused")))
+	if (s && (!strcmp(s, "running") || !strcmp(s, "stopped") || !strcmp(s, "paused") || !strcmp(s, "suspended")))
 		return NULL;
-	snprintf(err, TARN_ERRLEN, "%.40s is not a power state (running, stopped or paused)", s ? s : "");
+	snprintf(err, TARN_ERRLEN, "%.40s is not a power state (running, stopped, paused or suspended)", s ? s : "");
 	return err;
 }
 
@@ -372,6 +387,18 @@ static int update_guest(tarn_pool *p, const char *name, const char *sql, struct 
 	return leave(p, rc);
 }
 
+/* Why a suspend changed nothing: no such guest, or one meant to be stopped. */
+static int not_suspendable(tarn_pool *p, const char *name, tarn_err err)
+{
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	struct tarn_dq_rows *r = query(p, "SELECT 1 FROM guests WHERE name = ?", &v, 1, err);
+	int rc = !r ? TARN_POOL_DOWN : r->nrows == 0 ? no_guest(name, err) : TARN_POOL_REFUSED;
+	if (r && r->nrows)
+		snprintf(err, TARN_ERRLEN, "guest %.64s is meant to be stopped: there is nothing to suspend", name);
+	tarn_dq_rows_free(r);
+	return rc;
+}
+
 /* A new desired state, with the time a clean shutdown gets. */
 static int set_state(tarn_pool *p, const char *name, const char *desired, int timeout, tarn_err err)
 {
@@ -384,10 +411,14 @@ static int set_state(tarn_pool *p, const char *name, const char *desired, int ti
 		return rc;
 	int64_t changes = 0;
 	struct tarn_dq_value v[] = {TARN_DQ_S(desired), TARN_DQ_I(timeout), TARN_DQ_S(name)};
-	rc = exec(p, "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', gen = gen + 1 WHERE name = ?", v,
-		  3, &changes, err);
+	/* only a guest with a domain can be suspended: one meant to be stopped has none */
+	rc = exec(p, strcmp(desired, "suspended")
+			     ? "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', gen = gen + 1 WHERE name = ?"
+			     : "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', gen = gen + 1 WHERE name = ?"
+			       " AND desired != 'stopped'",
+		  v, 3, &changes, err);
 	if (rc == 0 && changes == 0)
-		rc = no_guest(name, err);
+		rc = strcmp(desired, "suspended") ? no_guest(name, err) : not_suspendable(p, name, err);
 	return leave(p, rc);
 }
 
@@ -480,6 +511,45 @@ int tarn_pool_guest_pin(tarn_pool *p, const char *name, int vcpu, const char *cp
 int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
 {
 	return update_guest(p, name, "UPDATE guests SET ha = ? WHERE name = ?", TARN_DQ_I(ha != 0), err);
+}
+
+/* A new value within the config's own maximum (a maxmem or maxvcpus above
+ * the old value was written in it; one equal to it may follow). */
+static int within_max(const struct tarn_xlcfg *was, const char *key, long value, tarn_err err)
+{
+	int memory = strcmp(key, "memory") == 0;
+	long max = memory ? was->maxmem : was->maxvcpus, old = memory ? was->memory : was->vcpus;
+	if (max > old && value > max)
+		return snprintf(err, TARN_ERRLEN, "%s %ld is above the guest's %s (%ld): raise that in its xl.cfg first",
+				key, value, memory ? "maxmem" : "maxvcpus", max), -1;
+	return 0;
+}
+
+int tarn_pool_guest_set_number(tarn_pool *p, const char *name, const char *key, long value, tarn_err err)
+{
+	if (!key || (strcmp(key, "memory") && strcmp(key, "vcpus")))
+		return snprintf(err, TARN_ERRLEN, "only memory and vcpus are set this way"), TARN_POOL_REFUSED;
+	int rc = begin(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	struct tarn_dq_rows *r = query(p, "SELECT xlcfg FROM guests WHERE name = ?", &v, 1, err);
+	struct tarn_xlcfg was, now;
+	char *cfg = NULL;
+	if (!r)
+		rc = TARN_POOL_DOWN;
+	else if (r->nrows == 0)
+		rc = no_guest(name, err);
+	else if (tarn_xlcfg_parse(text(r, 0, 0), &was, err) || within_max(&was, key, value, err) ||
+		 tarn_xlcfg_set_number(text(r, 0, 0), key, value, &cfg, err) || tarn_xlcfg_parse(cfg, &now, err))
+		rc = TARN_POOL_REFUSED;
+	tarn_dq_rows_free(r);
+	struct tarn_dq_value set[] = {TARN_DQ_S(cfg ? cfg : ""), TARN_DQ_S(name)};
+	if (rc == 0)
+		rc = exec(p, "UPDATE guests SET xlcfg = ?, gen = gen + 1 WHERE name = ?", set, 2, NULL, err);
+	rc = end(p, rc, err);
+	free(cfg);
+	return rc;
 }
 
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err)

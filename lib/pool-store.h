@@ -47,7 +47,7 @@ struct tarn_guest {
 	const char *uuid;
 	const char *name;
 	const char *xlcfg;    /* the guest's xl.cfg, as given */
-	const char *desired;  /* running, stopped or paused */
+	const char *desired;  /* running, stopped, paused or suspended (saved to a file) */
 	const char *host;     /* placement: a member's address, or "" */
 	int ha;               /* restarted elsewhere if its host dies */
 	/* Written by the API (desired state): */
@@ -88,6 +88,11 @@ int tarn_pool_guest_set_drift(tarn_pool *p, const char *name, const char *policy
 int tarn_pool_guest_pin(tarn_pool *p, const char *name, int vcpu, const char *cpulist, tarn_err err);
 /* Whether the guest is restarted on another member when its host dies. */
 int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err);
+/* A new memory (MiB) or vcpus count ("memory" or "vcpus") in the guest's
+ * xl.cfg, which is rewritten (the rest kept as written) with a new
+ * generation: the engine applies it live where Xen allows. Refused beyond
+ * the config's maxmem or maxvcpus, or when the rewrite would change more. */
+int tarn_pool_guest_set_number(tarn_pool *p, const char *name, const char *key, long value, tarn_err err);
 /* Refused unless the guest is meant to be stopped and has no domain left. */
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err);
 

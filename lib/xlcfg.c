@@ -103,12 +103,17 @@ static int check(XLU_Config *c, struct tarn_xlu *r, struct tarn_xlcfg *out, tarn
 		return -1;
 	if (!out->maxvcpus)
 		out->maxvcpus = out->vcpus;
+	out->maxmem = out->memory;
+	if (xlu_cfg_get_long(c, "maxmem", &out->maxmem, 1) == 0 && out->maxmem < out->memory)
+		return snprintf(err, TARN_ERRLEN, "xl.cfg: maxmem (%ld) is below memory (%ld)", out->maxmem,
+				out->memory), -1;
 	if (out->maxvcpus < out->vcpus)
 		return snprintf(err, TARN_ERRLEN, "xl.cfg: maxvcpus (%ld) is below vcpus (%ld)", out->maxvcpus,
 				out->vcpus), -1;
 	if (strcmp(out->type, "hvm") && xlu_cfg_get_string(c, "kernel", &v, 1) &&
 	    xlu_cfg_get_string(c, "bootloader", &v, 1))
-		return snprintf(err, TARN_ERRLEN, "xl.cfg: a %s guest needs a kernel or a bootloader", out->type), -1;
+		return snprintf(err, TARN_ERRLEN, "xl.cfg: a %s guest needs a kernel (kernel = \"" TARN_PVGRUB
+				"\" boots the one on its disk)", out->type), -1;
 	return check_disks(c, r, &out->disks, err);
 }
 
@@ -149,4 +154,48 @@ int tarn_xlcfg_parse(const char *text, struct tarn_xlcfg *out, tarn_err err)
 	int rc = check(x.c, &x, out, err);
 	tarn_xlu_close(&x);
 	return rc;
+}
+
+/* Whether line (up to its end) sets key: "key =", "key=", after blanks. */
+static int sets(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, key, n))
+		return 0;
+	line += n;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '=';
+}
+
+int tarn_xlcfg_set_number(const char *text, const char *key, long value, char **out, tarn_err err)
+{
+	size_t len = 0;
+	*out = NULL;
+	FILE *f = open_memstream(out, &len);
+	if (!f)
+		return snprintf(err, TARN_ERRLEN, "out of memory"), -1;
+	int done = 0, shared = 0;
+	for (const char *line = text; *line;) {
+		size_t n = strcspn(line, "\n");
+		if (!sets(line, key)) {
+			fprintf(f, "%.*s\n", (int)n, line);
+		} else {
+			shared |= memchr(line, ';', strcspn(line, "#\n")) != NULL;
+			if (!done++)
+				fprintf(f, "%s = %ld\n", key, value);
+		}
+		line += n + (line[n] == '\n');
+	}
+	if (!done)
+		fprintf(f, "%s = %ld\n", key, value);
+	if (fclose(f) != 0 || shared) {
+		free(*out);
+		*out = NULL;
+		return snprintf(err, TARN_ERRLEN, shared ? "the xl.cfg sets %s on a line with other settings: change it "
+				"by hand" : "out of memory", key), -1;
+	}
+	return 0;
 }

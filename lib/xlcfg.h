@@ -9,11 +9,16 @@
 
 #include "validate.h"
 
+/* Debian's grub-xen-host: GRUB as a PV kernel (pvgrub2), which boots the
+ * kernel its grub.cfg names on the guest's own disk */
+#define TARN_PVGRUB "/usr/lib/grub-xen/grub-x86_64-xen.bin"
+
 struct tarn_xlcfg {
 	char name[65];
 	char uuid[37];   /* "" when the config gives none */
 	char type[4];    /* pv, pvh or hvm */
 	long memory;     /* MiB */
+	long maxmem;     /* MiB; memory unless the config says more */
 	long vcpus;
 	long maxvcpus;   /* vcpus unless the config says more */
 	int disks;
@@ -21,6 +26,12 @@ struct tarn_xlcfg {
 
 /* 0, or -1 with err naming the line or the field that is wrong. */
 int tarn_xlcfg_parse(const char *text, struct tarn_xlcfg *out, tarn_err err);
+
+/* text with its top-level "key = ..." line(s) replaced by "key = value",
+ * or that line added at the end when there is none; the rest is kept as
+ * written (comments too). *out is a new string (free it). 0, or -1 with
+ * err: a line that sets key and more ("memory = 64; vcpus = 2"), no memory. */
+int tarn_xlcfg_set_number(const char *text, const char *key, long value, char **out, tarn_err err);
 
 /* xl.cfg text read by libxlutil, which writes what is wrong (with the
  * line) to a report stream kept here for messages. */

@@ -78,7 +78,7 @@ static xmlrpc_value *guest_define(xmlrpc_env *env, xmlrpc_value *p, void *agent,
 	/* the config is checked before the pool is needed */
 	xmlrpc_value *v = NULL;
 	tarn_pool *pool = NULL;
-	if (tarn_xlcfg_parse(text, &c, err))
+	if (tarn_xlcfg_parse(text, &c, err) || tarn_cmd_guest_fits_host(agent, &c, -1, err))
 		xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, err);
 	else if ((pool = tarn_cmd_need_pool(env, agent))) {
 		if (!c.uuid[0])
@@ -253,7 +253,8 @@ const struct tarn_cmd tarn_cmd_guest[] = {
 	{"guest.list", "A:", "Every guest: desired state beside actual state (and the last error), placement, type, "
 			     "memory, vcpus, vCPU pins and affinity.", guest_list},
 	{"guest.get", "S:s", "One guest by name, with its xl.cfg.", guest_get},
-	{"guest.setState", "b:ss,b:ssi", "Sets a guest's desired power state: running, stopped or paused; a stop "
+	{"guest.setState", "b:ss,b:ssi", "Sets a guest's desired power state: running, stopped, paused or "
+					 "suspended (saved to a file); a stop "
 					 "gives a clean shutdown TIMEOUT seconds (default 60; 0: none) before the "
 					 "domain is destroyed.", guest_set_state},
 	{"guest.reboot", "b:s", "Asks a guest meant to run to reboot (its on_reboot then applies).", guest_reboot},

@@ -2,6 +2,7 @@
  * few seconds), and reboot or shutdown, which the root engine runs as
  * tasks: this process never holds Xen or root powers. */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,11 +30,13 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	tarn_fact_get(a->store, "xen.version", xen, sizeof xen, NULL);
 	tarn_fact_get(a->store, "xen.reason", reason, sizeof reason, NULL);
 	tarn_fact_get(a->store, "host.kernel", kernel, sizeof kernel, NULL);
+	char hvm[8] = "";
+	tarn_fact_get(a->store, "host.hvm", hvm, sizeof hvm, NULL);
 	int on_xen = running[0] == 'y';
 	return xmlrpc_build_value(
-		env, "{s:s,s:s,s:s,s:b,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I}", "hostname", host, "version",
+		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I}", "hostname", host, "version",
 		a->version, "xen", on_xen ? xen : age < 0 ? "unknown yet" : "not running on Xen", "xen_running",
-		(xmlrpc_bool)on_xen, "xen_reason", reason, "cpus", (int)fact_num(a->store, "host.cpus"),
+		(xmlrpc_bool)on_xen, "hvm", (xmlrpc_bool)(strcmp(hvm, "yes") == 0), "xen_reason", reason, "cpus", (int)fact_num(a->store, "host.cpus"),
 		"cores", (int)fact_num(a->store, "host.cores"), "sockets", (int)fact_num(a->store, "host.sockets"),
 		"memory_total_mib", (xmlrpc_int64)fact_num(a->store, "host.memory_total_mib"),
 		"memory_free_mib", (xmlrpc_int64)fact_num(a->store, "host.memory_free_mib"),
@@ -69,7 +72,8 @@ static xmlrpc_value *host_shutdown(xmlrpc_env *env, xmlrpc_value *p, void *agent
 
 const struct tarn_cmd tarn_cmd_host[] = {
 	{"host.info", "S:", "This host: hostname, Tarn version, Xen version (or \"not running on Xen\" "
-			    "and xen_reason), cpus, cores, sockets, memory_total_mib, memory_free_mib, "
+			    "and xen_reason), hvm (whether HVM guests can run: AMD-V or VT-x), cpus, cores, sockets, "
+			    "memory_total_mib, memory_free_mib, "
 			    "uptime (s), kernel, guests_running, and facts_age: how many seconds ago the "
 			    "engine last recorded them (it does when one changes, and every 5 minutes; "
 			    "-1: not yet).", host_info},

@@ -15,6 +15,7 @@ struct tarn_agent {
 	const char *version;
 	tarn_pool *pool;   /* NULL when the pool node could not start */
 	const char *repo_root; /* where repositories are mounted */
+	const char *console_dir; /* xenconsoled's guest console logs (guest-NAME.log) */
 };
 
 struct tarn_cmd {
@@ -52,6 +53,12 @@ int tarn_cmd_append(xmlrpc_env *env, xmlrpc_value *list, xmlrpc_value *item);
 /* The end of a method that walked the store into list: the list, or NULL
  * with a fault ("cannot read what") when the walk returned rc != 0. */
 xmlrpc_value *tarn_cmd_list_result(xmlrpc_env *env, xmlrpc_value *list, int rc, const char *what);
+
+struct tarn_xlcfg;
+/* Whether a guest fits this host as the engine last read it (cmd-guest-run.c):
+ * its memory, vcpus (below 0: not checked) and type (HVM needs AMD-V or VT-x).
+ * 0, or -1 with err. */
+int tarn_cmd_guest_fits_host(void *agent, const struct tarn_xlcfg *c, long vcpus, tarn_err err);
 
 /* guest.undefine with deleteDisks (cmd-guest-disk.c): undefines the guest,
  * then queues the task that removes its disks in running_pool/<name>/

@@ -1,13 +1,15 @@
 /* tarnctl guest define FILE | list | show NAME | undefine NAME |
- *              start|pause|resume|reboot|destroy NAME [--wait] |
+ *              start|pause|resume|reboot|destroy|suspend NAME [--wait] |
  *              stop NAME [--timeout SECONDS] [--force] [--wait] |
- *              pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off */
+ *              pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off |
+ *              memory NAME MIB | vcpus NAME N | console-log NAME [BYTES] (verb-guest-run.c) */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest-run.h"
 #include "guest-wait.h"
 #include "verb.h"
 
@@ -130,9 +132,10 @@ static int set_ha(struct tarnctl *t, const char *name, int on)
 static int usage(void)
 {
 	fprintf(stderr, "usage: tarnctl guest define FILE | list | show NAME | undefine NAME\n"
-			"       tarnctl guest start|pause|resume|reboot|destroy NAME [--wait]\n"
+			"       tarnctl guest start|pause|resume|reboot|destroy|suspend NAME [--wait]\n"
 			"       tarnctl guest stop NAME [--timeout SECONDS] [--force] [--wait]\n"
-			"       tarnctl guest pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off\n");
+			"       tarnctl guest pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off\n"
+			"       tarnctl guest memory NAME MIB | vcpus NAME N | console-log NAME [BYTES]\n");
 	return EXIT_USAGE;
 }
 
@@ -143,7 +146,8 @@ static int power(struct tarnctl *t, const char *verb, const char *name, int forc
 	static const struct {
 		const char *verb, *state, *method;
 	} verbs[] = {{"start", "running", NULL},  {"resume", "running", NULL}, {"pause", "paused", NULL},
-		     {"stop", "stopped", NULL},   {"reboot", NULL, "guest.reboot"}, {"destroy", NULL, "guest.destroy"}};
+		     {"stop", "stopped", NULL},   {"reboot", NULL, "guest.reboot"}, {"destroy", NULL, "guest.destroy"},
+		     {"suspend", "suspended", NULL}};
 	int rc = EXIT_USAGE;
 	if (force) /* stop --force: no clean shutdown */
 		rc = tarnctl_callf(t, "guest.destroy", NULL, "(s)", name);
@@ -200,6 +204,11 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 			return usage();
 		return tarnctl_callf(t, "guest.pin", NULL, "(sis)", arg[0], (int)vcpu, arg[2]);
 	}
+	if (!force && timeout < 0) {
+		int rc = tarnctl_guest_run(t, sub, n, arg, wait);
+		if (rc != EXIT_USAGE)
+			return rc;
+	}
 	if (n == 1) {
 		int rc = power(t, sub, arg[0], force, timeout, wait);
 		if (rc != EXIT_USAGE)
@@ -210,7 +219,8 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 
 const struct tarnctl_verb tarnctl_verbs_guest[] = {
 	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|pause|resume|reboot|"
-				"destroy NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
-				"drift NAME restore|leave, ha NAME on|off, undefine NAME", 1, 6, guest},
+				"destroy|suspend NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
+				"drift NAME restore|leave, ha NAME on|off, undefine NAME, memory NAME MIB, vcpus NAME N, console-log NAME [BYTES]",
+	 1, 6, guest},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

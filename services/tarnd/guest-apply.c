@@ -1,20 +1,26 @@
 /* The guest reconciler over libxl; see guest-apply.h. */
 #include "guest-apply.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libxl_utils.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cpulist.h"
 #include "event.h"
+#include "fileio.h"
 #include "guest-config.h"
 #include "guest-decide.h"
 #include "pool-store.h"
+#include "xlcfg.h"
 
 /* A guest as the pool store has it, copied out of the read. */
 struct want {
@@ -37,17 +43,21 @@ struct rec {
 	struct tarn_guest_memory mem;
 	char error[TARN_ERRLEN];     /* what went wrong, and at which generation */
 	int64_t error_gen;
-	/* an asynchronous operation in flight: TARN_ACT_CREATE or _DESTROY */
+	/* an asynchronous operation in flight: TARN_ACT_CREATE, _DESTROY,
+	 * _SUSPEND or _RESTORE */
 	enum tarn_act op;
-	libxl_domain_config dc;      /* the create's, until it ends */
+	libxl_domain_config dc;      /* the create's or restore's, until it ends */
+	int fd;                      /* the saved state being written or read */
 	uint32_t domid;
 	int unpause;                 /* the created domain is meant to run */
+	long memory, vcpus;          /* what its domain was given (MiB, count); 0: not known */
 };
 
 struct tarn_guests {
 	struct tarn_xen *xen;
 	tarn_pool *pool;
 	char self[256];
+	char savedir[4096]; /* suspended guests' memory, UUID.save, and xl.cfg, UUID.cfg */
 	struct rec **recs;
 	int nrecs, busy;
 	time_t next_scan;
@@ -73,13 +83,14 @@ static void say(tarn_store *st, const char *level, const char *subject, const ch
 	syslog(strcmp(level, "info") ? LOG_WARNING : LOG_INFO, "%s: %s", subject, msg);
 }
 
-struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address)
+struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address, const char *statedir)
 {
 	struct tarn_guests *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
 	g->xen = xen;
 	snprintf(g->self, sizeof g->self, "%s", pool_address);
+	snprintf(g->savedir, sizeof g->savedir, "%s/suspend", statedir);
 	/* the engine creates no pool: the node id is not needed */
 	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
 		free(g);
@@ -122,6 +133,7 @@ static struct rec *find_rec(struct tarn_guests *g, const struct want *w)
 	g->recs[g->nrecs++] = r;
 	snprintf(r->uuid, sizeof r->uuid, "%s", w->uuid);
 	snprintf(r->name, sizeof r->name, "%s", w->name);
+	r->fd = -1;
 	snprintf(r->error, sizeof r->error, "%s", w->error); /* kept across an agent restart */
 	r->error_gen = w->error_gen;
 	return r;
@@ -229,7 +241,8 @@ static void want_of(const struct want *w, int shut_down, int ncpus, struct tarn_
 {
 	*out = (struct tarn_guest_want){
 		.desired = !strcmp(w->desired, "running") ? TARN_RUNNING
-			   : !strcmp(w->desired, "paused") ? TARN_PAUSED : TARN_STOPPED,
+			   : !strcmp(w->desired, "paused") ? TARN_PAUSED
+			   : !strcmp(w->desired, "suspended") ? TARN_SUSPENDED : TARN_STOPPED,
 		.request = !strcmp(w->request, "reboot") ? TARN_REQ_REBOOT
 			   : !strcmp(w->request, "destroy") ? TARN_REQ_DESTROY : TARN_REQ_NONE,
 		.leave_drift = strcmp(w->drift, "leave") == 0,
@@ -249,38 +262,160 @@ static void want_of(const struct want *w, int shut_down, int ncpus, struct tarn_
 	libxl_domain_config_dispose(&dc);
 }
 
-/* Starts creating the guest's domain; it ends in finished(). */
+/* A suspended guest's files: STATEDIR/suspend/UUID.EXT. */
+static void saved_path(const struct tarn_guests *g, const char *uuid, const char *ext, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.%s", g->savedir, uuid, ext);
+}
+
+static int is_saved(const struct tarn_guests *g, const char *uuid)
+{
+	char path[4200];
+	saved_path(g, uuid, "save", path, sizeof path);
+	return access(path, F_OK) == 0;
+}
+
+static void unlink_saved(const struct tarn_guests *g, const char *uuid)
+{
+	char path[4200];
+	saved_path(g, uuid, "save", path, sizeof path);
+	unlink(path);
+	saved_path(g, uuid, "save.tmp", path, sizeof path);
+	unlink(path);
+	saved_path(g, uuid, "json", path, sizeof path);
+	unlink(path);
+}
+
+/* A suspended guest meant to be stopped: its saved memory is dropped. */
+static void discard(struct tarn_guests *g, struct rec *r, tarn_store *st)
+{
+	unlink_saved(g, r->uuid);
+	say(st, "info", "guest", "guest %s: its saved state was discarded (it is stopped)", r->name);
+}
+
+/* The domain's configuration as libxl keeps it (what xl save writes too),
+ * beside the save file: a restore needs the very configuration it was
+ * saved with, whatever the xl.cfg says since. Then the memory is written
+ * to UUID.save.tmp, renamed when done (finished()). */
+static void suspend(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		    tarn_store *st)
+{
+	char path[4200];
+	tarn_err err = "";
+	libxl_domain_config dc;
+	libxl_domain_config_init(&dc);
+	char *json = libxl_retrieve_domain_configuration(ctx, domid, &dc, NULL) == 0
+			     ? libxl_domain_config_to_json(ctx, &dc) : NULL;
+	libxl_domain_config_dispose(&dc);
+	saved_path(g, r->uuid, "json", path, sizeof path);
+	if (!json) {
+		set_error(r, w->gen, "cannot suspend: cannot read its domain's configuration: %s", why(g));
+	} else if ((mkdir(g->savedir, 0700) && errno != EEXIST) ||
+		   tarn_write_file_atomic(path, json, strlen(json), 0600, err)) {
+		set_error(r, w->gen, "cannot suspend: %s", err[0] ? err : strerror(errno));
+	} else {
+		saved_path(g, r->uuid, "save.tmp", path, sizeof path);
+		r->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		libxl_asyncop_how how = {.callback = NULL, .u.for_event = (libxl_ev_user)(uintptr_t)r};
+		if (r->fd < 0) {
+			set_error(r, w->gen, "cannot suspend: %s: %s", path, strerror(errno));
+		} else if (libxl_domain_suspend(ctx, domid, r->fd, 0, &how) == 0) {
+			r->op = TARN_ACT_SUSPEND;
+			r->domid = domid;
+			g->busy++;
+			say(st, "info", "guest", "guest %s: suspending to %s", r->name, g->savedir);
+			free(json);
+			return;
+		} else {
+			set_error(r, w->gen, "cannot suspend: %s", why(g));
+		}
+	}
+	free(json);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	unlink_saved(g, r->uuid);
+	tarn_guest_start_failed(&r->mem, time(NULL)); /* not tried again at every scan */
+	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+}
+
+/* The configuration and the stream a suspended guest is restored from. */
+static int restore_from(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, tarn_err err)
+{
+	char path[4200];
+	size_t len;
+	saved_path(g, r->uuid, "json", path, sizeof path);
+	char *json = tarn_read_file(path, 1 << 20, &len, err);
+	int rc = json && libxl_domain_config_from_json(ctx, &r->dc, json) == 0 ? 0 : -1;
+	if (json && rc)
+		snprintf(err, TARN_ERRLEN, "its saved configuration (%s.json) is not one libxl reads", r->uuid);
+	free(json);
+	saved_path(g, r->uuid, "save", path, sizeof path);
+	if (rc == 0 && (r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, TARN_ERRLEN, "its saved state (%s.save): %s", r->uuid, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Whether this host runs the guest's type: HVM needs AMD-V or VT-x, and
+ * QEMU's device model. */
+static int type_runs(libxl_ctx *ctx, const libxl_domain_config *dc, tarn_err err)
+{
+	libxl_physinfo pi;
+	libxl_physinfo_init(&pi);
+	int cap_hvm = libxl_get_physinfo(ctx, &pi) == 0 && pi.cap_hvm;
+	libxl_physinfo_dispose(&pi);
+	return tarn_guest_type_runs(dc->c_info.type == LIBXL_DOMAIN_TYPE_HVM ? "hvm" : "pv", cap_hvm,
+				    access(TARN_DEVICE_MODEL, X_OK) == 0, err);
+}
+
+/* Starts creating the guest's domain, new or (TARN_ACT_RESTORE) from its
+ * saved state; it ends in finished(). */
 static void create(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, int ncpus,
 		   tarn_store *st)
 {
 	tarn_err err = "";
 	uint64_t need = 0, free_kb = 0;
+	int restore = is_saved(g, w->uuid);
 	libxl_domain_config_init(&r->dc);
 	tarn_xen_clear(g->xen);
-	if (tarn_guest_config(w->xlcfg, w->uuid, ncpus, &r->dc, err) ||
-	    tarn_guest_config_pin(&r->dc, ncpus, w->pins, err)) {
-		set_error(r, w->gen, "cannot start: %s", err);
+	if (restore ? restore_from(g, ctx, r, err)
+		    : tarn_guest_config(w->xlcfg, w->uuid, ncpus, &r->dc, err) ||
+			      tarn_guest_config_pin(&r->dc, ncpus, w->pins, err) || type_runs(ctx, &r->dc, err)) {
+		set_error(r, w->gen, "cannot %s: %s", restore ? "resume" : "start", err);
 	} else if (libxl_domain_need_memory(ctx, &r->dc, INVALID_DOMID, &need) == 0 &&
 		   libxl_get_free_memory(ctx, &free_kb) == 0 && need > free_kb) {
-		set_error(r, w->gen, "cannot start: it needs %llu MiB and the host has %llu MiB free",
+		set_error(r, w->gen, "cannot %s: it needs %llu MiB and the host has %llu MiB free", restore ? "resume" : "start",
 			  (unsigned long long)(need + 1023) / 1024, (unsigned long long)free_kb / 1024);
 	} else {
 		libxl_asyncop_how how = {.callback = NULL, .u.for_event = (libxl_ev_user)(uintptr_t)r};
-		if (libxl_domain_create_new(ctx, &r->dc, &r->domid, &how, NULL) == 0) {
-			r->op = TARN_ACT_CREATE;
+		libxl_domain_restore_params params;
+		libxl_domain_restore_params_init(&params);
+		params.stream_version = 2; /* what libxl_domain_suspend writes */
+		int rc = restore ? libxl_domain_create_restore(ctx, &r->dc, &r->domid, r->fd, -1, &params, &how, NULL)
+				 : libxl_domain_create_new(ctx, &r->dc, &r->domid, &how, NULL);
+		libxl_domain_restore_params_dispose(&params);
+		if (rc == 0) {
+			r->op = restore ? TARN_ACT_RESTORE : TARN_ACT_CREATE;
+			r->memory = (long)(r->dc.b_info.target_memkb / 1024);
+			r->vcpus = libxl_bitmap_count_set(&r->dc.b_info.avail_vcpus);
 			r->unpause = strcmp(w->desired, "running") == 0;
 			g->busy++;
-			say(st, "info", "guest", "guest %s: starting", r->name);
+			say(st, "info", "guest", "guest %s: %s", r->name, restore ? "resuming from its saved state" : "starting");
 			return;
 		}
-		set_error(r, w->gen, "cannot start: %s", why(g));
+		set_error(r, w->gen, "cannot %s: %s", restore ? "resume" : "start", why(g));
 	}
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 	libxl_domain_config_dispose(&r->dc);
 	tarn_guest_start_failed(&r->mem, time(NULL));
 	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
 }
 
-static void destroy(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+static void destroy(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, int64_t gen, uint32_t domid,
 		    tarn_store *st)
 {
 	libxl_asyncop_how how = {.callback = NULL, .u.for_event = (libxl_ev_user)(uintptr_t)r};
@@ -290,7 +425,7 @@ static void destroy(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const 
 		g->busy++;
 		return;
 	}
-	set_error(r, w->gen, "cannot destroy domain %u: %s", domid, why(g));
+	set_error(r, gen, "cannot destroy domain %u: %s", domid, why(g));
 	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
 }
 
@@ -312,7 +447,10 @@ static void act(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const stru
 	case TARN_ACT_NONE: break;
 	case TARN_ACT_CREATE: create(g, ctx, r, w, ncpus, st); break;
 	case TARN_ACT_DESTROY:
-	case TARN_ACT_RESTART: destroy(g, ctx, r, w, d->domid, st); break;
+	case TARN_ACT_RESTART: destroy(g, ctx, r, w->gen, d->domid, st); break;
+	case TARN_ACT_SUSPEND: suspend(g, ctx, r, w, d->domid, st); break;
+	case TARN_ACT_RESTORE: create(g, ctx, r, w, ncpus, st); break;
+	case TARN_ACT_DISCARD: discard(g, r, st); break;
 	case TARN_ACT_SHUTDOWN:
 		if (d->seen.dom == TARN_DOM_PAUSED) /* a paused guest cannot hear the request */
 			libxl_domain_unpause(ctx, d->domid, NULL);
@@ -324,6 +462,33 @@ static void act(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const stru
 	case TARN_ACT_UNPAUSE: quick(g, r, w, libxl_domain_unpause(ctx, d->domid, NULL), "unpause", st); break;
 	case TARN_ACT_REBOOT: quick(g, r, w, libxl_domain_reboot(ctx, d->domid, NULL), "reboot", st); break;
 	}
+}
+
+/* A suspend ended: the saved state put in place and the domain destroyed,
+ * or, when it failed, the domain running on and the partial file gone. */
+static void suspended(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, int rc, tarn_store *st)
+{
+	char tmp[4200], path[4200];
+	saved_path(g, r->uuid, "save.tmp", tmp, sizeof tmp);
+	saved_path(g, r->uuid, "save", path, sizeof path);
+	int io = rc == 0 ? fsync(r->fd) : 0;
+	if (close(r->fd) || io || (rc == 0 && rename(tmp, path))) {
+		snprintf(r->error, sizeof r->error, "cannot suspend: writing its saved state: %s", strerror(errno));
+		rc = -1;
+	} else if (rc) {
+		set_error(r, r->mem.gen, "cannot suspend: %s", why(g));
+	}
+	r->fd = -1;
+	if (rc == 0) {
+		say(st, "info", "guest", "guest %s: suspended to %s", r->name, path);
+		destroy(g, ctx, r, r->mem.gen, r->domid, st);
+		return;
+	}
+	r->error_gen = r->mem.gen;
+	unlink_saved(g, r->uuid);
+	libxl_domain_resume(ctx, r->domid, 1, NULL); /* the guest goes on where it was */
+	tarn_guest_start_failed(&r->mem, time(NULL));
+	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
 }
 
 /* An asynchronous operation ended. */
@@ -338,16 +503,26 @@ static void finished(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, int r
 			say(st, "error", "guest", "guest %s: destroying its domain failed: %s", r->name, why(g));
 		return;
 	}
+	if (op == TARN_ACT_SUSPEND) {
+		suspended(g, ctx, r, rc, st);
+		return;
+	}
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	if (op == TARN_ACT_RESTORE && rc == 0)
+		unlink_saved(g, r->uuid); /* running again: the saved state is spent */
 	libxl_domain_config_dispose(&r->dc);
 	if (rc == 0 && r->unpause && libxl_domain_unpause(ctx, r->domid, NULL) != 0)
 		rc = -1;
 	if (rc == 0) {
 		r->mem.failures = 0;
-		say(st, "info", "guest", "guest %s: started (domain %u)%s", r->name, r->domid,
-		    r->unpause ? "" : ", paused");
+		say(st, "info", "guest", "guest %s: %s (domain %u)%s", r->name, op == TARN_ACT_RESTORE ? "resumed" : "started",
+		    r->domid, r->unpause ? "" : ", paused");
 		return;
 	}
-	set_error(r, r->mem.gen, "cannot start: %s", why(g));
+	set_error(r, r->mem.gen, op == TARN_ACT_RESTORE ? "cannot resume (set it stopped to discard its saved state): %s"
+							: "cannot start: %s", why(g));
 	tarn_guest_start_failed(&r->mem, time(NULL));
 	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
 }
@@ -403,6 +578,82 @@ static void pin(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const stru
 	libxl_vcpuinfo_list_free(v, nb);
 }
 
+/* The config's memory, live: up to the domain's static maximum (its maxmem
+ * at start), which Xen cannot raise. */
+static void live_memory(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+			long mib, tarn_store *st)
+{
+	uint64_t target = 0;
+	if (!r->memory && libxl_get_memory_target(ctx, domid, &target) == 0 && target == (uint64_t)mib * 1024) {
+		r->memory = mib; /* first look (a restarted engine): already so */
+		return;
+	}
+	libxl_domain_config dc;
+	libxl_domain_config_init(&dc);
+	uint64_t max = libxl_retrieve_domain_configuration(ctx, domid, &dc, NULL) == 0 ? dc.b_info.max_memkb : 0;
+	libxl_domain_config_dispose(&dc);
+	uint64_t want = (uint64_t)mib * 1024;
+	if (max && want > max)
+		want = max;
+	r->memory = mib; /* asked once per change, whatever comes of it */
+	if (libxl_set_memory_target(ctx, domid, (int64_t)want, 0, 1) != 0) {
+		set_error(r, w->gen, "cannot set memory to %llu MiB: %s", (unsigned long long)want / 1024, why(g));
+		say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+	} else if (want < (uint64_t)mib * 1024) {
+		say(st, "info", "guest", "guest %s: memory set to %llu MiB, its maximum while it runs; %ld MiB at its "
+		    "next start", r->name, (unsigned long long)want / 1024, mib);
+	} else {
+		say(st, "info", "guest", "guest %s: memory set to %ld MiB", r->name, mib);
+	}
+}
+
+/* The config's vCPUs, live: online up to the domain's maximum (its
+ * maxvcpus at start). */
+static void live_vcpus(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		       long n, tarn_store *st)
+{
+	libxl_dominfo info;
+	libxl_dominfo_init(&info);
+	int have = libxl_domain_info(ctx, &info, domid) == 0;
+	long max = have ? (long)info.vcpu_max_id + 1 : n, online = have ? (long)info.vcpu_online : 0;
+	libxl_dominfo_dispose(&info);
+	int first = !r->vcpus; /* a restarted engine's first look */
+	r->vcpus = n;
+	if (!have || (first && online == n))
+		return;
+	long want = n < max ? n : max;
+	libxl_bitmap m;
+	libxl_bitmap_init(&m);
+	int rc = libxl_cpu_bitmap_alloc(ctx, &m, (int)max);
+	for (long i = 0; rc == 0 && i < want; i++)
+		libxl_bitmap_set(&m, (int)i);
+	if (rc || libxl_set_vcpuonline(ctx, domid, &m, NULL) != 0) {
+		set_error(r, w->gen, "cannot set %ld vCPUs online: %s", want, why(g));
+		say(st, "error", "guest", "guest %s: %s", r->name, r->error);
+	} else if (want < n) {
+		say(st, "info", "guest", "guest %s: %ld vCPUs online, its maximum while it runs; %ld at its next start",
+		    r->name, want, n);
+	} else {
+		say(st, "info", "guest", "guest %s: %ld vCPUs online", r->name, n);
+	}
+	libxl_bitmap_dispose(&m);
+}
+
+/* Memory and vCPUs changed in the config since the domain got them. */
+static void resize(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, uint32_t domid,
+		   tarn_store *st)
+{
+	struct tarn_xlcfg c;
+	tarn_err err;
+	if (tarn_xlcfg_parse(w->xlcfg, &c, err))
+		return;
+	tarn_xen_clear(g->xen);
+	if (c.memory != r->memory)
+		live_memory(g, ctx, r, w, domid, c.memory, st);
+	if (c.vcpus != r->vcpus)
+		live_vcpus(g, ctx, r, w, domid, c.vcpus, st);
+}
+
 /* Writes what was seen when it differs from what the pool has. */
 static void report(struct tarn_guests *g, const struct want *w, const struct rec *r, const char *actual,
 		   const char *affinity, int domid)
@@ -428,8 +679,11 @@ static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *
 	for (int i = 0; i < n && !d; i++)
 		if (doms[i].name && strcmp(doms[i].name, w->name) == 0)
 			d = &doms[i];
-	struct tarn_guest_seen seen = d ? d->seen : (struct tarn_guest_seen){TARN_DOM_ABSENT, TARN_WHY_OTHER};
-	const char *actual = r->op == TARN_ACT_CREATE ? "starting" : "stopping";
+	struct tarn_guest_seen seen = {is_saved(g, w->uuid) ? TARN_DOM_SAVED : TARN_DOM_ABSENT, TARN_WHY_OTHER};
+	if (d)
+		seen = d->seen;
+	const char *actual = r->op == TARN_ACT_CREATE ? "starting" : r->op == TARN_ACT_RESTORE ? "resuming"
+			     : r->op == TARN_ACT_SUSPEND ? "suspending" : "stopping";
 	if (r->op == TARN_ACT_NONE) {
 		struct tarn_guest_want want;
 		struct tarn_guest_plan p;
@@ -452,12 +706,14 @@ static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *
 		if (r->mem.settled)
 			r->error[0] = '\0', r->error_gen = 0;
 		act(g, ctx, r, w, d, &p, ncpus, st);
-		if (r->op == TARN_ACT_CREATE)
-			actual = "starting";
+		if (r->op == TARN_ACT_CREATE || r->op == TARN_ACT_RESTORE)
+			actual = r->op == TARN_ACT_CREATE ? "starting" : "resuming";
 	}
 	char affinity[256] = "";
-	if (d && r->op == TARN_ACT_NONE && (seen.dom == TARN_DOM_RUNNING || seen.dom == TARN_DOM_PAUSED))
+	if (d && r->op == TARN_ACT_NONE && (seen.dom == TARN_DOM_RUNNING || seen.dom == TARN_DOM_PAUSED)) {
 		pin(g, ctx, r, w, d->domid, ncpus, affinity, sizeof affinity, st);
+		resize(g, ctx, r, w, d->domid, st);
+	}
 	report(g, w, r, actual, affinity, d && seen.dom != TARN_DOM_DYING ? (int)d->domid : -1);
 }
 

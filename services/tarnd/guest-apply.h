@@ -28,8 +28,9 @@
 
 struct tarn_guests;
 /* The pool is reached at pool_address, this member's node (the API
- * process runs it): the address is also this host's name for placement. */
-struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address);
+ * process runs it): the address is also this host's name for placement.
+ * Suspended guests are saved under STATEDIR/suspend. */
+struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address, const char *statedir);
 /* Whether libxl operations are still in flight (then neither the context
  * nor their configurations may be freed). */
 int tarn_guests_busy(const struct tarn_guests *g);

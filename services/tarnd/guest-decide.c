@@ -5,7 +5,7 @@
 
 const char *tarn_power_name(enum tarn_power p)
 {
-	return p == TARN_RUNNING ? "running" : p == TARN_PAUSED ? "paused" : "stopped";
+	return p == TARN_RUNNING ? "running" : p == TARN_PAUSED ? "paused" : p == TARN_SUSPENDED ? "suspended" : "stopped";
 }
 
 static const char *actual_name(const struct tarn_guest_seen *s, const struct tarn_guest_memory *m)
@@ -17,6 +17,7 @@ static const char *actual_name(const struct tarn_guest_seen *s, const struct tar
 	case TARN_DOM_SHUTDOWN:
 		return s->why == TARN_WHY_CRASH || s->why == TARN_WHY_WATCHDOG ? "crashed" : "shutdown";
 	case TARN_DOM_DYING: return "dying";
+	case TARN_DOM_SAVED: return "suspended";
 	}
 	return "unknown";
 }
@@ -60,6 +61,8 @@ static const char *drift_why(enum tarn_dom was, enum tarn_dom now)
 {
 	if (now == TARN_DOM_ABSENT)
 		return "its domain was destroyed outside Tarn";
+	if (now == TARN_DOM_SAVED || was == TARN_DOM_SAVED)
+		return "its saved state changed outside Tarn";
 	if (was == TARN_DOM_ABSENT)
 		return "a domain was started for it outside Tarn";
 	return now == TARN_DOM_PAUSED ? "it was paused outside Tarn" : "it was unpaused outside Tarn";
@@ -73,17 +76,27 @@ static void reconcile(const struct tarn_guest_want *w, const struct tarn_guest_s
 	case TARN_RUNNING:
 		if (s->dom == TARN_DOM_ABSENT && now >= m->retry_at)
 			p->act = TARN_ACT_CREATE;
+		else if (s->dom == TARN_DOM_SAVED && now >= m->retry_at)
+			p->act = TARN_ACT_RESTORE;
 		else if (s->dom == TARN_DOM_PAUSED)
 			p->act = TARN_ACT_UNPAUSE;
 		break;
 	case TARN_PAUSED:
 		if (s->dom == TARN_DOM_ABSENT && now >= m->retry_at)
 			p->act = TARN_ACT_CREATE;
+		else if (s->dom == TARN_DOM_SAVED && now >= m->retry_at)
+			p->act = TARN_ACT_RESTORE;
 		else if (s->dom == TARN_DOM_RUNNING)
 			p->act = TARN_ACT_PAUSE;
 		break;
+	case TARN_SUSPENDED: /* a guest with no domain stays as it is: there is nothing to save */
+		if ((s->dom == TARN_DOM_RUNNING || s->dom == TARN_DOM_PAUSED) && now >= m->retry_at)
+			p->act = TARN_ACT_SUSPEND;
+		break;
 	case TARN_STOPPED:
-		if (s->dom == TARN_DOM_ABSENT)
+		if (s->dom == TARN_DOM_SAVED)
+			p->act = TARN_ACT_DISCARD;
+		if (s->dom == TARN_DOM_ABSENT || s->dom == TARN_DOM_SAVED)
 			break;
 		if (w->stop_timeout <= 0) {
 			p->act = TARN_ACT_DESTROY;
@@ -100,7 +113,8 @@ static void reconcile(const struct tarn_guest_want *w, const struct tarn_guest_s
 
 static enum tarn_power power_of(enum tarn_dom d)
 {
-	return d == TARN_DOM_RUNNING ? TARN_RUNNING : d == TARN_DOM_PAUSED ? TARN_PAUSED : TARN_STOPPED;
+	return d == TARN_DOM_RUNNING ? TARN_RUNNING : d == TARN_DOM_PAUSED ? TARN_PAUSED
+	       : d == TARN_DOM_SAVED ? TARN_SUSPENDED : TARN_STOPPED;
 }
 
 void tarn_guest_decide(const struct tarn_guest_want *w, const struct tarn_guest_seen *s, struct tarn_guest_memory *m,
@@ -115,7 +129,9 @@ void tarn_guest_decide(const struct tarn_guest_want *w, const struct tarn_guest_
 		/* on its way out: wait */
 	} else if (w->request == TARN_REQ_DESTROY) {
 		p->request_done = 1;
-		if (s->dom != TARN_DOM_ABSENT)
+		if (s->dom == TARN_DOM_SAVED)
+			p->act = TARN_ACT_DISCARD, p->why = "its saved state discarded on request";
+		else if (s->dom != TARN_DOM_ABSENT)
 			p->act = TARN_ACT_DESTROY, p->why = "destroyed on request";
 	} else if (s->dom == TARN_DOM_SHUTDOWN) {
 		if (w->desired == TARN_STOPPED)

@@ -14,7 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
-enum tarn_power { TARN_STOPPED, TARN_RUNNING, TARN_PAUSED };
+/* suspended: its memory saved to a file and its domain gone (guest-apply.h) */
+enum tarn_power { TARN_STOPPED, TARN_RUNNING, TARN_PAUSED, TARN_SUSPENDED };
 enum tarn_request { TARN_REQ_NONE, TARN_REQ_REBOOT, TARN_REQ_DESTROY };
 /* xl.cfg's on_* actions that Tarn carries out */
 enum tarn_on { TARN_ON_DESTROY, TARN_ON_RESTART, TARN_ON_PRESERVE };
@@ -28,7 +29,8 @@ struct tarn_guest_want {
 	enum tarn_on on_poweroff, on_reboot, on_watchdog, on_crash;
 };
 
-enum tarn_dom { TARN_DOM_ABSENT, TARN_DOM_RUNNING, TARN_DOM_PAUSED, TARN_DOM_SHUTDOWN, TARN_DOM_DYING };
+/* SAVED: no domain, and a saved state to resume it from */
+enum tarn_dom { TARN_DOM_ABSENT, TARN_DOM_RUNNING, TARN_DOM_PAUSED, TARN_DOM_SHUTDOWN, TARN_DOM_DYING, TARN_DOM_SAVED };
 enum tarn_why { TARN_WHY_POWEROFF, TARN_WHY_REBOOT, TARN_WHY_SUSPEND, TARN_WHY_CRASH, TARN_WHY_WATCHDOG,
 		TARN_WHY_OTHER };
 
@@ -57,6 +59,9 @@ enum tarn_act {
 	TARN_ACT_PAUSE,
 	TARN_ACT_UNPAUSE,
 	TARN_ACT_REBOOT,   /* ask the guest to reboot (on_reboot then applies) */
+	TARN_ACT_SUSPEND,  /* save its memory to a file, then destroy the domain */
+	TARN_ACT_RESTORE,  /* a domain made again from the saved state (then removed) */
+	TARN_ACT_DISCARD,  /* remove the saved state: a suspended guest is stopped */
 };
 
 struct tarn_guest_plan {

@@ -16,7 +16,7 @@
 struct readings {
 	char xen_version[32], reason[200], kernel[65];
 	int xen;
-	long cpus, cores, sockets, guests;
+	long cpus, cores, sockets, guests, hvm;
 	long long mem_total_mib, mem_free_mib, uptime;
 };
 
@@ -56,6 +56,7 @@ static int read_xen(struct tarn_xen *x, struct readings *r)
 			 v->xen_version_minor, v->xen_version_extra ? v->xen_version_extra : "");
 		uint64_t per_mib = (1u << 20) / (uint64_t)(v->pagesize > 0 ? v->pagesize : 4096);
 		r->cpus = pi.nr_cpus;
+		r->hvm = pi.cap_hvm;
 		r->cores = pi.threads_per_core ? pi.nr_cpus / pi.threads_per_core : pi.nr_cpus;
 		r->sockets = pi.cores_per_socket ? r->cores / pi.cores_per_socket : 1;
 		r->mem_total_mib = (long long)(pi.total_pages / per_mib);
@@ -133,7 +134,7 @@ static int facts_changed(const struct tarn_host_facts *hf, const struct readings
 	return hf->written_at == 0 || time(NULL) - hf->written_at >= TARN_FACTS_CONFIRM || r->xen != w->xen ||
 	       strcmp(r->xen_version, w->xen_version) || strcmp(r->reason, w->reason) ||
 	       strcmp(r->kernel, w->kernel) || r->cpus != w->cpus || r->cores != w->cores ||
-	       r->sockets != w->sockets || r->guests != w->guests || r->mem_total_mib != w->mem_total_mib ||
+	       r->sockets != w->sockets || r->guests != w->guests || r->hvm != w->hvm || r->mem_total_mib != w->mem_total_mib ||
 	       r->mem_free_mib != w->mem_free_mib;
 }
 
@@ -173,7 +174,8 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 		 set_long(st, "host.memory_total_mib", r.mem_total_mib, err) ||
 		 set_long(st, "host.memory_free_mib", r.mem_free_mib, err) ||
 		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", r.kernel, err) ||
-		 set_long(st, "guests.running", r.guests, err);
+		 set_long(st, "guests.running", r.guests, err) ||
+		 tarn_fact_set(st, "host.hvm", r.hvm ? "yes" : "no", err);
 	if (rc) {
 		tarn_store_rollback(st);
 		return -1;

@@ -9,7 +9,9 @@
  *   xen.version "4.17.3" (empty off Xen); host.cpus (logical), host.cores,
  *   host.sockets; host.memory_total_mib, host.memory_free_mib (the host's,
  *   not dom0's: free for guests; off Xen, MemAvailable); host.uptime
- *   (seconds, as read); host.kernel (release); guests.running (not dom0). */
+ *   (seconds, as read); host.kernel (release); guests.running (not dom0);
+ *   host.hvm "yes" when Xen can run HVM guests (the CPU's AMD-V or VT-x),
+ *   "no" otherwise and off Xen. */
 #ifndef TARN_HOST_FACTS_H
 #define TARN_HOST_FACTS_H
 #include "store.h"

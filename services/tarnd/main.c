@@ -3,7 +3,7 @@
  *
  *   tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]
  *         [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]
- *         [--power-cmd FILE] [--repo-root DIR]
+ *         [--power-cmd FILE] [--repo-root DIR] [--console-dir DIR]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
@@ -12,6 +12,9 @@
  * --power-cmd runs FILE reboot|shutdown for host.reboot and host.shutdown
  * instead of the host's own commands (tests).
  * --repo-root is where repositories are mounted (DIR/repos).
+ * --console-dir is where xenconsoled logs guest consoles (guest-NAME.log,
+ * /var/log/xen/console): the API process reads them (guest.console), so
+ * the directory is readable by its group, tarn.
  *
  * State (the node store in DIR/db, the TLS key and certificate in DIR/tls,
  * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
@@ -133,7 +136,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	tarn_store *st = tarn_store_open(db, err);
 	struct tarn_host_facts *facts = tarn_host_facts_new();
 	struct tarn_xen *xen = tarn_xen_new();
-	struct tarn_guests *guests = xen ? tarn_guests_new(xen, ec->pool) : NULL;
+	struct tarn_guests *guests = xen ? tarn_guests_new(xen, ec->pool, ec->paths->statedir) : NULL;
 	int cap = 8, sfd = signalfd(-1, stop, SFD_CLOEXEC);
 	struct pollfd *fds = calloc((size_t)cap, sizeof *fds);
 	if (!st || !facts || !guests || !fds || sfd < 0) {
@@ -245,7 +248,7 @@ static tarn_pool *pool_start(const char *dir, const char *address, struct tarn_p
 }
 
 static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
-		       struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
+		       const char *console_dir, struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
 {
 	tarn_err err = "";
 	if (drop_privileges(uid, gid, engine) != 0) {
@@ -258,7 +261,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		return 1;
 	}
 	struct tarn_pool_node *node = NULL;
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root, .console_dir = console_dir,
 				   .pool = pool_start(pool_dir, pool_address, &node)};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
@@ -320,7 +323,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]\n"
 			"             [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]\n"
-			"             [--power-cmd FILE] [--repo-root DIR]\n"
+			"             [--power-cmd FILE] [--repo-root DIR] [--console-dir DIR]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -334,10 +337,11 @@ int main(int argc, char **argv)
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
 		{"dhcp-script", required_argument, NULL, 'd'}, {"pool-listen", required_argument, NULL, 'L'},
 		{"power-cmd", required_argument, NULL, 'o'}, {"repo-root", required_argument, NULL, 'R'},
+		{"console-dir", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
-	const char *power_cmd = NULL, *repo_root = NULL;
+	const char *power_cmd = NULL, *repo_root = NULL, *console_dir = "/var/log/xen/console";
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
 	int foreground = 0, want_password = 0, reconcile = 1, o;
@@ -356,6 +360,7 @@ int main(int argc, char **argv)
 		case 'L': pool_listen = optarg; break;
 		case 'o': power_cmd = optarg; break;
 		case 'R': repo_root = optarg; break;
+		case 'C': console_dir = optarg; break;
 		default: usage();
 		}
 	}
@@ -452,7 +457,7 @@ int main(int argc, char **argv)
 		tarn_local_socket_remove(ec.socket, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
-		rc = api_process(db, pooldir, pool_listen, repo_root, &cfg, uid, gid, engine_pid, &stop);
+		rc = api_process(db, pooldir, pool_listen, repo_root, console_dir, &cfg, uid, gid, engine_pid, &stop);
 	} else {
 		if (local_fd >= 0)
 			close(local_fd); /* the API process serves it */

@@ -15,7 +15,7 @@ import xmlrpc.client
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
-from qemu import Machine  # noqa: E402
+from qemu import Machine, Timeout  # noqa: E402
 
 TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
 ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.iso")
@@ -233,7 +233,8 @@ def managed_guest(m):
     destroyed and undefined, all through tarnctl on the host."""
     cfg = ("sed -e 's/^name = .*/name = \"managed\"/' -e 's/tarn.guest=tiny/tarn.guest=managed/' "
            "-e 's#\"vmlinuz\"#\"/var/lib/tarn/tiny/vmlinuz\"#' "
-           "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/managed.cfg")
+           "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/managed.cfg"
+           " && echo 'maxvcpus = 2' >> /tmp/managed.cfg")
     rc, out = m.run(cfg + " && for i in $(seq 30); do tarnctl guest define /tmp/managed.cfg && break; sleep 1; done",
                     60)
     report("managed guest: tarnctl guest define takes the template's xl.cfg", rc == 0 and "managed" in out, out)
@@ -276,10 +277,57 @@ def managed_guest(m):
     report(f"managed guest: xl destroy by hand is reported as drift ({noticed} s)",
            "its domain was destroyed outside Tarn" in out and noticed <= 10, out)
     report(f"managed guest: and restored to running ({restored} s)", restored <= 10, out)
+    guest_runtime(m)
     rc, out = m.run("tarnctl guest destroy managed --wait && ! xl list managed 2>/dev/null", 120)
     report("managed guest: destroy --wait removes its domain", rc == 0, out)
     rc, out = m.run("tarnctl guest undefine managed && tarnctl guest list", 60)
     report("managed guest: undefined", rc == 0 and "managed" not in out, out)
+
+
+def guest_runtime(m):
+    """The running managed guest's memory and vCPUs changed live, its console
+    log read through the API, suspended to a file and resumed, and an HVM
+    guest as far as this machine allows."""
+    xl_list = "xl list managed | awk '$1 == \"managed\" {print $3, $4}'"
+    rc, out = m.run(f"tarnctl guest memory managed 96 && for i in $(seq 40); do {xl_list} | grep -q '^9[0-9] ' "
+                    f"&& break; sleep 1; done; {xl_list}", 90)
+    last = out.split()[-2:]
+    report("runtime: guest memory 96 on the running guest, and xl list shows it", rc == 0
+           and len(last) == 2 and last[0].isdigit() and 90 <= int(last[0]) <= 97, out)
+    rc, out = m.run(f"tarnctl guest vcpus managed 2 && for i in $(seq 40); do {xl_list} | grep -q ' 2$' && break; "
+                    f"sleep 1; done; {xl_list}; tarnctl guest show managed | grep vcpus", 90)
+    report("runtime: guest vcpus 2 brings the second vCPU online (xl list), kept in its config",
+           rc == 0 and out.split()[:2] == ["96", "2"] and "vcpus        2" in out, out)
+    rc, out = m.run("tarnctl guest memory managed 999999; echo rc=$?", 30)
+    report("runtime: memory larger than the host is refused, saying the host's memory",
+           "rc=1" in out and "more than this host's" in out, out)
+    marks = "grep -c 'TARN-GUEST-UP managed' /var/log/xen/console/guest-managed.log"
+    rc, out = m.run(f"tarnctl guest console-log managed 4096 | grep 'TARN-GUEST-UP managed' && {marks}", 30)
+    boots = out.split()[-1] if out.split() else ""
+    report("runtime: the console log through the API shows the guest's marker", rc == 0 and boots.isdigit(), out)
+    rc, out = m.run("tarnctl guest suspend managed --wait && ! xl list managed 2>/dev/null && "
+                    "ls -l /var/lib/tarn/suspend/", 300)
+    report("runtime: suspend --wait saves the guest to a file and its domain goes", rc == 0 and ".save" in out, out)
+    rc, out = m.run("tarnctl guest list | grep '^managed'", 30)
+    report("runtime: guest list shows it suspended, as meant", out.split()[1:3] == ["suspended", "suspended"], out)
+    rc, out = m.run("tarnctl guest resume managed --wait && xl list managed && ls /var/lib/tarn/suspend/; "
+                    "(sleep 2; echo 'echo ALIVE-$((6*7))'; sleep 3) | timeout 8 xl console managed >/dev/null 2>&1; "
+                    f"sleep 1; tarnctl guest console-log managed 8192; echo marks=$({marks})", 300)
+    again = out.split("marks=")[-1].strip()
+    report("runtime: resume --wait restores it: running again, the saved file gone",
+           rc == 0 and "managed" in out and ".save" not in out, out[-400:])
+    report("runtime: the resumed guest did not boot again and still answers on its console",
+           again == boots and "ALIVE-42" in out, f"markers {boots} -> {again}; {out[-300:]}")
+    hvm = ("printf 'name = \"hvm1\"\\ntype = \"hvm\"\\nmemory = 64\\nboot = \"d\"\\n"
+           "disk = [ \"file:/tmp/empty.iso,hdc:cdrom,r\" ]\\n' > /tmp/hvm1.cfg && : > /tmp/empty.iso && "
+           "tarnctl host info | grep -i hvm; tarnctl guest define /tmp/hvm1.cfg; echo define=$?; "
+           "tarnctl guest start hvm1 --wait; echo start=$?")
+    rc, out = m.run(hvm, 120)
+    refused_define = "define=1" in out and "no hardware virtualization" in out
+    refused_start = "define=0" in out and "start=1" in out and ("qemu-system-xen" in out or "hvm" in out.lower())
+    report("runtime: an HVM guest is refused plainly where this machine cannot run it (at define without "
+           "AMD-V/VT-x, at start without QEMU's device model)", refused_define or refused_start, out)
+    m.run("tarnctl guest stop hvm1 --force; tarnctl guest undefine hvm1", 60)
 
 
 def persistence():
@@ -344,10 +392,14 @@ def reboot(m, name, data):
 def console_settings():
     """The headless way an administrator sets a host up: on the serial line
     (TERM=vt100), through the Tarn console's menus, set the host name and a
-    static management address; after a reboot both are still there."""
+    static management address (and run a guest: console_guest); after a
+    reboot both are still there."""
     data = os.path.join(WORK, "console-data.img")
+    stage = os.path.join(WORK, "console-data")
+    subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
+                   check=True, stdout=subprocess.DEVNULL)  # the guest console_guest creates boots it
     subprocess.run(["truncate", "-s", "128M", data], check=True)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
     m = Machine("console-1", LOGS, iso=ISO, data=data)
     try:
         m.expect(r"Local shell", 300)
@@ -377,6 +429,8 @@ def console_settings():
         report("console: a static management address is set, with a keep-or-put-back countdown", True)
         keys(m, "\r")
         keys(m, "\x1b", 1.5)
+        keys(m, "\x1b", 1.5)
+        console_guest(m)
         m.console_shell(CONSOLE_PASSWORD, 60)
         rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && "
                         "[ \"$(hostname)\" = tarn-serial-01 ] && break; sleep 1; done; hostname; "
@@ -400,6 +454,64 @@ def console_settings():
         report("console: settings persist across a reboot", False, e)
     finally:
         m.close()
+
+
+def walk(m, *steps):
+    """Each step: type its keys, then wait up to a minute for its pattern."""
+    for text, pattern in steps:
+        keys(m, text)
+        m.expect(pattern, 60)
+
+
+def console_guest(m):
+    """On the serial line, from the console's main menu: a guest created
+    from a kernel and ramdisk on the host, started, its text console opened
+    (the guest's shell answers) and left with Ctrl-], forced off, deleted.
+    Returns at the main menu."""
+    try:
+        walk(m, ("g", r"No guests yet"), ("c", r"From a kernel and ramdisk"), ("k", r"Kernel command line"),
+             ("tuiguest\t\x15" "128\t\x15" "1\t" "/var/lib/tarn/tiny/vmlinuz\t/var/lib/tarn/tiny/initrd.gz\t\x15"
+              "console=hvc0 tarn.guest=tuiguest\r", r"Guest tuiguest is defined"))
+        report("console guest: created from a kernel and ramdisk on the serial console", True)
+        keys(m, "\r", 3)  # the list again (only what changed is redrawn: nothing to wait for)
+        walk(m, ("s", r"tuiguest is meant to run now"))
+        keys(m, "\r")
+        for _ in range(60):  # o says "not running" until the engine reports it running
+            keys(m, "o", 1)
+            hit = m.expect(r"(is not running|text console\?|Console password)", 30).group(1)
+            if hit == b"Console password":
+                keys(m, CONSOLE_PASSWORD + "\r", 1)
+                hit = m.expect(r"(is not running|text console\?)", 30).group(1)
+            if hit == b"text console?":
+                break
+            keys(m, "\r", 4)
+        else:
+            raise Timeout("the guest was not reported running in 5 minutes")
+        keys(m, "y")
+        m.expect(r"Ctrl-\] returns to the Tarn console", 30)
+        time.sleep(3)
+        keys(m, "echo ALIVE-$((6*7))\r")
+        m.expect(r"ALIVE-42", 60)
+        report("console guest: o opens its text console, where the guest's shell answers", True)
+        keys(m, "\x1d", 2)  # Ctrl-], xl console's escape
+        m.expect(r"Enter: actions", 30)
+        report("console guest: Ctrl-] comes back to the console's Guests screen", True)
+        walk(m, ("f", r"Force tuiguest off"), ("y", r"tuiguest is forced off"))
+        keys(m, "\r", 5)
+        for _ in range(12):  # refused until the engine reports its domain gone
+            walk(m, ("d", r"Delete guest tuiguest"))
+            keys(m, "y")
+            if m.expect(r"(tuiguest is deleted|did not do it)", 60).group(1) == b"tuiguest is deleted":
+                break
+            keys(m, "\r", 5)
+        else:
+            raise Timeout("the guest could not be deleted in a minute")
+        report("console guest: forced off and deleted", True)
+        keys(m, "\r")
+        keys(m, "\x1b", 1.5)
+    except Exception as e:
+        report("console guest: create, start, open its console and come back", False, e)
+        keys(m, "\x1d\x1b\x1b\x1b", 2)  # out of whatever it was in, to the main menu
 
 
 def first_boot():

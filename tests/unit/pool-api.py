@@ -33,13 +33,13 @@ disk = [ 'phy:/dev/vg0/web1,xvda,w' ]
 
 
 class Agent:
-    def __init__(self, state, port, pool_port, pool_listen=None):
+    def __init__(self, state, port, pool_port, pool_listen=None, extra=()):
         self.state, self.port = state, port
         self.pool_listen = pool_listen or f"127.0.0.1:{pool_port}"
         self.log = open(os.path.join(LOGS, "pool-api.tarnd.log"), "a")
         self.proc = subprocess.Popen(
             [TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
-             "--pool-listen", self.pool_listen, "--state", state, "--rundir", os.path.join(state, "run")],
+             "--pool-listen", self.pool_listen, "--state", state, "--rundir", os.path.join(state, "run"), *extra],
             stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
         cert = os.path.join(state, "tls", "cert.pem")
         for _ in range(100):

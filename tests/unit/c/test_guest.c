@@ -3,12 +3,14 @@
  * decision (services/tarnd/guest-decide) driven scan by scan, as the engine
  * drives it with what libxl reports. */
 #include <libxl_utils.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "cpulist.h"
 #include "guest-config.h"
 #include "guest-decide.h"
+#include "xlcfg.h"
 
 static const char *list(const char *text, int ncpus, char *buf, size_t len)
 {
@@ -118,7 +120,10 @@ static void guest_config(void)
 	rc = config(TINY "guest_os_type = 'linux'\n", &dc, err);
 	CHECK("guest config: keys xl does not know are ignored, as xl does", rc == 0);
 	libxl_domain_config_dispose(&dc);
-	CHECK("guest config: HVM is refused plainly", refused("name='w'\ntype='hvm'\nmemory=64\n", "HVM guests cannot"));
+	CHECK("guest config: an HVM boot order xl would not take", refused("name='w'\ntype='hvm'\nmemory=64\nboot='x'\n",
+									       "boot = x: the devices are"));
+	CHECK("guest config: a PV guest without a kernel is pointed at pvgrub2",
+	      refused("name='w'\nmemory=64\ndisk=['/d.img,,xvda']\n", "kernel = \"" TARN_PVGRUB "\" boots"));
 	CHECK("guest config: a bootloader is refused", refused("name='w'\nmemory=64\nbootloader='pygrub'\n", "bootloader is not supported"));
 	CHECK("guest config: an on_crash Tarn does not do", refused(TINY "on_crash='coredump-destroy'\n", "Tarn does destroy, restart or preserve"));
 	CHECK("guest config: a CPU the host lacks", refused(TINY "cpus='5'\n", "CPU 5 does not exist"));
@@ -126,6 +131,75 @@ static void guest_config(void)
 	CHECK("guest config: a bad mac", refused(TINY "vif=['mac=00:16']\n", "mac=00:16 is not six hex bytes"));
 	CHECK("guest config: a vif option Tarn does not do", refused(TINY "vif=['model=e1000']\n", "model is not supported"));
 	CHECK("guest config: a bad disk", refused(TINY "disk=['bogus=1,,,,']\n", "unknown parameter"));
+}
+
+static int says(int rc, const char *err, const char *what)
+{
+	if (rc != -1 || !strstr(err, what))
+		printf("# got %d: %s\n", rc, err);
+	return rc == -1 && strstr(err, what);
+}
+
+/* The boot sources: pvgrub2 from the guest's disk, HVM from an ISO. */
+static void boot_sources(void)
+{
+	libxl_domain_config dc;
+	tarn_err err = "";
+	int rc = config("name = 'grub'\nmemory = 256\nkernel = '" TARN_PVGRUB "'\n"
+			"disk = [ 'file:/r/running_pool/grub/disk.img,xvda,w' ]\n", &dc, err);
+	CHECK("boot: a PV guest booting its own kernel through pvgrub2: PV, GRUB as its kernel, no ramdisk",
+	      rc == 0 && dc.c_info.type == LIBXL_DOMAIN_TYPE_PV && !strcmp(dc.b_info.kernel, TARN_PVGRUB) &&
+		      dc.b_info.ramdisk == NULL && dc.num_disks == 1);
+	libxl_domain_config_dispose(&dc);
+	rc = config("name = 'inst'\ntype = 'hvm'\nmemory = 512\nvcpus = 2\nboot = 'dc'\nserial = 'pty'\nvnc = 0\n"
+		    "disk = [ 'file:/r/running_pool/inst/disk.img,hda,w',\n"
+		    "         'file:/r/iso_pool/debian.iso,hdc:cdrom,r' ]\n", &dc, err);
+	if (rc)
+		printf("# %s\n", err);
+	CHECK("boot: an HVM guest: type, memory, vCPUs, no kernel", rc == 0 && dc.c_info.type == LIBXL_DOMAIN_TYPE_HVM &&
+		      dc.b_info.type == LIBXL_DOMAIN_TYPE_HVM && dc.b_info.target_memkb == 512 * 1024 &&
+		      dc.b_info.max_vcpus == 2 && dc.b_info.kernel == NULL);
+	CHECK("boot: HVM boot order, serial and VNC as xl reads them",
+	      rc == 0 && !strcmp(dc.b_info.u.hvm.boot, "dc") && !strcmp(dc.b_info.u.hvm.serial, "pty") &&
+		      !libxl_defbool_is_default(dc.b_info.u.hvm.vnc.enable) &&
+		      !libxl_defbool_val(dc.b_info.u.hvm.vnc.enable));
+	CHECK("boot: the ISO from iso_pool is a read-only CD drive",
+	      rc == 0 && dc.num_disks == 2 && dc.disks[1].is_cdrom && !dc.disks[1].readwrite &&
+		      !strcmp(dc.disks[1].pdev_path, "/r/iso_pool/debian.iso") && !strcmp(dc.disks[1].vdev, "hdc"));
+	libxl_domain_config_dispose(&dc);
+	CHECK("boot: HVM on a host without AMD-V/VT-x is refused with what to do",
+	      says(tarn_guest_type_runs("hvm", 0, 1, err), err,
+		   "this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; use a PV guest"));
+	CHECK("boot: HVM without QEMU's device model is refused, naming it",
+	      says(tarn_guest_type_runs("hvm", 1, 0, err), err, "qemu-system-xen"));
+	CHECK("boot: HVM with both runs; PV needs neither",
+	      tarn_guest_type_runs("hvm", 1, 1, err) == 0 && tarn_guest_type_runs("pv", 0, 0, err) == 0 &&
+		      tarn_guest_type_runs("pvh", 0, 0, err) == 0);
+}
+
+/* Memory and vCPU changes: the host's limits, the xl.cfg rewritten. */
+static void resources(void)
+{
+	tarn_err err = "";
+	CHECK("limits: a guest within the host fits", tarn_guest_fits(512, 2, 3900, 4, err) == 0);
+	CHECK("limits: memory beyond the host, said with both figures",
+	      says(tarn_guest_fits(99999, 1, 3900, 4, err), err, "memory 99999 MiB is more than this host's 3900 MiB"));
+	CHECK("limits: memory below the minimum", says(tarn_guest_fits(16, 1, 3900, 4, err), err, "below the 32 MiB"));
+	CHECK("limits: more vCPUs than CPUs", says(tarn_guest_fits(64, 5, 3900, 4, err), err, "5 vCPUs are more than this host's 4 CPUs"));
+	CHECK("limits: no vCPUs", says(tarn_guest_fits(64, 0, 3900, 4, err), err, "at least 1 vCPU"));
+	CHECK("limits: a host not read yet is not checked; vcpus -1 not checked",
+	      tarn_guest_fits(99999, -1, 0, 0, err) == 0);
+	char *out = NULL;
+	int rc = tarn_xlcfg_set_number("name = 'a'\n  memory=64 # small\nvcpus = 1\n", "memory", 256, &out, err);
+	CHECK("xl.cfg rewrite: the memory line replaced, the rest kept",
+	      rc == 0 && !strcmp(out, "name = 'a'\nmemory = 256\nvcpus = 1\n"));
+	free(out);
+	rc = tarn_xlcfg_set_number("name = 'a'\nmemory = 64\n", "vcpus", 2, &out, err);
+	CHECK("xl.cfg rewrite: a key not there is added", rc == 0 && !strcmp(out, "name = 'a'\nmemory = 64\nvcpus = 2\n"));
+	free(out);
+	rc = tarn_xlcfg_set_number("name = 'a'\nmaxmemory = 9\nmemory = 64; vcpus = 2\n", "memory", 9, &out, err);
+	CHECK("xl.cfg rewrite: a line that sets more is refused; a longer key is not matched",
+	      says(rc, err, "on a line with other settings") && out == NULL);
 }
 
 struct run {
@@ -230,10 +304,43 @@ static void decisions(void)
 	CHECK("decide: asked again, it tries at once", scan(&f, TARN_DOM_ABSENT, 0) == TARN_ACT_CREATE);
 }
 
+/* Suspend to a file and resume, scan by scan. */
+static void suspends(void)
+{
+	struct run r = {.w = {.desired = TARN_RUNNING, .stop_timeout = 60, .gen = 1}, .now = 1000};
+	scan(&r, TARN_DOM_RUNNING, 0);
+	r.w.desired = TARN_SUSPENDED, r.w.gen++;
+	CHECK("suspend: a running guest meant to be suspended is saved",
+	      scan(&r, TARN_DOM_RUNNING, 0) == TARN_ACT_SUSPEND && !r.p.drift);
+	CHECK("suspend: saved, no domain: suspended, settled",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE && !strcmp(r.p.actual, "suspended") && r.m.settled);
+	CHECK("suspend: stays so", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE && !r.p.drift);
+	r.w.desired = TARN_RUNNING, r.w.gen++;
+	CHECK("resume: meant to run again: restored from the saved state, not started anew",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_RESTORE);
+	r.w.desired = TARN_PAUSED, r.w.gen++;
+	CHECK("resume: meant to be paused: restored too (left paused)", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_RESTORE);
+	tarn_guest_start_failed(&r.m, r.now);
+	CHECK("resume: a failed restore waits out the back-off", scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_NONE);
+	r.w.desired = TARN_STOPPED, r.w.gen++;
+	CHECK("suspend: a suspended guest meant to be stopped has its saved state discarded",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_DISCARD);
+	r.w.desired = TARN_SUSPENDED, r.w.gen++;
+	CHECK("suspend: a guest with no domain meant to be suspended stays stopped",
+	      scan(&r, TARN_DOM_ABSENT, 0) == TARN_ACT_NONE && !strcmp(r.p.actual, "stopped"));
+	r.w.request = TARN_REQ_DESTROY;
+	CHECK("suspend: a destroy request discards the saved state",
+	      scan(&r, TARN_DOM_SAVED, 0) == TARN_ACT_DISCARD && r.p.request_done);
+	CHECK("suspend: the power state's name", !strcmp(tarn_power_name(TARN_SUSPENDED), "suspended"));
+}
+
 int main(void)
 {
 	cpulists();
 	guest_config();
+	resources();
+	boot_sources();
 	decisions();
+	suspends();
 	CHECK_EXIT();
 }

@@ -44,7 +44,7 @@ int main(void)
 	CHECK("xlcfg: zero vCPUs", refused("name='a'\nmemory=1\nvcpus=0\nkernel='/k'\n", "xl.cfg:3: vcpus must be a whole number from 1 to 512"));
 	CHECK("xlcfg: a relative kernel path", refused("name='a'\nmemory=1\nkernel='vmlinuz'\n",
 						       "kernel: vmlinuz is not an absolute path"));
-	CHECK("xlcfg: a PV guest with nothing to boot", refused("name='a'\nmemory=1\n", "needs a kernel or a bootloader"));
+	CHECK("xlcfg: a PV guest with nothing to boot", refused("name='a'\nmemory=1\n", "needs a kernel (kernel = \"" TARN_PVGRUB));
 	CHECK("xlcfg: a bad disk specification is named",
 	      refused("name='a'\nmemory=1\nkernel='/k'\ndisk=['bogus=1,,,,']\n", "unknown parameter"));
 	CHECK("xlcfg: a bad uuid", refused("name='a'\nmemory=1\nkernel='/k'\nuuid='x'\n", "uuid: x is not a UUID"));
