@@ -650,6 +650,18 @@ def install_uefi():
         slot_checks(m, "installed disk (UEFI)", "A", iso_version(ISO), "tarn-uefi-01")
         rc, out = m.run("ls /sys/firmware/efi >/dev/null && echo efi-present")
         report("installed disk (UEFI): booted by UEFI firmware", "efi-present" in out, out)
+        power_off(m)
+        # recovery as the README gives it: boot the ISO, rewrite a slot from it
+        m = Machine("install-uefi-3", LOGS, iso=ISO, data=disk, uefi=True)  # the ISO first
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        rc, out = m.run("hostname; tarn-upgrade --slot B /dev/sr0", 300)
+        report("recovery: booted from the ISO, the disk's settings are used and slot B is rewritten from it",
+               rc == 0 and "tarn-uefi-01" in out and "boot slot B holds Tarn" in out and "is the default" in out,
+               out)
+        power_off(m)
+        m = boot_disk("install-uefi-4", disk, uefi=True)
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        slot_checks(m, "recovery (UEFI)", "B", iso_version(ISO), "tarn-uefi-01")
         m.close()
         report(f"install chain (UEFI): {time.monotonic() - started:.0f} s of boots", True)
     except Exception as e:
