@@ -21,6 +21,7 @@ static const struct {
 } kinds[] = {
 	{"repo.import", tarn_job_import},
 	{"disk.create", tarn_job_disks},
+	{"system.upgrade", tarn_job_upgrade},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -121,7 +122,7 @@ static void orphaned(struct tarn_workers *w, tarn_store *st, int i, const char *
 
 void tarn_workers_poll(struct tarn_workers *w, tarn_store *st)
 {
-	static const char *const wanted[NKINDS + 1] = {"repo.import", "disk.create", NULL};
+	static const char *const wanted[NKINDS + 1] = {"repo.import", "disk.create", "system.upgrade", NULL};
 	for (int i = 0; i < TARN_WORKERS; i++) {
 		int status;
 		if (w->pid[i] && waitpid(w->pid[i], &status, WNOHANG) == w->pid[i])

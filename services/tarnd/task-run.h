@@ -57,5 +57,6 @@ const char *tarn_job_room(const struct tarn_job *j, const char *dir, uint64_t ne
 /* The kinds. Each returns TARN_JOB_*, with the final message in msg. */
 int tarn_job_import(struct tarn_job *j, tarn_err msg);
 int tarn_job_disks(struct tarn_job *j, tarn_err msg);
+int tarn_job_upgrade(struct tarn_job *j, tarn_err msg);
 
 #endif

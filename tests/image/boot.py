@@ -599,8 +599,8 @@ def install_bios():
         rc, out = m.run("tarn-upgrade /etc/hostname; tarn-upgrade no-such.iso")
         report("upgrade: a file that is not a Tarn ISO, and a name no repository holds, are refused",
                "not an ISO 9660 image" in out and "no repository's iso_pool holds one" in out, out)
-        rc, out = m.run("tarn-upgrade /dev/sr0", 300)
-        report("upgrade: the second image goes into slot B, to be tried once",
+        rc, out = m.run("tarnctl system upgrade /dev/sr0 --wait", 300)  # through the API, as root on the socket
+        report("upgrade: tarnctl system upgrade writes the second image into slot B, to be tried once",
                rc == 0 and f"boot slot B holds Tarn {version}" in out, out)
         m.send("reboot\n")
         m.proc.wait(120)
