@@ -27,6 +27,7 @@ static const struct {
 	{"guest.revert", tarn_job_revert},
 	{"guest.deletesnapshot", tarn_job_delete_snapshot},
 	{"guest.deletedisks", tarn_job_delete_disks},
+	{"system.upgrade", tarn_job_upgrade},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

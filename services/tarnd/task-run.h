@@ -67,5 +67,6 @@ int tarn_job_snapshot(struct tarn_job *j, tarn_err msg);
 int tarn_job_revert(struct tarn_job *j, tarn_err msg);
 int tarn_job_delete_snapshot(struct tarn_job *j, tarn_err msg);
 int tarn_job_delete_disks(struct tarn_job *j, tarn_err msg);
+int tarn_job_upgrade(struct tarn_job *j, tarn_err msg);
 
 #endif
