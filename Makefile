@@ -25,7 +25,7 @@ TARND_LIBS := -lmicrohttpd -lgnutls -lcurl $(XMLRPC_SERVER_LIBS) $(LDLIBS) -ldql
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
 TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util -lcurl
 TUI_SRC := $(wildcard tui/*.c)
-TUI_LIBS := -lncursesw -ltinfo $(TARNCTL_LIBS)
+TUI_LIBS := -lncursesw -ltinfo $(TARNCTL_LIBS) -lxenlight # lib/cpulist.c: the pins form's check
 VERSION := $(shell cat VERSION)
 
 all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup

@@ -43,5 +43,15 @@ done < <(find "$certs/root/usr/share/ca-certificates/mozilla" -name '*.crt' | LC
 [ -s "$dest/etc/ssl/certs/ca-certificates.crt" ] || die "ca-certificates holds no certificates"
 
 cp -a "$TOP/rootfs/overlay/." "$dest/"
+# The UEFI boot loader tarn-install puts on a disk's EFI system partition
+# (as the removable-media path, EFI/BOOT/BOOTX64.EFI, so no NVRAM entry is
+# needed): one file holding every module the disk's grub.cfg uses, which
+# reads /boot/grub/grub.cfg from the partition it was loaded from. (The
+# BIOS side is made on the host by grub-install from /usr/lib/grub/i386-pc.)
+mkdir -p "$dest/usr/lib/tarn/grub"
+grub-mkimage -O x86_64-efi -p /boot/grub -o "$dest/usr/lib/tarn/grub/BOOTX64.EFI" \
+	part_gpt part_msdos fat ext2 normal configfile search search_fs_uuid search_label \
+	loadenv test echo sleep multiboot2 gzio all_video efi_gop efi_uga serial terminal \
+	reboot halt minicmd ls cat regexp || die "grub-mkimage could not make the UEFI boot loader"
 echo "$version" > "$dest/etc/tarn-version"
 ln -sfn /sbin/init "$dest/init"

@@ -60,6 +60,11 @@ struct tarn_xlcfg;
  * 0, or -1 with err. */
 int tarn_cmd_guest_fits_host(void *agent, const struct tarn_xlcfg *c, long vcpus, tarn_err err);
 
+/* guest.undefine with deleteDisks (cmd-guest-disk.c): undefines the guest,
+ * then queues the task that removes its disks in running_pool/<name>/
+ * (found in its xl.cfg, read first); the task's id, 0 when there are none. */
+xmlrpc_value *tarn_cmd_delete_disks(xmlrpc_env *env, void *agent, tarn_pool *pool, const char *name);
+
 struct tarn_task;
 /* A task as the API shows it (cmd-task.c). */
 xmlrpc_value *tarn_cmd_task_value(xmlrpc_env *env, const struct tarn_task *t);

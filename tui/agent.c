@@ -113,6 +113,19 @@ xmlrpc_value *tui_item(xmlrpc_value *a, int i)
 	return v;
 }
 
+int tui_task_id(xmlrpc_value *v, const char *method, int *id, tarn_err err)
+{
+	xmlrpc_env env;
+	xmlrpc_env_init(&env);
+	xmlrpc_read_int(&env, v, id);
+	int bad = env.fault_occurred;
+	xmlrpc_env_clean(&env);
+	xmlrpc_DECREF(v);
+	if (bad)
+		snprintf(err, TARN_ERRLEN, "%s did not answer with a task", method);
+	return bad ? -1 : 0;
+}
+
 static int agent_answers(struct tui *t)
 {
 	tarn_err ignore;

@@ -25,6 +25,10 @@ long long tui_member_int(xmlrpc_value *s, const char *key);
 int tui_items(xmlrpc_value *a);
 xmlrpc_value *tui_item(xmlrpc_value *a, int i);
 
+/* Reads the task id a call that queues work answered with, and releases
+ * the answer: 0, or -1 (err says method did not answer with one). */
+int tui_task_id(xmlrpc_value *v, const char *method, int *id, tarn_err err);
+
 /* A screen that needs the agent found it not answering (why): says so,
  * says what still works without it, and offers to restart it. Returns 1
  * when the agent answers again (the caller tries again), 0 for Esc. */
@@ -37,5 +41,8 @@ int tui_restart_agent(struct tui *t);
  * and says how it ended: 1 done, 0 failed or cancelled; -1 when it was
  * left running in the background (Esc) or the agent stopped answering. */
 int tui_task_watch(struct tui *t, const char *title, int id);
+/* task-list.c: the agent's recent tasks, newest first, refreshed every
+ * second until Esc. */
+void tui_task_list(struct tui *t);
 
 #endif

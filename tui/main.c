@@ -9,7 +9,8 @@
  * The commands may also come from the environment (TARN_TUI_RESTART_CMD,
  * TARN_TUI_REBOOT_CMD, TARN_TUI_POWEROFF_CMD, TARN_TUI_SHELL_CMD,
  * TARN_TUI_AGENT_CHECK, TARN_TUI_LOG_CMD, TARN_TUI_AGENT_LOG_CMD,
- * TARN_TUI_KERNEL_LOG_CMD, TARN_TUI_XEN_LOG_CMD, TARN_TUI_PING_CMD), so tests
+ * TARN_TUI_KERNEL_LOG_CMD, TARN_TUI_XEN_LOG_CMD, TARN_TUI_PING_CMD,
+ * TARN_TUI_CONSOLE_CMD), so tests
  * never restart, reboot or stop the machine they run on. A change to the management interface is put
  * back unless kept within --confirm-seconds (the store's default, 60). Without --allow-quit the
  * console never exits by itself: it is the host's console, not a program run
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
 			.kernel_log_cmd = env_or("TARN_TUI_KERNEL_LOG_CMD", "dmesg"),
 			.xen_log_cmd = env_or("TARN_TUI_XEN_LOG_CMD", "xl dmesg"),
 			.ping_cmd = env_or("TARN_TUI_PING_CMD", "ping -c 3"),
+			.console_cmd = env_or("TARN_TUI_CONSOLE_CMD", "xl console"),
 		},
 		.idle_limit = 5 * 60,
 	};

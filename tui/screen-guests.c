@@ -1,27 +1,19 @@
 /* Guests: the pool's guest definitions, asked of the agent (guest.* over
- * its local socket), with the desired state beside the actual one; define
- * one from an xl.cfg file, start, shut down, force off, reboot, pause,
- * resume and delete. Whatever the agent refuses, or does not offer (yet),
- * is shown in its own words: the console never pretends. When the agent
- * does not answer, the screen says so and offers to restart it. */
-#include <errno.h>
+ * its local socket), with the desired state beside the actual one and the
+ * vCPU pins; create one (guest-create.c), start, shut down, force off,
+ * reboot, pause, resume, delete, edit its memory, vCPUs and pins
+ * (guest-edit.c) and open its text console (guest-console.c). Whatever the
+ * agent refuses, or does not offer (yet), is shown in its own words: the
+ * console never pretends. When the agent does not answer, the shared
+ * agent-down screen says so and offers to restart it. */
+#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "agent.h"
+#include "guests.h"
 
 #define MAX_GUESTS 256
-#define MAX_XLCFG (64 * 1024) /* as tarnctl guest define */
 #define LIST_TIMEOUT 2        /* seconds: the list refreshes without holding keys up */
-#define ACT_TIMEOUT 15
-
-struct guest {
-	char name[72], desired[16], actual[16], type[8];
-	int memory, vcpus;
-};
 
 struct guests {
 	struct guest g[MAX_GUESTS];
@@ -49,25 +41,22 @@ static void load(struct tui *t, struct guests *l)
 		tui_member(item, "desired", g->desired, sizeof g->desired);
 		tui_member(item, "actual", g->actual, sizeof g->actual);
 		tui_member(item, "type", g->type, sizeof g->type);
+		tui_member(item, "host", g->host, sizeof g->host);
+		tui_member(item, "pins", g->pins, sizeof g->pins);
+		tui_member(item, "affinity", g->affinity, sizeof g->affinity);
+		tui_member(item, "error", g->error, sizeof g->error);
 		g->memory = (int)tui_member_int(item, "memory");
 		g->vcpus = (int)tui_member_int(item, "vcpus");
 	}
 	xmlrpc_DECREF(list);
 }
 
-static const char agent_down[] =
-	"The agent (tarnd) is not answering, so guests cannot be listed or changed. Host settings "
-	"can still be changed from the main menu. Press a to restart the agent.";
-
-/* What a call that did not go through means to a person. */
-static void call_failed(struct tui *t, const char *title, enum tarn_call_result rc, const char *err)
+void guest_call_err(enum tarn_call_result rc, const char *why, tarn_err err)
 {
-	char msg[TARN_ERRLEN + sizeof agent_down + 40];
 	if (rc == TARN_CALL_UNREACHABLE)
-		snprintf(msg, sizeof msg, "%s\n\n(%s)", agent_down, err);
+		snprintf(err, TARN_ERRLEN, "the agent is not answering: %.130s", why);
 	else
-		snprintf(msg, sizeof msg, "The agent did not do it: %s", err);
-	tui_message(t, title, msg, 1);
+		snprintf(err, TARN_ERRLEN, "the agent did not do it: %.130s", why);
 }
 
 /* ---- actions on one guest ---- */
@@ -114,133 +103,84 @@ static void act(struct tui *t, const struct action *a, const char *name)
 	refresh();
 	/* guest.setState takes the state after the name; "(s)" leaves it unread */
 	enum tarn_call_result rc =
-		tui_callf(t, ACT_TIMEOUT, NULL, NULL, err, a->method, a->state ? "(ss)" : "(s)", name, a->state);
+		tui_callf(t, GUEST_ACT_TIMEOUT, NULL, NULL, err, a->method, a->state ? "(ss)" : "(s)", name, a->state);
 	if (rc != TARN_CALL_OK) {
-		call_failed(t, a->title, rc, err);
+		tarn_err msg;
+		guest_call_err(rc, err, msg);
+		msg[0] = (char)toupper((unsigned char)msg[0]); /* a sentence of its own */
+		tui_message(t, a->title, msg, 1);
 		return;
 	}
 	snprintf(text, sizeof text, a->done, name);
 	tui_message(t, a->title, text, 0);
 }
 
-/* Enter on a guest: its actions as a list. */
-static void actions_menu(struct tui *t, const char *name)
+/* Beyond the agent's calls: the forms and the console, by letter. */
+static const struct tui_entry more[] = {
+	{'e', "Edit memory, vCPUs, pins", "Memory (MiB), the number of vCPUs and which CPUs each vCPU runs on.",
+	 NULL},
+	{'o', "Open the console", "The guest's text console (xl console); Ctrl-] comes back here.", NULL},
+};
+#define N_MORE ((int)(sizeof more / sizeof more[0]))
+
+/* Runs what key k means for guest g: 1, or 0 when it means nothing. */
+static int run_key(struct tui *t, const struct guest *g, int k)
 {
-	struct tui_entry e[N_ACTIONS];
+	for (int i = 0; k > 0 && k < 256 && i < N_ACTIONS; i++)
+		if (tolower(k) == actions[i].key)
+			return act(t, &actions[i], g->name), 1;
+	if (k == 'e' || k == 'E')
+		return guest_edit(t, g), 1;
+	if (k == 'o' || k == 'O')
+		return guest_console(t, g), 1;
+	return 0;
+}
+
+/* Enter on a guest: its actions as a list. */
+static void actions_menu(struct tui *t, const struct guest *g)
+{
+	struct tui_entry e[N_ACTIONS + N_MORE];
 	char title[100];
 	int sel = 0, i;
 	for (i = 0; i < N_ACTIONS; i++)
 		e[i] = (struct tui_entry){actions[i].key, actions[i].title, actions[i].help, NULL};
-	snprintf(title, sizeof title, "Guest %s", name);
-	if ((i = tui_list(t, title, e, N_ACTIONS, &sel)) >= 0)
-		act(t, &actions[i], name);
-}
-
-/* ---- create from an xl.cfg file ---- */
-
-static const char *check_cfg_path(const struct tui_form *f, const char *v, tarn_err err)
-{
-	struct stat sb;
-	(void)f;
-	if (!*v)
-		return snprintf(err, TARN_ERRLEN, "the path of an xl.cfg file is required"), err;
-	if (tarn_check_path(v, err))
-		return err;
-	if (stat(v, &sb) != 0 || access(v, R_OK) != 0)
-		return snprintf(err, TARN_ERRLEN, "cannot read %.80s: %s", v, strerror(errno)), err;
-	if (!S_ISREG(sb.st_mode))
-		return snprintf(err, TARN_ERRLEN, "%.80s is not a file", v), err;
-	if (sb.st_size > MAX_XLCFG)
-		return snprintf(err, TARN_ERRLEN, "%.80s is larger than 64 KiB: not an xl.cfg", v), err;
-	return NULL;
-}
-
-/* The whole file as text; NULL with err when it cannot be read. */
-static char *read_cfg(const char *path, tarn_err err)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = f ? malloc(MAX_XLCFG + 1) : NULL;
-	size_t n = buf ? fread(buf, 1, MAX_XLCFG + 1, f) : 0;
-	int bad = !f || !buf || ferror(f) || n > MAX_XLCFG;
-	if (bad)
-		snprintf(err, TARN_ERRLEN, "cannot read %.80s: %s", path,
-			 !f || (buf && ferror(f)) ? strerror(errno) : buf ? "larger than 64 KiB" : "out of memory");
-	if (f)
-		fclose(f);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-struct define_ctx {
-	char name[72]; /* the guest defined */
-};
-
-static int define_guest(struct tui *t, struct tui_form *f, tarn_err err)
-{
-	struct define_ctx *c = f->ctx;
-	xmlrpc_value *g = NULL;
-	char *text = read_cfg(f->f[0].value, err), reason[TARN_ERRLEN];
-	if (!text)
-		return -1;
-	enum tarn_call_result rc = tui_callf(t, ACT_TIMEOUT, &g, NULL, reason, "guest.define", "(s)", text);
-	free(text);
-	if (rc == TARN_CALL_UNREACHABLE)
-		return snprintf(err, TARN_ERRLEN, "the agent is not answering (Esc, then a restarts it): %.100s",
-				reason), -1;
-	if (rc != TARN_CALL_OK)
-		return snprintf(err, TARN_ERRLEN, "the agent did not take it: %.130s", reason), -1;
-	tui_member(g, "name", c->name, sizeof c->name);
-	xmlrpc_DECREF(g);
-	return 0;
-}
-
-static void create_guest(struct tui *t)
-{
-	struct define_ctx c = {""};
-	struct tui_field fl[] = {{.label = "xl.cfg file", .check = check_cfg_path,
-				  .hint = "an absolute path, like /var/lib/tarn/guests/web.cfg"}};
-	struct tui_form f = {.title = "Create a guest", .f = fl, .n = 1, .save = define_guest, .ctx = &c,
-			     .needs_auth = 1,
-			     .intro = "From a Xen guest configuration (xl.cfg), as it is: the guest is defined "
-				      "in the pool, stopped; s starts it."};
-	if (!tui_form_run(t, &f))
-		return;
-	char msg[160];
-	snprintf(msg, sizeof msg, "Guest %s is defined, stopped. Select it and press s to start it.", c.name);
-	tui_message(t, "Guest defined", msg, 0);
+	for (i = 0; i < N_MORE; i++)
+		e[N_ACTIONS + i] = more[i];
+	snprintf(title, sizeof title, "Guest %s", g->name);
+	if ((i = tui_list(t, title, e, N_ACTIONS + N_MORE, &sel)) >= 0)
+		run_key(t, g, e[i].key);
 }
 
 /* ---- the list ---- */
 
 static void draw(struct tui *t, const struct guests *l, int sel)
 {
-	tui_frame(t, "Guests", "Up/Down  Enter: actions  c: create  a: restart agent  Esc: back");
-	if (l->rc == TARN_CALL_UNREACHABLE) {
-		int y = 2 + tui_wrap(2, 2, COLS - 4, 4, t->a_err, agent_down);
-		tui_wrap(y + 1, 2, COLS - 4, 3, t->a_dim, l->err);
-		return;
-	}
+	tui_frame(t, GUESTS_TITLE, "Up/Down  Enter: actions  c: create  e: edit  o: console  Esc: back");
 	if (l->rc != TARN_CALL_OK) {
 		tui_print(2, 2, COLS - 4, t->a_err, "The agent cannot list the guests:");
 		tui_wrap(3, 2, COLS - 4, 4, t->a_err, l->err);
 		return;
 	}
-	tui_print(2, 2, COLS - 4, A_BOLD, "%-24s %-9s %-9s %-4s %9s %5s", "Guest", "Desired", "Actual", "Type",
-		  "Memory", "vCPUs");
-	int rows = LINES - 7, top = sel >= rows ? sel - rows + 1 : 0;
+	tui_print(2, 2, COLS - 4, A_BOLD, "%-18s %-9s %-9s %-4s %9s %5s  %s", "Guest", "Desired", "Actual", "Type",
+		  "Memory", "vCPUs", "Pins");
+	int rows = LINES - 8, top = sel >= rows ? sel - rows + 1 : 0;
 	for (int i = top; i < l->n && i - top < rows; i++) {
 		const struct guest *g = &l->g[i];
 		/* desired and actual side by side; a difference stands out */
 		attr_t a = i == sel ? t->a_sel : strcmp(g->desired, g->actual) ? A_BOLD : A_NORMAL;
-		tui_print(3 + i - top, 2, COLS - 4, a, "%-24.24s %-9s %-9s %-4s %5d MiB %5d", g->name, g->desired,
-			  g->actual, g->type, g->memory, g->vcpus);
+		tui_print(3 + i - top, 2, COLS - 4, a, "%-18.18s %-9.9s %-9.9s %-4s %5d MiB %5d  %s", g->name,
+			  g->desired, g->actual, g->type, g->memory, g->vcpus, g->pins[0] ? g->pins : "-");
 	}
-	if (!l->n)
-		tui_print(4, 2, COLS - 4, t->a_dim, "No guests yet: c creates one from an xl.cfg file.");
+	if (!l->n) {
+		tui_print(4, 2, COLS - 4, t->a_dim, "No guests yet: c creates one.");
+	} else {
+		/* the selected guest whole: the pins in full, what Xen has, the last error */
+		const struct guest *g = &l->g[sel];
+		tui_print(LINES - 5, 2, COLS - 4, A_NORMAL, "%s: pins %s, affinity %s", g->name,
+			  g->pins[0] ? g->pins : "none", g->affinity[0] ? g->affinity : "not reported");
+		if (g->error[0])
+			tui_print(LINES - 4, 2, COLS - 4, t->a_err, "%s", g->error);
+	}
 	tui_print(LINES - 3, 2, COLS - 4, t->a_dim, "s start  h shut down  f force off  b reboot  p pause  "
 		  "u resume  d delete");
 }
@@ -252,6 +192,11 @@ void screen_guests(struct tui *t)
 	curs_set(0);
 	for (;;) {
 		load(t, &l);
+		if (l.rc == TARN_CALL_UNREACHABLE) {
+			if (tui_agent_down(t, GUESTS_TITLE, l.err))
+				continue;
+			return;
+		}
 		if (sel >= l.n)
 			sel = l.n - 1;
 		if (sel < 0)
@@ -264,15 +209,14 @@ void screen_guests(struct tui *t)
 		else if (k == KEY_DOWN && sel < l.n - 1)
 			sel++;
 		else if ((tui_is_enter(k) || k == KEY_RIGHT) && have)
-			actions_menu(t, l.g[sel].name);
+			actions_menu(t, &l.g[sel]);
 		else if (k == 'c' || k == 'C')
-			create_guest(t);
+			guest_create(t);
 		else if (k == 'a' || k == 'A')
 			tui_restart_agent(t);
 		else if (tui_is_back(k))
 			return;
-		for (int i = 0; have && k > 0 && k < 256 && i < N_ACTIONS; i++)
-			if (k == actions[i].key)
-				act(t, &actions[i], l.g[sel].name);
+		else if (have)
+			run_key(t, &l.g[sel], k);
 	}
 }

@@ -105,20 +105,6 @@ struct queued {
 	int id;
 };
 
-/* Reads the task id the agent answered with; 0, or -1 (err says why). */
-static int task_id(struct queued *q, const char *method, tarn_err err, xmlrpc_value *v)
-{
-	xmlrpc_env env;
-	xmlrpc_env_init(&env);
-	xmlrpc_read_int(&env, v, &q->id);
-	int bad = env.fault_occurred;
-	xmlrpc_env_clean(&env);
-	xmlrpc_DECREF(v);
-	if (bad)
-		snprintf(err, TARN_ERRLEN, "%s did not answer with a task", method);
-	return bad ? -1 : 0;
-}
-
 enum { M_REPO, M_SOURCE, M_POOL, M_COUNT };
 
 static const char *check_source(const struct tui_form *f, const char *v, tarn_err err)
@@ -135,7 +121,7 @@ static int save_import(struct tui *t, struct tui_form *f, tarn_err err)
 	if (tui_callf(t, TUI_AGENT_TIMEOUT, &v, NULL, err, "repo.import", "(sss)", q->repo, f->f[M_SOURCE].value,
 		      f->f[M_POOL].value) != TARN_CALL_OK)
 		return -1;
-	return task_id(q, "repo.import", err, v);
+	return tui_task_id(v, "repo.import", &q->id, err);
 }
 
 static void import(struct tui *t, const struct repo_row *r)
@@ -183,7 +169,7 @@ static int save_disks(struct tui *t, struct tui_form *f, tarn_err err)
 	if (tui_callf(t, TUI_AGENT_TIMEOUT, &v, NULL, err, "disk.create", "(ssiss)", q->repo, f->f[D_PREFIX].value,
 		      atoi(f->f[D_HOW_MANY].value), f->f[D_SIZE].value, f->f[D_POOL].value) != TARN_CALL_OK)
 		return -1;
-	return task_id(q, "disk.create", err, v);
+	return tui_task_id(v, "disk.create", &q->id, err);
 }
 
 static void create_disks(struct tui *t, const struct repo_row *r)
@@ -205,7 +191,7 @@ static void create_disks(struct tui *t, const struct repo_row *r)
 		tui_task_watch(t, "Create virtual disks", q.id);
 }
 
-/* ---- views: a repository's disks, the recent tasks ---- */
+/* ---- a repository's disks ---- */
 
 /* Shows a list the agent answered with, one line an item. */
 static void show_list(struct tui *t, const char *title, const char *header, xmlrpc_value *v,
@@ -251,27 +237,6 @@ static void show_disks(struct tui *t, const struct repo_row *r)
 	xmlrpc_DECREF(v);
 }
 
-static void task_line(xmlrpc_value *k, char *buf, size_t n)
-{
-	char id[16], kind[24], subject[24], state[12], progress[8], msg[120];
-	snprintf(buf, n > 200 ? 200 : n, "%6s %-12s %-14.14s %-9s %3s%%  %s\n", tui_member(k, "id", id, sizeof id),
-		 tui_member(k, "kind", kind, sizeof kind), tui_member(k, "subject", subject, sizeof subject),
-		 tui_member(k, "state", state, sizeof state), tui_member(k, "progress", progress, sizeof progress),
-		 tui_member(k, "message", msg, sizeof msg));
-}
-
-static void show_tasks(struct tui *t)
-{
-	xmlrpc_value *v;
-	tarn_err err = "";
-	if (tui_callf(t, TUI_AGENT_TIMEOUT, &v, NULL, err, "task.list", "(i)", 30) != TARN_CALL_OK) {
-		tui_message(t, "Tasks", err, 1);
-		return;
-	}
-	show_list(t, "Tasks, newest first", "    Id Kind         Subject        State     Done  Message", v, task_line);
-	xmlrpc_DECREF(v);
-}
-
 void screen_storage(struct tui *t)
 {
 	struct repos *l = malloc(sizeof *l);
@@ -307,7 +272,7 @@ void screen_storage(struct tui *t)
 		else if ((tui_is_enter(k) || k == KEY_RIGHT) && (r = chosen(t, l, sel)))
 			show_disks(t, r);
 		else if (k == 't' || k == 'T')
-			show_tasks(t);
+			tui_task_list(t);
 		else if (tui_is_back(k) || k == 'q')
 			break;
 	}

@@ -36,6 +36,7 @@ struct tui_paths {
 	const char *restart_cmd, *reboot_cmd, *poweroff_cmd, *shell_cmd;
 	const char *agent_log_cmd, *kernel_log_cmd, *xen_log_cmd; /* System's other logs */
 	const char *ping_cmd;       /* diagnostics: run with an address after it */
+	const char *console_cmd;    /* a guest's text console: run with the guest's name after it */
 };
 
 struct tui {
@@ -149,7 +150,8 @@ struct tui_form {
 	int focus;
 	void *ctx;
 	/* Writes the change (after every field passed its check and the console
-	 * password was given); 0, or -1 with a message, having changed nothing. */
+	 * password was given); 0, or -1 with a message, having changed nothing;
+	 * -2 when it made part of the change (several calls) and err says which. */
 	int (*save)(struct tui *t, struct tui_form *f, tarn_err err);
 	int needs_auth;             /* ask the console password before saving */
 };

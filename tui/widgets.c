@@ -443,8 +443,9 @@ int tui_form_run(struct tui *t, struct tui_form *f)
 				continue;
 			}
 			tarn_err err = "";
-			if (f->save(t, f, err) != 0) {
-				snprintf(status, sizeof status, "Nothing was saved: %s", err);
+			int saved = f->save(t, f, err);
+			if (saved != 0) { /* -2: part of it was, and err says which */
+				snprintf(status, sizeof status, saved == -2 ? "%s" : "Nothing was saved: %s", err);
 				status_err = 1;
 				continue;
 			}

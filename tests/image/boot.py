@@ -15,7 +15,7 @@ import xmlrpc.client
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
-from qemu import Machine  # noqa: E402
+from qemu import Machine, Timeout  # noqa: E402
 
 TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
 ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.iso")
@@ -391,10 +391,14 @@ def reboot(m, name, data):
 def console_settings():
     """The headless way an administrator sets a host up: on the serial line
     (TERM=vt100), through the Tarn console's menus, set the host name and a
-    static management address; after a reboot both are still there."""
+    static management address (and run a guest: console_guest); after a
+    reboot both are still there."""
     data = os.path.join(WORK, "console-data.img")
+    stage = os.path.join(WORK, "console-data")
+    subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
+                   check=True, stdout=subprocess.DEVNULL)  # the guest console_guest creates boots it
     subprocess.run(["truncate", "-s", "128M", data], check=True)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
     m = Machine("console-1", LOGS, iso=ISO, data=data)
     try:
         m.expect(r"Local shell", 300)
@@ -424,6 +428,8 @@ def console_settings():
         report("console: a static management address is set, with a keep-or-put-back countdown", True)
         keys(m, "\r")
         keys(m, "\x1b", 1.5)
+        keys(m, "\x1b", 1.5)
+        console_guest(m)
         m.console_shell(CONSOLE_PASSWORD, 60)
         rc, out = m.run("for i in $(seq 20); do ip -4 addr show xenbr0 | grep -q 10.0.2.50/24 && "
                         "[ \"$(hostname)\" = tarn-serial-01 ] && break; sleep 1; done; hostname; "
@@ -447,6 +453,64 @@ def console_settings():
         report("console: settings persist across a reboot", False, e)
     finally:
         m.close()
+
+
+def walk(m, *steps):
+    """Each step: type its keys, then wait up to a minute for its pattern."""
+    for text, pattern in steps:
+        keys(m, text)
+        m.expect(pattern, 60)
+
+
+def console_guest(m):
+    """On the serial line, from the console's main menu: a guest created
+    from a kernel and ramdisk on the host, started, its text console opened
+    (the guest's shell answers) and left with Ctrl-], forced off, deleted.
+    Returns at the main menu."""
+    try:
+        walk(m, ("g", r"No guests yet"), ("c", r"From a kernel and ramdisk"), ("k", r"Kernel command line"),
+             ("tuiguest\t\x15" "128\t\x15" "1\t" "/var/lib/tarn/tiny/vmlinuz\t/var/lib/tarn/tiny/initrd.gz\t\x15"
+              "console=hvc0 tarn.guest=tuiguest\r", r"Guest tuiguest is defined"))
+        report("console guest: created from a kernel and ramdisk on the serial console", True)
+        keys(m, "\r", 3)  # the list again (only what changed is redrawn: nothing to wait for)
+        walk(m, ("s", r"tuiguest is meant to run now"))
+        keys(m, "\r")
+        for _ in range(60):  # o says "not running" until the engine reports it running
+            keys(m, "o", 1)
+            hit = m.expect(r"(is not running|text console\?|Console password)", 30).group(1)
+            if hit == b"Console password":
+                keys(m, CONSOLE_PASSWORD + "\r", 1)
+                hit = m.expect(r"(is not running|text console\?)", 30).group(1)
+            if hit == b"text console?":
+                break
+            keys(m, "\r", 4)
+        else:
+            raise Timeout("the guest was not reported running in 5 minutes")
+        keys(m, "y")
+        m.expect(r"Ctrl-\] returns to the Tarn console", 30)
+        time.sleep(3)
+        keys(m, "echo ALIVE-$((6*7))\r")
+        m.expect(r"ALIVE-42", 60)
+        report("console guest: o opens its text console, where the guest's shell answers", True)
+        keys(m, "\x1d", 2)  # Ctrl-], xl console's escape
+        m.expect(r"Enter: actions", 30)
+        report("console guest: Ctrl-] comes back to the console's Guests screen", True)
+        walk(m, ("f", r"Force tuiguest off"), ("y", r"tuiguest is forced off"))
+        keys(m, "\r", 5)
+        for _ in range(12):  # refused until the engine reports its domain gone
+            walk(m, ("d", r"Delete guest tuiguest"))
+            keys(m, "y")
+            if m.expect(r"(tuiguest is deleted|did not do it)", 60).group(1) == b"tuiguest is deleted":
+                break
+            keys(m, "\r", 5)
+        else:
+            raise Timeout("the guest could not be deleted in a minute")
+        report("console guest: forced off and deleted", True)
+        keys(m, "\r")
+        keys(m, "\x1b", 1.5)
+    except Exception as e:
+        report("console guest: create, start, open its console and come back", False, e)
+        keys(m, "\x1d\x1b\x1b\x1b", 2)  # out of whatever it was in, to the main menu
 
 
 def first_boot():
@@ -499,15 +563,234 @@ def first_boot():
         m.close()
 
 
+def drives(cd=None, disks=()):
+    """QEMU arguments for a CD (booted after the disks) and virtio disks;
+    the first disk is the one the firmware tries first."""
+    args = []
+    for i, path in enumerate(disks):
+        args += ["-drive", f"file={path},format=raw,if=none,id=d{i}",
+                 "-device", f"virtio-blk-pci,drive=d{i}" + (",bootindex=0" if i == 0 else "")]
+    if cd:
+        args += ["-drive", f"file={cd},media=cdrom,readonly=on,if=none,id=cd",
+                 "-device", "ide-cd,drive=cd,bootindex=1"]
+    return args
+
+
+def blank(name, size):
+    path = os.path.join(WORK, name)
+    subprocess.run(["truncate", "-s", size, path], check=True)
+    return path
+
+
+def upgrade_images():
+    """A second image that differs only in its version (image/build.sh with
+    TARN_VERSION, cached like any other), and a broken copy of it whose
+    initrd has no /init: its dom0 panics ("No working init found"). (An
+    upgrade reads the files; the copy need not boot as an ISO.)"""
+    version = "9.9.0-upgrade"
+    out = os.path.join(WORK, "v2")
+    started = time.monotonic()
+    subprocess.run([os.path.join(TOP, "image", "build.sh")], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env=dict(os.environ, TARN_VERSION=version, TARN_OUT=out))
+    v2 = os.path.join(out, "tarn.iso")
+    report(f"upgrade: a second image built with version {version} ({time.monotonic() - started:.0f} s)",
+           iso_version(v2).startswith(version + " ("), v2)
+    stage = os.path.join(WORK, "broken")
+    os.makedirs(os.path.join(stage, "root", "etc"), exist_ok=True)
+    with open(os.path.join(stage, "version"), "w") as f:
+        f.write("9.9.1-broken\n")
+    subprocess.run(f"cd {stage}/root && find . | cpio -o -H newc --quiet | gzip > {stage}/initrd.img",
+                   shell=True, check=True)
+    broken = os.path.join(WORK, "broken.iso")
+    subprocess.run(["xorriso", "-indev", v2, "-outdev", broken, "-boot_image", "any", "discard",
+                    "-map", os.path.join(stage, "initrd.img"), "/boot/initrd.img",
+                    "-map", os.path.join(stage, "version"), "/tarn-version"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return iso_version(v2), v2, broken
+
+
+def iso_version(iso):
+    """What an image says it is (its tarn-version file: VERSION (KEY))."""
+    dest = os.path.join(WORK, "tarn-version")
+    subprocess.run(["rm", "-f", dest])
+    subprocess.run(["xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/tarn-version", dest],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(dest) as f:
+        return f.read().strip()
+
+
+def wizard_install(m, hostname):
+    """The first-boot wizard over the serial line, choosing to install Tarn
+    on /dev/vda (the menu item's tag starts with i: its hotkey)."""
+    m.expect(r"Welcome to Tarn", 400)
+    time.sleep(2)
+    keys(m, "\r")
+    for what in ("Console password", "Agent password"):
+        m.expect(what, 30)
+        keys(m, CONSOLE_PASSWORD)
+        keys(m, "\x1bOB")
+        keys(m, CONSOLE_PASSWORD + "\r")
+    m.expect(r"Install Tarn on it", 120)
+    keys(m, "i\r")
+    m.expect(r"Erase /dev/vda\?", 30)
+    keys(m, "\r")
+    m.expect(r"Static address", 30)
+    keys(m, "\r")
+    m.expect(r"The name this host gives itself", 30)
+    keys(m, "\x15" + hostname + "\r")
+    m.expect(r"Apply these settings", 30)
+    keys(m, "A")
+    m.expect(r"It is installed on /dev/vda", 300)
+    keys(m, "\r")
+
+
+def slot_checks(m, name, slot, version, hostname):
+    """A boot from the installed disk: the slot, the version, the settings,
+    and the slot marked good once the agent and console are up."""
+    rc, out = m.run("for i in $(seq 90); do grep -q ' is good' /run/tarn-bootslot && break; sleep 2; done; "
+                    "cat /proc/cmdline /etc/tarn-version /run/tarn-bootslot; hostname; "
+                    "grep ' /var/lib/tarn ' /proc/mounts", 240)
+    report(f"{name}: booted from the disk's slot {slot}, Tarn {version}, host name {hostname} kept",
+           f"tarn.slot={slot}" in out and f"\n{version}\n" in out and hostname in out
+           and "/dev/vda5 /var/lib/tarn ext4" in out, out)
+    report(f"{name}: slot {slot} marked good once the agent and console were up", f"boot slot {slot} (" in out
+           and " is good" in out, out)
+    return out
+
+
+def boot_disk(name, disk, cd=None, uefi=False):
+    return Machine(name, LOGS, uefi=uefi, extra=drives(cd, [disk]))
+
+
+def power_off(m):
+    m.send("poweroff\n")
+    m.proc.wait(120)
+    m.close()
+
+
+def install_bios():
+    """BIOS, one chain of boots: refusals; a power cut during an install
+    (the ISO still boots); the wizard installs on the disk; the disk boots
+    without the ISO with the settings; an upgrade to a second image boots
+    it once and keeps it; a broken upgrade panics and the next boot goes
+    back to the good slot by itself."""
+    disk, small = blank("install.img", "1200M"), blank("small.img", "512M")
+    version, v2, broken = upgrade_images()
+    started = time.monotonic()
+    m = Machine("install-1", LOGS, extra=drives(ISO, [disk, small]))
+    try:
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        rc, out = m.run("tarn-install --check /dev/vdb")
+        report("install: a disk too small is refused, with the size needed",
+               rc != 0 and "too small: 512 MiB; installing Tarn needs at least 835 MiB" in out, out)
+        rc, out = m.run("tarn-install --yes /dev/sr0")
+        report("install: the boot medium (a CD) is refused", rc != 0 and "/dev/sr0 is read-only" in out, out)
+        rc, out = m.run("tarn-install /dev/vda </dev/null; od -An -tx1 -N2 /dev/vda")
+        report("install: nothing is written without the last confirmation",
+               rc == 0 and "give --yes" in out and out.split()[-2:] == ["00", "00"], out)
+        m.send("tarn-install --yes /dev/vda\n")
+        m.expect(r"into boot slot A", 60)
+        m.proc.kill()  # the power cut
+        m.close()
+        report("install: power cut while boot slot A was being written", True)
+        m = Machine("install-2", LOGS, extra=drives(ISO, [disk, small]))
+        wizard_install(m, "tarn-inst-01")  # the wizard shows: the half-written disk holds no settings
+        report("install: after the power cut the ISO boots as before (the disk, tried first, is passed over)", True)
+        report("install: the first-boot wizard installs Tarn on the disk", True)
+        m.console_shell(CONSOLE_PASSWORD, 120)
+        rc, out = m.run("tarn-install --check /dev/vda; tarn-install --check /dev/vda3")
+        report("install: the disk holding the settings in use, and a partition, are refused",
+               "holds the settings this host runs with" in out and "is a partition: give the whole disk" in out, out)
+        power_off(m)
+        report(f"install: ISO boots and the wizard's install took {time.monotonic() - started:.0f} s", True)
+
+        m = boot_disk("install-3", disk, cd=v2)
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        slot_checks(m, "installed disk (BIOS)", "A", iso_version(ISO), "tarn-inst-01")
+        rc, out = m.run("tarn-upgrade /etc/hostname; tarn-upgrade no-such.iso")
+        report("upgrade: a file that is not a Tarn ISO, and a name no repository holds, are refused",
+               "not an ISO 9660 image" in out and "no repository's iso_pool holds one" in out, out)
+        rc, out = m.run("tarnctl system upgrade /dev/sr0 --wait", 300)  # through the API, as root on the socket
+        report("upgrade: tarnctl system upgrade writes the second image into slot B, to be tried once",
+               rc == 0 and f"boot slot B holds Tarn {version}" in out, out)
+        m.send("reboot\n")
+        m.proc.wait(120)
+        m.close()
+
+        m = boot_disk("upgrade-1", disk, cd=broken)
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        slot_checks(m, "upgrade", "B", version, "tarn-inst-01")
+        rc, out = m.run("tarn-upgrade /dev/sr0", 300)
+        report("upgrade: a broken image (its initrd has no /init) goes into slot A",
+               rc == 0 and "boot slot A holds Tarn 9.9.1-broken" in out, out)
+        m.send("reboot\n")
+        m.proc.wait(120)
+        m.close()
+
+        m = boot_disk("upgrade-2", disk)
+        m.expect(r"Kernel panic", 400)
+        m.proc.wait(120)  # panic=10 reboots; -no-reboot makes QEMU exit
+        m.close()
+        report("upgrade: the broken slot panics and the machine reboots", True)
+        m = boot_disk("upgrade-3", disk)
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        out = slot_checks(m, "broken upgrade", "B", version, "tarn-inst-01")
+        report("broken upgrade: the boot after went back to slot B by itself, and says why",
+               "the upgrade in slot A did not come up" in out, out)
+        m.close()
+        report(f"install and upgrade chain (BIOS): {time.monotonic() - started:.0f} s of boots", True)
+    except Exception as e:
+        report("install-bios: the chain", False, e)
+        m.close()
+
+
+def install_uefi():
+    """UEFI: tarn-install from the console's shell, keeping the settings
+    made on the ISO; the disk boots on UEFI without the ISO."""
+    disk = blank("install-uefi.img", "1200M")
+    started = time.monotonic()
+    m = Machine("install-uefi-1", LOGS, uefi=True, extra=drives(ISO, [disk]))
+    try:
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        rc, out = m.run("tarnctl hostname tarn-uefi-01 && tarn-install --yes --keep-settings /dev/vda", 300)
+        report("install (UEFI): tarn-install from the shell, keeping the settings",
+               rc == 0 and "data partition: /dev/vda5" in out, out)
+        power_off(m)
+        m = boot_disk("install-uefi-2", disk, uefi=True)
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        slot_checks(m, "installed disk (UEFI)", "A", iso_version(ISO), "tarn-uefi-01")
+        rc, out = m.run("ls /sys/firmware/efi >/dev/null && echo efi-present")
+        report("installed disk (UEFI): booted by UEFI firmware", "efi-present" in out, out)
+        power_off(m)
+        # recovery as the README gives it: boot the ISO, rewrite a slot from it
+        m = Machine("install-uefi-3", LOGS, iso=ISO, data=disk, uefi=True)  # the ISO first
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        rc, out = m.run("hostname; tarn-upgrade --slot B /dev/sr0", 300)
+        report("recovery: booted from the ISO, the disk's settings are used and slot B is rewritten from it",
+               rc == 0 and "tarn-uefi-01" in out and "boot slot B holds Tarn" in out and "is the default" in out,
+               out)
+        power_off(m)
+        m = boot_disk("install-uefi-4", disk, uefi=True)
+        m.console_shell(CONSOLE_PASSWORD, 400)
+        slot_checks(m, "recovery (UEFI)", "B", iso_version(ISO), "tarn-uefi-01")
+        m.close()
+        report(f"install chain (UEFI): {time.monotonic() - started:.0f} s of boots", True)
+    except Exception as e:
+        report("install-uefi: the chain", False, e)
+        m.close()
+
+
 if __name__ == "__main__":
     if not os.path.exists(ISO):
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
         exit_status()
-    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console", "firstboot"]
+    wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console", "firstboot",
+                              "install-bios", "install-uefi"]
     for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
                      ("uefi", boot_uefi),
                      ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
-                     ("console", console_settings), ("firstboot", first_boot)]:
+                     ("console", console_settings), ("firstboot", first_boot),
+                     ("install-bios", install_bios), ("install-uefi", install_uefi)]:
         if name in wanted:
             try:
                 fn()

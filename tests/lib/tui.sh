@@ -12,6 +12,8 @@
 #   enter_and_wait NAME REGEX, check NAME CMD..., pass NAME, fail NAME
 #   sql SQL, setting KEY, gen   the node store ($store, else $tmp/node.db)
 #   start_tarnd, ctl ARGS...    a real agent on loopback; tarnctl to it
+#   with_agent, console NAME [options]   a fake host and a real agent; a
+#                           console on the agent's store and socket
 # on_exit, when the test defines it, runs at exit.
 set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -154,3 +156,17 @@ start_tarnd() {
 }
 # ctl ARGS...: tarnctl over the agent's local socket $sock (root needs no password)
 ctl() { env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" "$@" </dev/null; }
+
+# with_agent: a fake host (fake_host) with a real agent (start_tarnd), its
+# node store $store; `console NAME [options]` then starts a console on them
+# at its main menu. Skips the whole test when the agent does not build.
+with_agent() {
+	fake_host
+	start_tarnd || { echo "SKIP $T: tarnd did not build"; exit 0; }
+	store=$state/db/node.db
+	export AGENT_CHECK= # the built-in check: the agent's port
+}
+console() {
+	local name=$1; shift
+	start "$name" --allow-quit --store "$store" --agent-port $port --agent-socket "$sock" "$@"
+}

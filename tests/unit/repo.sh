@@ -26,6 +26,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
 port=$(free_port) pool_port=$(free_port)
 export ASAN_OPTIONS=detect_leaks=1 TARN_PASSWORD='correct horse battery'
+# system.upgrade runs tarn-upgrade from PATH: the real script, told this
+# host booted from slot A of a disk that has no slot B
+export TARN_BOOTLIB=$TOP/rootfs/overlay/usr/lib/tarn/bootlib TARN_CMDLINE=/dev/null
 echo "$TARN_PASSWORD" | "$B/tarnd" --set-password --state "$state"
 mkdir -p "$state/etc" "$state/www" "$state/seed"
 
@@ -171,6 +174,17 @@ check "an HTTP 404 fails the task" 1 ctl repo import main "http://127.0.0.1:$web
 expect "it gives the HTTP error" "404"
 [ "$(partials main)" = 0 ] && pass "failed imports leave no partial file" || fail "failed imports leave no partial file" "$(in_ns find "$state/repos/main" -name '.tarn-partial-*')"
 in_ns test -e "$state/repos/main/iso_pool/nosuch.iso" && fail "no file of the missing source's name" || pass "no file of the missing source's name"
+
+# system.upgrade: the engine runs tarn-upgrade, which finds names in iso_pool
+ln -sf "$TOP/rootfs/overlay/usr/sbin/tarn-upgrade" "$state/bin/tarn-upgrade"
+check "system.upgrade of a name no iso_pool holds fails the task" 1 ctl system upgrade nosuch.iso --wait
+expect "it gives tarn-upgrade's reason" "no repository's iso_pool holds one"
+check "system.upgrade of a file in iso_pool, on a host not installed on a disk, fails the task" 1 \
+	ctl system upgrade local.iso --wait
+expect "it says the host runs from its ISO" "runs from its ISO or stick, not from an installed disk"
+check "system.upgrade refuses an option for a path" 1 ctl system upgrade --help
+expect "with what it takes" "a path on the host or a file name in a repository's iso_pool"
+check "tarnctl system takes upgrade only" 2 ctl system downgrade x
 
 # a server that sends slowly (with a length) or without a length
 slowport=$(free_port)

@@ -5,18 +5,11 @@
 # machine's /etc, /run/tarn or network.
 T=tui-more
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
-fake_host
-start_tarnd || { echo "SKIP $T: tarnd did not build"; exit 0; }
-store=$state/db/node.db
-export AGENT_CHECK= # the built-in check: the agent's port
+with_agent
 # harmless stand-ins for the logs; ping is real (BusyBox's where there is no other)
 export TARN_TUI_AGENT_LOG_CMD='echo agent-log-line' TARN_TUI_KERNEL_LOG_CMD='echo kernel-log-line; echo oops >&2'
 export TARN_TUI_XEN_LOG_CMD='echo xen-log-line'
 command -v ping >/dev/null || export TARN_TUI_PING_CMD='busybox ping -c 3'
-console() { # console NAME [options]: at the main menu, on the agent's store and socket
-	local name=$1; shift
-	start "$name" --allow-quit --store "$store" --agent-port $port --agent-socket "$sock" "$@"
-}
 # a network card the store accepts as a member: this host's first, else lo
 nic=$(ls /sys/class/net | grep -vxE 'lo|bonding_masters' | head -n 1)
 nic=${nic:-lo}
@@ -87,9 +80,9 @@ printf '%s\n' 'name = "tui-bad"' 'memory = "lots"' > "$tmp/bad.cfg"
 keys main g
 check "g opens Guests" wait_for main 'Tarn [^ ]+ +Guests'
 check "with none, it says how to create one" wait_for main 'No guests yet: c creates one'
-check "its key hints are whole at 80x24" bash -c "grep -q 'c: create  a: restart agent  Esc: back' '$tmp/screen' &&
+check "its key hints are whole at 80x24" bash -c "grep -q 'c: create  e: edit  o: console  Esc: back' '$tmp/screen' &&
 	grep -q 'u resume  d delete' '$tmp/screen'"
-keys main c; wait_for main 'xl.cfg file'
+keys main c; wait_for main 'From an xl.cfg file'; keys main f; wait_for main 'Create a guest from an xl.cfg file'
 keys main "$tmp/no-such.cfg"
 check "create: an unreadable file is refused, saying why" enter_and_wait main 'cannot read .*/no-such.cfg: No such file'
 keys main C-u relative.cfg
@@ -185,10 +178,12 @@ kill $agent; wait $agent 2>/dev/null
 keys main g
 check "guests: with the agent down, it says so plainly" wait_for main 'The agent \(tarnd\) is not answering'
 check "and host settings can still be changed" grep -q 'Host settings' "$tmp/screen"
-keys main a; wait_for main 'Restart the Tarn agent'; keys main y
-check "a restarts the agent (its command)" wait_for main 'The agent was restarted'
+check "it is the shared agent-down screen, offering a restart" grep -q 'r: restart the agent' "$tmp/screen"
+keys main r; wait_for main 'Restart the Tarn agent'; keys main y
+check "r restarts the agent (its command)" wait_for main 'The agent was restarted'
 check "the restart command ran" test -e "$tmp/restarted"
-keys main Enter; wait_for main 'Tarn [^ ]+ +Guests'; keys main Escape; wait_for main "$MENU"
+keys main Enter; wait_for main 'Waiting for the agent to answer'; keys main Escape
+wait_for main 'The agent is not running or not answering'; keys main Escape; wait_for main "$MENU"
 keys main h; wait_for main 'Tarn [^ ]+ +Host name'; keys main C-u agent-down-01 Enter
 check "with the agent down, the host name is still saved" wait_for main 'The host name is now agent-down-01'
 [ "$(setting hostname)" = agent-down-01 ] && pass "in the store" || fail "in the store: $(setting hostname)"

@@ -162,10 +162,12 @@ check "Esc leaves a download running in the background" wait_for st 'goes on in 
 keys st Enter; wait_for st "$HINTS"; keys st t
 check "t lists the tasks: the download is running" wait_for st 'repo.import +tuirepo +running'
 check "and the cancelled one" grep -qE 'repo.import +tuirepo +cancelled' "$tmp/screen"
-keys st Escape; wait_for st "$HINTS"
 id=$(ctl --json task list | python3 -c 'import json,sys; print([t["id"] for t in json.load(sys.stdin) if t["state"]=="running"][0])' 2>/dev/null)
 [ -n "$id" ] && ctl task cancel "$id" >/dev/null && pass "the background download is a running task (cancelled now)" ||
 	fail "the background download is a running task"
+check "the task list follows by itself: the download shows cancelled, no key pressed" \
+	wait_for st "^ +$id +repo.import +tuirepo +cancelled" 5
+keys st Escape; wait_for st "$HINTS"
 
 # ---- the server pool ----
 keys st Escape; wait_for st "$MENU"; keys st o
@@ -202,6 +204,32 @@ check "leaving says plainly it is not in this version" \
 keys st Enter
 [ "$(ctl --json pool info | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])')" = lab-pool ] &&
 	pass "the pool is as it was" || fail "the pool is as it was"
+keys st Escape; wait_for st "$MENU"
+
+# ---- a guest from a template in the repository's seed_pool ----
+seed=$state/repos/tuirepo/seed_pool/tiny
+head -c 4096 /dev/urandom > "$tmp/tiny-kernel"
+printf '%s\n' 'name = "tiny"' 'type = "pv"' 'memory = 128' 'vcpus = 1' 'kernel = "vmlinuz"' \
+	'disk = [ "format=raw, vdev=xvda, access=rw, target=disk.img" ]' > "$tmp/tiny.cfg"
+nsenter -t "$(agent_pid)" -m sh -c "mkdir -p '$seed' && cp '$tmp/tiny-kernel' '$seed/vmlinuz' &&
+	cp '$tmp/tiny.cfg' '$seed/vm.cfg' && truncate -s 8M '$seed/disk.img'"
+keys st g; wait_for st 'Tarn [^ ]+ +Guests'; keys st c; wait_for st 'From a template'; keys st t
+check "guests from a template: the mounted repositories to choose from" wait_for st '1 +tuirepo +local '
+keys st Enter
+check "then the repository's templates, with memory, vCPUs and disks" wait_for st '1 +tiny +128 MiB +1 vCPUs +1 disks'
+keys st Enter; wait_for st 'Guest name'
+check "the form names the repository and the template" bash -c "grep -q 'Repository .*tuirepo' '$tmp/screen' &&
+	grep -q 'Template .*tiny' '$tmp/screen'"
+keys st 'bad name'
+check "a wrong guest name is refused inline" enter_and_wait st '! a name has only letters'
+keys st C-u tui-t1 Enter
+check "the copy is a task followed to its end" wait_for st 'Task [0-9]+ is done: guest tui-t1 made from template tiny' 30
+out=$(ctl --json guest list | python3 -c 'import json,sys; print([(g["memory"], g["desired"]) for g in json.load(sys.stdin) if g["name"]=="tui-t1"])')
+[ "$out" = "[(128, 'stopped')]" ] && pass "guest.list: tui-t1, 128 MiB, stopped" || fail "guest.list: tui-t1, 128 MiB, stopped: $out"
+nsenter -t "$(agent_pid)" -m test -f "$state/repos/tuirepo/running_pool/tui-t1/disk.img" &&
+	pass "its disk is a copy in running_pool/tui-t1" || fail "its disk is a copy in running_pool/tui-t1"
+keys st Enter
+check "the guest list shows it" wait_for st 'tui-t1 +stopped +unknown +pv +128 MiB'
 keys st Escape; wait_for st "$MENU"
 
 # ---- a wrong console password changes nothing ----
