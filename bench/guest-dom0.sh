@@ -17,6 +17,17 @@ until_marker() {
 	while [ "$(marks "$1")" -le "$2" ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
 }
 since() { echo "$(now) $1" | awk '{printf "%.2f", $1 - $2}'; }
+# where an API start's time goes: prints when domain $1 first exists and when
+# it first runs unpaused, counted from $2 (gives up after 5 minutes)
+watch_domain() {
+	seen='' i=0
+	while [ $i -lt 3000 ]; do
+		st=$(xl list "$1" 2>/dev/null | awk 'NR == 2 {print $5}')
+		[ -n "$st" ] && [ -z "$seen" ] && seen=1 && echo "api_domain=$(since "$2")"
+		case "$st" in *p*|'') ;; *) echo "api_unpaused=$(since "$2")"; return ;; esac
+		sleep 0.1; i=$((i + 1))
+	done
+}
 cd /var/lib/tarn/tiny || exit 1
 sed -e 's/^name = .*/name = "managed"/' -e 's/tarn.guest=tiny/tarn.guest=managed/' \
 	-e 's#"vmlinuz"#"/var/lib/tarn/tiny/vmlinuz"#' -e 's#"initrd.gz"#"/var/lib/tarn/tiny/initrd.gz"#' \
@@ -27,7 +38,9 @@ for _ in $(seq "$runs"); do
 	xl create -q vm.cfg && until_marker tiny "$n" && echo "plain=$(since "$t0")"
 	xl destroy tiny
 	n=$(marks managed); t0=$(now)
+	watch_domain managed "$t0" &
 	tarnctl guest start managed >/dev/null && until_marker managed "$n" && echo "api=$(since "$t0")"
+	wait
 	tarnctl guest destroy managed --wait >/dev/null 2>&1
 done
 tarnctl guest start managed --wait >/dev/null 2>&1
