@@ -52,7 +52,7 @@
 #include "local-socket.h"
 #include "net-apply.h"
 #include "nettrial.h"
-#include "pool-node.h"
+#include "pool-member.h"
 #include "registry.h"
 #include "repo-apply.h"
 #include "store.h"
@@ -227,22 +227,33 @@ static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
 	return 0;
 }
 
-/* The pool node, and the API's connection to the pool through it. Without
- * them the API still serves everything else; pool calls then fault. */
-static tarn_pool *pool_start(const char *dir, const char *address, struct tarn_pool_node **node)
+/* The pool node and this host's membership. Without them the API still
+ * serves everything else; pool calls then fault. agent is this host's API
+ * as other members reach it: the pool address's host, the API's port. */
+static struct tarn_membership *pool_start(const char *dir, const char *address, unsigned port)
 {
 	tarn_err err = "";
-	uint64_t id;
-	*node = tarn_pool_node_start(dir, address, &id, err);
-	if (!*node) {
+	char agent[300];
+	const char *colon = strrchr(address, ':');
+	snprintf(agent, sizeof agent, "%.*s:%u", colon ? (int)(colon - address) : 0, address, port);
+	struct tarn_membership *m = tarn_membership_start(dir, address, agent, err);
+	if (!m)
 		syslog(LOG_ERR, "%s", err);
-		return NULL;
-	}
-	tarn_pool *pool = tarn_pool_open(address, id);
-	if (!pool)
-		syslog(LOG_ERR, "pool: out of memory");
-	return pool;
+	return m;
 }
+
+/* Another member's login as the pool (http.h). */
+static int pool_login(void *ctx, const char *password)
+{
+	tarn_err err = "";
+	tarn_pool *pool = ctx;
+	int rc = pool ? tarn_pool_check_password(pool, password, err) : TARN_POOL_DOWN;
+	if (rc && pool)
+		syslog(LOG_WARNING, "pool login refused: %s", err);
+	return rc == 0;
+}
+
+static const struct tarn_membership_ops membership_ops = {tarn_membership_join, tarn_membership_leave};
 
 static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
 		       struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
@@ -257,12 +268,15 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		syslog(LOG_ERR, "API process: %s", err);
 		return 1;
 	}
-	struct tarn_pool_node *node = NULL;
+	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port);
 	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
-				   .pool = pool_start(pool_dir, pool_address, &node)};
+				   .pool = tarn_membership_pool(member), .membership = member,
+				   .membership_ops = &membership_ops};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
+	cfg->pool_login = pool_login;
+	cfg->pool_ctx = agent.pool;
 	/* After a crash the previous API process may hold the port for a moment
 	 * longer (it is told to stop when its engine dies): retry for 10 s. */
 	struct tarn_http *http = NULL;
@@ -285,8 +299,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 	}
 	if (reg)
 		tarn_registry_free(reg);
-	tarn_pool_close(agent.pool);
-	tarn_pool_node_stop(node);
+	tarn_membership_stop(member);
 	tarn_store_close(st);
 	return rc;
 }

@@ -48,6 +48,25 @@ static int identity(const char *dir, uint64_t *id, char *was, size_t len, tarn_e
 	return 0;
 }
 
+/* How many nodes the pool had when last seen (tarn_pool_node_note_size). */
+static long last_size(const char *dir)
+{
+	char path[4200], buf[32];
+	snprintf(path, sizeof path, "%s/nodes", dir);
+	read_small(path, buf, sizeof buf);
+	return buf[0] ? strtol(buf, NULL, 10) : 1;
+}
+
+int tarn_pool_node_note_size(const char *dir, unsigned n, tarn_err err)
+{
+	char path[4200], buf[32];
+	if (last_size(dir) == (long)n)
+		return 0;
+	snprintf(path, sizeof path, "%s/nodes", dir);
+	snprintf(buf, sizeof buf, "%u\n", n);
+	return tarn_write_file_atomic(path, buf, strlen(buf), 0600, err);
+}
+
 /* dqlite 1.11 binds to IPv4 "address:port" only. Checked, and tried, before
  * a node is made: libdqlite says nothing of why it cannot listen, and leaks
  * what it set up when a node is destroyed unstarted. */
@@ -81,13 +100,17 @@ struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address
 	if (check_address(address, err) || identity(dir, id, was, sizeof was, err))
 		return NULL;
 	int moved = was[0] && strcmp(was, address) != 0;
+	if (moved && last_size(dir) > 1)
+		return snprintf(err, TARN_ERRLEN, "pool node: was at %.40s; in a pool of several it cannot move "
+				"to %.40s", was, address), NULL;
 	struct tarn_pool_node *n = calloc(1, sizeof *n);
 	if (!n)
 		return snprintf(err, TARN_ERRLEN, "out of memory"), NULL;
 	const char *step = "create";
 	int rc = dqlite_node_create(*id, address, dir, &n->node);
 	/* A one-member pool whose address changed (--pool-listen) moves its
-	 * Raft configuration along. */
+	 * Raft configuration along; a member of a larger one would split from
+	 * it, so it was refused above. */
 	dqlite_node_info me = {.id = *id, .address = address};
 	if (rc == 0 && moved)
 		step = "move to the new address", rc = dqlite_node_recover(n->node, &me, 1);

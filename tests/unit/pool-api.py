@@ -215,7 +215,7 @@ def main():
     try:
         report("pool: the pool node elects itself", a.wait_pool(), "pool.info kept failing with -32500")
         pool_and_guests(a)
-        node_id = open(os.path.join(state, "pool", "node-id")).read().strip()
+        node_id = open(os.path.join(state, "pool", "node", "node-id")).read().strip()
         owner = os.stat(os.path.join(state, "pool")).st_uid
         report("pool: the node keeps its id and data under STATE/pool, owned by the API user",
                node_id == "1" and owner != 0, (node_id, owner))
