@@ -5,23 +5,19 @@ refusals as faults with stable codes, and the data surviving a kill -9 and
 a restart of the agent."""
 import os
 import shutil
-import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
-import time
-import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
+import tarnd  # noqa: E402
+from tarnd import fault, TARND, LOGS  # noqa: E402
 
-TOP = os.environ.get("TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-TARND = os.path.join(TOP, "out", "c-san", "tarnd")
+TOP = tarnd.TOP
 PASSWORD = "correct horse battery"
-LOGS = os.environ.get("TARN_TEST_LOGS", tempfile.gettempdir())
 
 WEB1 = """# a PV guest, as xl takes it
 name = "web1"
@@ -32,69 +28,8 @@ disk = [ 'phy:/dev/vg0/web1,xvda,w' ]
 """
 
 
-class Agent:
-    def __init__(self, state, port, pool_port, pool_listen=None):
-        self.state, self.port = state, port
-        self.pool_listen = pool_listen or f"127.0.0.1:{pool_port}"
-        self.log = open(os.path.join(LOGS, "pool-api.tarnd.log"), "a")
-        self.proc = subprocess.Popen(
-            [TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
-             "--pool-listen", self.pool_listen, "--state", state, "--rundir", os.path.join(state, "run")],
-            stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
-        cert = os.path.join(state, "tls", "cert.pem")
-        for _ in range(100):
-            try:
-                if os.path.exists(cert):
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        ctx = ssl.create_default_context(cafile=cert)
-        ctx.check_hostname = False
-        self.api = xmlrpc.client.ServerProxy(
-            f"https://admin:{PASSWORD.replace(' ', '%20')}@127.0.0.1:{port}/RPC2", context=ctx)
-
-    def wait_pool(self, seconds=20):
-        """Until the node has elected itself: pool.info answers, or says 'no pool'."""
-        end = time.time() + seconds
-        while time.time() < end:
-            code, _ = fault(self.api.pool.info)
-            if code != -32500:
-                return True
-            time.sleep(0.2)
-        return False
-
-    def kill9(self):
-        kids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
-                              text=True).stdout.split()
-        for pid in [self.proc.pid] + [int(k) for k in kids]:
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.proc.wait()
-        for k in kids:  # the API process is gone too before a restart
-            while os.path.exists(f"/proc/{k}"):
-                time.sleep(0.05)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-
-def fault(fn, *args):
-    """(fault code, message), or (None, result)."""
-    try:
-        return None, fn(*args)
-    except xmlrpc.client.Fault as f:
-        return f.faultCode, f.faultString
+def Agent(state, port, pool_port, pool_listen=None):
+    return tarnd.Agent(state, port, pool_listen or f"127.0.0.1:{pool_port}", PASSWORD, log="pool-api.tarnd.log")
 
 
 def pool_and_guests(a):
