@@ -9,6 +9,7 @@ master rejoining as a follower, a minority refusing writes, leave and
 eject."""
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -200,6 +201,34 @@ def leave_and_eject(hosts):
     return victim
 
 
+def tarnctl(h, *args, pool_password=None):
+    env = dict(os.environ, TARN_PASSWORD=PASSWORD)
+    env.pop("TARN_POOL_PASSWORD", None)
+    if pool_password:
+        env["TARN_POOL_PASSWORD"] = pool_password
+    p = subprocess.run([os.path.join(tarnd.TOP, "out", "c-san", "tarnctl"), "--host", h.ip, "--port", str(h.port),
+                        "--insecure", "pool", *args], capture_output=True, text=True, env=env,
+                       stdin=subprocess.DEVNULL, timeout=60)
+    return p.returncode, p.stdout + p.stderr
+
+
+def with_tarnctl(hosts, victim):
+    """tarnctl pool members, and the host that left joining again with tarnctl."""
+    d = hosts[3]
+    rest = [h for h in hosts[:3] if h is not victim]
+    rc, out = tarnctl(rest[0], "members")
+    report("tarnctl: pool members lists each member's Raft role, state and heartbeat",
+           rc == 0 and out.count(" voter ") == 2 and "(leader)" in out and " up " in out, out)
+    rc, out = tarnctl(d, "join", rest[0].master_spec, pool_password="wrong pool password")
+    report("tarnctl: pool join with a wrong pool password exits 1, saying so",
+           rc == 1 and "refused the pool password" in out, (rc, out))
+    rc, out = tarnctl(d, "join", rest[0].master_spec)
+    report("tarnctl: pool join without a pool password is a usage error", rc == 2 and "required" in out, (rc, out))
+    rc, out = tarnctl(d, "join", rest[1].master_spec, pool_password=POOL_PASSWORD)
+    report("tarnctl: the host that left joins again, with the pool password from the environment",
+           rc == 0 and "lab" in out and out.count(" voter ") == 3, out)
+
+
 def main():
     open(os.path.join(tarnd.LOGS, LOG), "w").close()
     root = tempfile.mkdtemp(prefix="pool-cluster-")
@@ -213,6 +242,7 @@ def main():
         failover(hosts)
         minority(hosts)
         victim = leave_and_eject(hosts)
+        with_tarnctl(hosts, victim)
     finally:
         rcs = {h.name: h.agent.stop() for h in hosts if h.agent}
     clean = {n: rc for n, rc in rcs.items() if not victim or n != victim.name}
@@ -222,7 +252,6 @@ def main():
 
 
 if __name__ == "__main__":
-    import subprocess
     subprocess.run(["make", "-s", "-C", tarnd.TOP, "SAN=1", "tests", "-j2"], check=False)
     main()
     exit_status()
