@@ -76,13 +76,17 @@ static long peer_uid(struct MHD_Connection *c)
 }
 
 /* 1: authenticated; 0: refused. The pool (another member) gives the pool
- * password, which the pool store checks. */
-static int check_password(struct tarn_http *h, const char *user, const char *pass, struct tarn_caller *who)
+ * password, which the pool store checks: -1, with why, when it cannot. */
+static int check_password(struct tarn_http *h, const char *user, const char *pass, struct tarn_caller *who,
+			  tarn_err why)
 {
 	char hash[256];
 	unsigned char digest[32];
-	if (user && pass && strcmp(user, TARN_POOL_USER) == 0 && h->cfg.pool_login)
-		return (who->pool = h->cfg.pool_login(h->cfg.pool_ctx, pass));
+	if (user && pass && strcmp(user, TARN_POOL_USER) == 0 && h->cfg.pool_login) {
+		int ok = h->cfg.pool_login(h->cfg.pool_ctx, pass, why);
+		who->pool = ok > 0;
+		return ok;
+	}
 	if (!user || !pass || strcmp(user, TARN_API_USER) != 0)
 		return 0;
 	if (tarn_store_get(h->cfg.store, "agent_password", hash, sizeof hash) != 0)
@@ -163,11 +167,16 @@ static int login(struct tarn_http *h, struct MHD_Connection *c, const char *clie
 	}
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	int ok = check_password(h, user, pass, who), tried = user != NULL;
+	tarn_err why = "";
+	int ok = check_password(h, user, pass, who, why), tried = user != NULL;
 	if (pass)
 		memset(pass, 0, strlen(pass));
 	MHD_free(user);
 	MHD_free(pass);
+	if (ok < 0) { /* not a wrong password: the pool could not say */
+		*answer = reply_fault(c, TARN_FAULT_UNAVAILABLE, why);
+		return 0;
+	}
 	pthread_mutex_lock(&h->lock);
 	if (ok)
 		tarn_throttle_succeeded(&h->throttle, client);

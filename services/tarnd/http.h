@@ -19,8 +19,9 @@ struct tarn_http_config {
 	int local_fd;          /* a listening Unix socket to serve as well, or -1 */
 	tarn_store *store;     /* holds the agent password's hash */
 	xmlrpc_registry *registry;
-	/* 1 when password is the pool's (user TARN_POOL_USER), else 0 */
-	int (*pool_login)(void *pool_ctx, const char *password);
+	/* 1 when password is the pool's (user TARN_POOL_USER), 0 when not, -1
+	 * with why when the pool cannot tell (no leader) */
+	int (*pool_login)(void *pool_ctx, const char *password, tarn_err why);
 	void *pool_ctx;
 };
 

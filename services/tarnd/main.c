@@ -243,14 +243,15 @@ static struct tarn_membership *pool_start(const char *dir, const char *address, 
 }
 
 /* Another member's login as the pool (http.h). */
-static int pool_login(void *ctx, const char *password)
+static int pool_login(void *ctx, const char *password, tarn_err why)
 {
-	tarn_err err = "";
 	tarn_pool *pool = ctx;
-	int rc = pool ? tarn_pool_check_password(pool, password, err) : TARN_POOL_DOWN;
-	if (rc && pool)
-		syslog(LOG_WARNING, "pool login refused: %s", err);
-	return rc == 0;
+	int rc = pool ? tarn_pool_check_password(pool, password, why) : TARN_POOL_DOWN;
+	if (!pool)
+		snprintf(why, TARN_ERRLEN, "the pool node is not running on this host");
+	if (rc == TARN_POOL_REFUSED)
+		syslog(LOG_WARNING, "pool login refused: %s", why);
+	return rc == 0 ? 1 : rc == TARN_POOL_REFUSED ? 0 : -1;
 }
 
 static const struct tarn_membership_ops membership_ops = {tarn_membership_join, tarn_membership_leave};

@@ -220,7 +220,9 @@ static int peer_call(const char *host, int port, const char *password, const cha
 		snprintf(err, TARN_ERRLEN, "the pool master at %.60s refused the pool password", host);
 	else if (rc == TARN_CALL_UNREACHABLE && !strstr(err, "too many failed"))
 		snprintf(err, TARN_ERRLEN, "cannot reach the pool master's agent at %.60s:%d", host, port);
-	return rc == TARN_CALL_OK ? 0 : rc == TARN_CALL_FAULT ? TARN_POOL_REFUSED : TARN_POOL_DOWN;
+	if (rc == TARN_CALL_FAULT) /* its words, and whether to try again later */
+		return fault == -32500 ? TARN_POOL_DOWN : TARN_POOL_REFUSED;
+	return rc == TARN_CALL_OK ? 0 : TARN_POOL_DOWN;
 }
 
 /* host and port from "host[:port]" (a bare IPv6 address has no port). */

@@ -153,38 +153,46 @@ def failover(hosts):
            names(a) == ["after-failover", "made-on-b", "made-on-c"], names(a))
 
 
+def leaving(hosts):
+    """D leaves; A, back as a standby, is made a voter in its place."""
+    a, b, c, d = hosts
+    code, ok = fault(d.api.pool.leave)
+    code2, msg = fault(d.api.pool.info)
+    report("cluster: a member leaves; it is then on its own, in no pool",
+           code is None and ok is True and code2 == -500 and "no pool yet" in msg, (code, ok, code2, msg))
+    want = {h.pool_address: "voter" for h in (a, b, c)}
+    report("cluster: the others no longer list it, and the standby takes its vote",
+           until(15, lambda: roles(a) == want), roles(a))
+    report("cluster: the host that left is unaffected", names(d) == [], names(d))
+
+
 def minority(hosts):
-    """Two of the three voters killed: what is left refuses writes."""
-    r = roles(hosts[0])
-    voters = [h for h in hosts if r.get(h.pool_address) == "voter"]
-    left = [h for h in hosts if h not in voters[:2]]
+    """Two of the three voters killed: what is left refuses writes, and a
+    host cannot join through it."""
+    voters, d = hosts[:3], hosts[3]
+    left = voters[2]
     for h in voters[:2]:
         h.agent.kill9()
     t = time.time()
     code, msg = until(15, lambda: (lambda c, m: (c, m) if c == -32500 and "majority" in m else None)(
-        *fault(left[0].api.guest.define, GUEST.format("in-minority"))), 0.5) or (None, "")
+        *fault(left.api.guest.define, GUEST.format("in-minority"))), 0.5) or (None, "")
     report("cluster: a minority refuses writes, saying a majority is needed",
            code == -32500 and "majority" in msg, (code, msg, f"{time.time() - t:.1f} s"))
-    code, _ = fault(left[-1].api.guest.get, "in-minority")
+    code, msg = fault(d.api.pool.join, left.master_spec, POOL_PASSWORD)
+    code2, msg2 = fault(d.api.pool.info)
+    report("cluster: a join while the pool has no majority is refused, saying so; the joiner stays as it was",
+           code is not None and "majority" in msg and code2 == -500 and "no pool yet" in msg2, (code, msg, msg2))
     for h in voters[:2]:
         h.start()
-    ok = until(20, lambda: names(left[0]) == ["after-failover", "made-on-b", "made-on-c"])
+    ok = until(20, lambda: names(left) == ["after-failover", "made-on-b", "made-on-c"])
     report("cluster: with the majority back the pool serves again, and the refused write never landed",
-           ok, names(left[0]))
-    return voters[:2]
+           ok, names(left))
 
 
-def leave_and_eject(hosts):
-    a, b, c, d = hosts
-    stayers = [h for h in hosts if h is not d]
-    code, ok = fault(d.api.pool.leave)
-    i = info(d)
-    code2, msg = fault(d.api.pool.info)
-    report("cluster: a member leaves; it is then on its own, in no pool",
-           code is None and ok is True and code2 == -500 and "no pool yet" in msg, (code, ok, code2, msg))
-    report("cluster: the others no longer list it",
-           until(10, lambda: d.pool_address not in roles(a) and len(roles(a)) == 3), roles(a))
-    # a member that dies for good is ejected
+def ejecting(hosts):
+    """A member that dies for good is ejected."""
+    a = hosts[0]
+    stayers = hosts[:3]
     victim = next(h for h in stayers if h is not a and not (info(h) or {}).get("master"))
     code, msg = fault(a.api.pool.eject, victim.pool_address)
     report("cluster: a member that is up is not ejected", code == -500 and "is up" in msg, (code, msg))
@@ -196,8 +204,6 @@ def leave_and_eject(hosts):
            and len(roles(rest[1])) == 2, (code, ok, roles(rest[1])))
     code, _ = fault(rest[1].api.guest.define, GUEST.format("two-left"))
     report("cluster: the two left make a majority and take writes", code is None, code)
-    i = info(d)
-    report("cluster: the host that left is unaffected", i is None and names(d) == [], names(d))
     return victim
 
 
@@ -240,8 +246,9 @@ def main():
         report("cluster: four agents start, each with its own pool node", all(started), started)
         joining(*hosts)
         failover(hosts)
+        leaving(hosts)
         minority(hosts)
-        victim = leave_and_eject(hosts)
+        victim = ejecting(hosts)
         with_tarnctl(hosts, victim)
     finally:
         rcs = {h.name: h.agent.stop() for h in hosts if h.agent}
