@@ -203,13 +203,16 @@ static xmlrpc_value *pool_join(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 
 static xmlrpc_value *pool_leave(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
-	(void)p, (void)call;
+	(void)call;
 	const struct tarn_membership_ops *ops = need_membership(env, agent);
 	const struct tarn_agent *a = agent;
 	tarn_err err = "";
-	if (!ops)
+	xmlrpc_bool force = 0;
+	if (ops && xmlrpc_array_size(env, p) == 1)
+		xmlrpc_decompose_value(env, p, "(b)", &force);
+	if (!ops || env->fault_occurred)
 		return NULL;
-	int rc = ops->leave(a->membership, err);
+	int rc = ops->leave(a->membership, force, err);
 	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
 }
 
@@ -291,7 +294,8 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 	{"pool.setPassword", "b:s", "Sets the pool password that joining hosts must give.", pool_set_password},
 	{"pool.join", "S:ss", "Joins the pool whose member's agent is at MASTER (host[:port]) with the pool "
 			      "password; this host must be in no pool of several and have no guests.", pool_join},
-	{"pool.leave", "b:", "Leaves the pool; this host is then on its own, in no pool.", pool_leave},
+	{"pool.leave", "b:,b:b", "Leaves the pool; this host is then on its own, in no pool. With FORCE true, even "
+				 "when the pool cannot be reached (a host it ejected while away).", pool_leave},
 	{"pool.eject", "b:s", "Removes a member that is gone (by id or pool address).", pool_eject},
 	{NULL, NULL, NULL, NULL},
 };

@@ -13,7 +13,7 @@
  * reached through pointers so the method tables link without it. */
 struct tarn_membership_ops {
 	int (*join)(void *membership, const char *master, const char *password, tarn_err err);
-	int (*leave)(void *membership, tarn_err err);
+	int (*leave)(void *membership, int force, tarn_err err);
 };
 
 /* What every method may use; passed as the registry's server info. */

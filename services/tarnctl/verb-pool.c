@@ -1,4 +1,4 @@
-/* tarnctl pool create NAME | info | members | join MASTER | leave | eject MEMBER | password
+/* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER | password
  *
  * The pool password (create, join, password) comes from $TARN_POOL_PASSWORD
  * or is asked for, never from the command line, where ps would show it. */
@@ -153,18 +153,20 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return with_password(t, "pool.join", argv[1], 1, show_pool);
 	if (strcmp(verb, "leave") == 0 && argc == 1)
 		return tarnctl_call(t, "pool.leave", NULL, NULL);
+	if (strcmp(verb, "leave") == 0 && argc == 2 && strcmp(argv[1], "--force") == 0)
+		return tarnctl_callf(t, "pool.leave", NULL, "(b)", (xmlrpc_bool)1);
 	if (strcmp(verb, "eject") == 0 && argc == 2)
 		return tarnctl_call_string(t, "pool.eject", argv[1]);
 	if (strcmp(verb, "password") == 0 && argc == 1)
 		return with_password(t, "pool.setPassword", NULL, 1, NULL);
-	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave |\n"
+	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
 			"       eject MEMBER | password    (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
 	return EXIT_USAGE;
 }
 
 const struct tarnctl_verb tarnctl_verbs_pool[] = {
 	{"pool", "SUBCOMMAND",
-	 "create NAME, info, members, join MASTER[:PORT], leave, eject MEMBER (id or pool address), password", 1, 2,
-	 pool},
+	 "create NAME, info, members, join MASTER[:PORT], leave [--force], eject MEMBER (id or pool address), "
+	 "password", 1, 2, pool},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

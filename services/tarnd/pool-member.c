@@ -416,7 +416,7 @@ static int hand_over(void *ctx, struct tarn_dqlite *c, tarn_err err)
 	return rc;
 }
 
-int tarn_membership_leave(void *mp, tarn_err err)
+int tarn_membership_leave(void *mp, int force, tarn_err err)
 {
 	struct tarn_membership *m = mp;
 	struct tarn_dq_node *nodes = NULL;
@@ -424,14 +424,24 @@ int tarn_membership_leave(void *mp, tarn_err err)
 	unsigned n = 0;
 	int rc = tarn_pool_nodes(m->pool, &nodes, &n, err);
 	free(nodes);
+	if (rc == TARN_POOL_DOWN && force) {
+		syslog(LOG_WARNING, "pool: leaving by force, the pool unreachable: %s", err);
+		rc = 0, n = 2;
+	} else if (rc == TARN_POOL_DOWN) {
+		char why[TARN_ERRLEN];
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, TARN_ERRLEN, "%.*s (if the pool ejected this host, leave with force)", TARN_ERRLEN - 55,
+			 why);
+		return rc;
+	}
 	if (rc == 0 && n <= 1)
 		return snprintf(err, TARN_ERRLEN, "this host is the pool's only member: there is no pool to leave"),
 		       TARN_POOL_REFUSED;
-	if (rc == 0)
+	if (rc == 0 && !force)
 		rc = tarn_pool_info(m->pool, &info, err);
-	if (rc == 0 && info.is_master && (rc = tarn_pool_with_leader(m->pool, hand_over, m, err)) == 0)
+	if (rc == 0 && !force && info.is_master && (rc = tarn_pool_with_leader(m->pool, hand_over, m, err)) == 0)
 		tarn_pool_set_node(m->pool, m->id); /* follow the new leader */
-	if (rc == 0)
+	if (rc == 0 && !force)
 		rc = tarn_pool_expel(m->pool, m->id, err);
 	if (rc)
 		return rc;

@@ -40,10 +40,10 @@ class Host:
         self.pool_address = f"{ip}:{self.pool_port}"
         self.agent = None
 
-    def start(self):
+    def start(self, wait=True):
         self.agent = tarnd.Agent(self.state, self.port, self.pool_address, PASSWORD, log=LOG, host=self.ip)
         self.api = self.agent.api
-        return self.agent.wait_pool()
+        return self.agent.wait_pool() if wait else True
 
     @property
     def master_spec(self):
@@ -260,6 +260,28 @@ def with_tarnctl(hosts, victim):
            rc == 0 and "lab" in out and out.count(" voter ") == 3, out)
 
 
+def gone_pool(hosts, victim):
+    """The ejected host comes back after every other member is gone: it
+    cannot tell the pool it leaves, and leaves by force."""
+    for h in hosts:
+        if h is not victim:
+            h.agent.kill9()
+    victim.start(wait=False)  # its pool never answers again
+    code, msg = fault(victim.api.pool.leave)
+    report("cluster: a host whose pool is gone cannot leave it, and is told to force it",
+           code == -32500 and "leave with force" in msg, (code, msg))
+    code, ok = fault(victim.api.pool.leave, True)
+    code2, msg2 = fault(victim.api.pool.info)
+    report("cluster: with force it leaves: on its own, in no pool", ok is True and code2 == -500
+           and "no pool yet" in msg2, (code, ok, code2, msg2))
+    code, g = fault(victim.api.pool.create, "again")
+    report("cluster: and can make a new pool", code is None and g["name"] == "again" and len(g["members"]) == 1,
+           (code, g))
+    for h in hosts:
+        if h is not victim:
+            h.start(wait=False)  # each stops cleanly at the end
+
+
 def main():
     open(os.path.join(tarnd.LOGS, LOG), "w").close()
     root = tempfile.mkdtemp(prefix="pool-cluster-")
@@ -275,10 +297,10 @@ def main():
         minority(hosts)
         victim = ejecting(hosts)
         with_tarnctl(hosts, victim)
+        gone_pool(hosts, victim)
     finally:
         rcs = {h.name: h.agent.stop() for h in hosts if h.agent}
-    clean = {n: rc for n, rc in rcs.items() if not victim or n != victim.name}
-    report("cluster: every agent stops cleanly, no sanitizer report", all(rc == 0 for rc in clean.values()),
+    report("cluster: every agent stops cleanly, no sanitizer report", all(rc == 0 for rc in rcs.values()),
            f"{rcs}; see {LOG}")
     shutil.rmtree(root, ignore_errors=True)
 
