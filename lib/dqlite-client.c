@@ -245,11 +245,42 @@ static unsigned char *request(tarn_dqlite *c, int type, const struct buf *req, i
 	return body;
 }
 
+static tarn_dqlite_dialer dialer;
+static void *dialer_arg;
+
+void tarn_dqlite_set_dialer(tarn_dqlite_dialer fn, void *arg)
+{
+	dialer = fn, dialer_arg = arg;
+}
+
+/* The protocol version, then registration as a client. */
+static int hello(tarn_dqlite *c, tarn_err err)
+{
+	struct timespec deadline;
+	unsigned char v[8];
+	le64(v, 1);
+	deadline_in(&deadline, c->timeout_ms);
+	if (io(c, v, 8, 1, &deadline, err))
+		return -1;
+	struct buf b = {0};
+	size_t len;
+	unsigned char *body = put_u64(&b, 0) ? NULL : request(c, REQ_CLIENT, &b, RES_WELCOME, 8, &len, err);
+	int rc = body ? 0 : -1;
+	free(b.p);
+	free(body);
+	return rc;
+}
+
 static int dial(tarn_dqlite *c, const char *address, tarn_err err)
 {
 	struct sockaddr_storage ss = {0};
 	socklen_t sl;
 	snprintf(c->address, sizeof c->address, "%s", address);
+	if (dialer && address[0] != '@' && address[0] != '/') {
+		if (dialer(dialer_arg, address, c->timeout_ms, &c->fd, err))
+			return c->fd = -1, -1;
+		return hello(c, err);
+	}
 	if (address[0] == '@' || address[0] == '/') {
 		struct sockaddr_un *un = (struct sockaddr_un *)&ss;
 		size_t n = strlen(address);
@@ -289,20 +320,7 @@ static int dial(tarn_dqlite *c, const char *address, tarn_err err)
 			 soerr ? strerror(soerr) : "connection timed out");
 		return close(c->fd), c->fd = -1, -1;
 	}
-	/* the protocol version, then register as a client */
-	struct timespec deadline;
-	unsigned char v[8];
-	le64(v, 1);
-	deadline_in(&deadline, c->timeout_ms);
-	if (io(c, v, 8, 1, &deadline, err))
-		return -1;
-	struct buf b = {0};
-	size_t len;
-	unsigned char *body = put_u64(&b, 0) ? NULL : request(c, REQ_CLIENT, &b, RES_WELCOME, 8, &len, err);
-	int rc = body ? 0 : -1;
-	free(b.p);
-	free(body);
-	return rc;
+	return hello(c, err);
 }
 
 /* Asks the node who leads: *leader gets its address ("" while none). */

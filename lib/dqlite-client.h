@@ -33,6 +33,11 @@ struct tarn_dq_value {
  * bounds each request (connect, send, reply). No leader yet is an error
  * that says so: callers retry. */
 tarn_dqlite *tarn_dqlite_connect(const char *address, unsigned timeout_ms, tarn_err err);
+/* How "host:port" addresses are dialed from now on (the pool's TLS, in
+ * the agent): fn sets *fd to a connected stream socket within timeout_ms,
+ * or returns -1 with err. NULL: plain TCP. Set before any connection. */
+typedef int (*tarn_dqlite_dialer)(void *arg, const char *address, unsigned timeout_ms, int *fd, tarn_err err);
+void tarn_dqlite_set_dialer(tarn_dqlite_dialer fn, void *arg);
 void tarn_dqlite_close(tarn_dqlite *c);
 /* The address of the leader this connection speaks to. */
 const char *tarn_dqlite_address(const tarn_dqlite *c);

@@ -231,7 +231,12 @@ static xmlrpc_value *peer_admit(xmlrpc_env *env, xmlrpc_value *p, void *agent, v
 		return NULL;
 	uint64_t id = 0;
 	struct tarn_pool_info i;
-	int rc = tarn_check_host_port(address, err) ? TARN_POOL_REFUSED : tarn_pool_admit(pool, address, &id, err);
+	const struct tarn_agent *a = agent;
+	char key[65] = "";
+	int rc = !a->membership ? (snprintf(err, TARN_ERRLEN, "this agent has no pool key"), TARN_POOL_DOWN)
+		: a->membership_ops->key(a->membership, key, err);
+	if (rc == 0)
+		rc = tarn_check_host_port(address, err) ? TARN_POOL_REFUSED : tarn_pool_admit(pool, address, &id, err);
 	if (rc == 0)
 		rc = tarn_pool_info(pool, &i, err);
 	free((void *)address);
@@ -240,7 +245,11 @@ static xmlrpc_value *peer_admit(xmlrpc_env *env, xmlrpc_value *p, void *agent, v
 		return tarn_cmd_pool_fault(env, rc, err);
 	char sid[24];
 	snprintf(sid, sizeof sid, "%" PRIu64, id);
-	return xmlrpc_build_value(env, "{s:s,s:s,s:s}", "id", sid, "name", i.name, "uuid", i.uuid);
+	/* the pool key goes only to a caller that gave the pool password, over TLS */
+	xmlrpc_value *v = xmlrpc_build_value(env, "{s:s,s:s,s:s,s:s}", "id", sid, "name", i.name, "uuid", i.uuid,
+					     "key", key);
+	explicit_bzero(key, sizeof key);
+	return v;
 }
 
 static int parse_id(const char *s, uint64_t *id, tarn_err err)
@@ -301,7 +310,8 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 };
 
 const struct tarn_cmd tarn_cmd_pool_peer[] = {
-	{"pool.peerAdmit", "S:ss", "(pool members) Admits a joining host's node: ADDRESS, AGENT.", peer_admit},
+	{"pool.peerAdmit", "S:ss", "(pool members) Admits a joining host's node: ADDRESS, AGENT; returns its id "
+				   "and the pool key.", peer_admit},
 	{"pool.peerSeat", "b:sss", "(pool members) Seats an admitted node: ID, ADDRESS, AGENT.", peer_seat},
 	{"pool.peerAbort", "b:s", "(pool members) Removes an admitted node whose join failed: ID.", peer_abort},
 	{NULL, NULL, NULL, NULL},

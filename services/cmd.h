@@ -14,6 +14,7 @@
 struct tarn_membership_ops {
 	int (*join)(void *membership, const char *master, const char *password, tarn_err err);
 	int (*leave)(void *membership, int force, tarn_err err);
+	int (*key)(void *membership, char hex[65], tarn_err err); /* the pool key */
 };
 
 /* What every method may use; passed as the registry's server info. */

@@ -52,7 +52,9 @@
 #include "local-socket.h"
 #include "net-apply.h"
 #include "nettrial.h"
+#include "dqlite-client.h"
 #include "pool-member.h"
+#include "pool-tls.h"
 #include "registry.h"
 #include "repo-apply.h"
 #include "store.h"
@@ -71,6 +73,7 @@ struct engine_config {
 	const char *repo_root;  /* where repositories are mounted */
 	const char *socket;     /* the local API socket, removed when the agent stops */
 	const char *pool;       /* this member's pool node, where guests are read */
+	const char *pool_key;   /* the pool key its TLS is keyed with (pool-tls.h) */
 	struct stat socket_bound;
 };
 
@@ -130,6 +133,9 @@ static int engine_wait(int sfd, struct tarn_xen *xen, struct pollfd **fds, int *
 static int engine(const char *db, const struct engine_config *ec, pid_t api, const sigset_t *stop)
 {
 	tarn_err err = "";
+	static struct tarn_pool_tls tls; /* the pool store's connections follow the leader over TLS */
+	tarn_pool_tls_init(&tls, ec->pool, ec->pool_key);
+	tarn_dqlite_set_dialer(tarn_pool_tls_dial, &tls);
 	tarn_store *st = tarn_store_open(db, err);
 	struct tarn_host_facts *facts = tarn_host_facts_new();
 	struct tarn_xen *xen = tarn_xen_new();
@@ -254,7 +260,8 @@ static int pool_login(void *ctx, const char *password, tarn_err why)
 	return rc == 0 ? 1 : rc == TARN_POOL_REFUSED ? 0 : -1;
 }
 
-static const struct tarn_membership_ops membership_ops = {tarn_membership_join, tarn_membership_leave};
+static const struct tarn_membership_ops membership_ops = {tarn_membership_join, tarn_membership_leave,
+							  tarn_membership_key};
 
 static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
 		       struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
@@ -437,8 +444,10 @@ int main(int argc, char **argv)
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
 		return 1;
 	}
+	char pool_key[4200];
+	snprintf(pool_key, sizeof pool_key, "%s/node/pool-key", pooldir);
 	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
-				  .repo_root = repo_root, .pool = pool_listen};
+				  .repo_root = repo_root, .pool = pool_listen, .pool_key = pool_key};
 	char sock[4200];
 	/* without it the console loses its way in, but the host stays manageable
 	 * over the network: said loudly, not fatal */

@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "pool-cluster.h"
 #include "pool-node.h"
+#include "pool-tls.h"
 
 #define BALANCE_S 2     /* the leader's look at who is up */
 #define PEER_TIMEOUT_S 30
@@ -30,6 +31,7 @@ struct tarn_membership {
 	char node_dir[4200], aside[4200];
 	char address[256], agent[256], leader[256];
 	uint64_t id;
+	struct tarn_pool_tls tls; /* the node's address, socket and key file */
 	struct tarn_pool_node *node;
 	tarn_pool *pool;
 };
@@ -90,7 +92,7 @@ static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
 
 static int start_node(struct tarn_membership *m, tarn_err err)
 {
-	m->node = tarn_pool_node_start(m->node_dir, m->address, &m->id, err);
+	m->node = tarn_pool_node_start(m->node_dir, &m->tls, &m->id, err);
 	return m->node ? 0 : -1;
 }
 
@@ -166,6 +168,10 @@ struct tarn_membership *tarn_membership_start(const char *pooldir, const char *a
 	pthread_cond_init(&m->wake, NULL);
 	snprintf(m->address, sizeof m->address, "%s", address);
 	snprintf(m->agent, sizeof m->agent, "%s", agent);
+	char key[4300];
+	snprintf(key, sizeof key, "%s/node/pool-key", pooldir);
+	tarn_pool_tls_init(&m->tls, address, key);
+	tarn_dqlite_set_dialer(tarn_pool_tls_dial, &m->tls);
 	if (prepare(m, pooldir, err) || start_node(m, err) || !(m->pool = tarn_pool_open(address, m->id))) {
 		if (m->node && !m->pool)
 			snprintf(err, TARN_ERRLEN, "out of memory");
@@ -264,16 +270,18 @@ static int standalone(struct tarn_membership *m, tarn_err err)
 	return rc;
 }
 
-/* Swaps this node's data for an empty node with the pool's id. */
-static int restart_as(struct tarn_membership *m, uint64_t id, tarn_err err)
+/* Swaps this node's data for an empty node with the pool's id and key. */
+static int restart_as(struct tarn_membership *m, uint64_t id, const char *key, tarn_err err)
 {
-	char path[4300], buf[32];
+	char path[4300], keyed[80], buf[32];
 	err[0] = '\0';
 	stop_node(m);
 	snprintf(path, sizeof path, "%s/node-id", m->node_dir);
 	snprintf(buf, sizeof buf, "%" PRIu64 "\n", id);
+	snprintf(keyed, sizeof keyed, "%s\n", key);
 	if (rename(m->node_dir, m->aside) != 0 || mkdir(m->node_dir, 0700) != 0 ||
-	    tarn_write_file_atomic(path, buf, strlen(buf), 0600, err) || start_node(m, err)) {
+	    tarn_write_file_atomic(path, buf, strlen(buf), 0600, err) ||
+	    tarn_write_file_atomic(m->tls.key_path, keyed, strlen(keyed), 0600, err) || start_node(m, err)) {
 		if (!err[0])
 			snprintf(err, TARN_ERRLEN, "pool: cannot set up the new node in %.80s: %s", m->node_dir,
 				 strerror(errno));
@@ -307,18 +315,31 @@ static int settle(struct tarn_membership *m, tarn_err err)
 	return 0;
 }
 
-static int read_id(xmlrpc_value *v, uint64_t *id, tarn_err err)
+/* The node id and the pool key from the master's admission. */
+static int read_admission(xmlrpc_value *v, uint64_t *id, char key[65], tarn_err err)
 {
 	xmlrpc_env env;
-	const char *s = NULL;
+	const char *s = NULL, *k = NULL;
 	xmlrpc_env_init(&env);
-	xmlrpc_decompose_value(&env, v, "{s:s,*}", "id", &s);
+	xmlrpc_decompose_value(&env, v, "{s:s,s:s,*}", "id", &s, "key", &k);
 	char *end = NULL;
 	*id = s ? strtoull(s, &end, 10) : 0;
-	int ok = !env.fault_occurred && s && *end == '\0' && *id > 1;
+	int ok = !env.fault_occurred && s && *end == '\0' && *id > 1 && strlen(k) == 64 &&
+		 strspn(k, "0123456789abcdef") == 64;
+	if (ok)
+		memcpy(key, k, 65);
 	free((void *)s);
+	if (k)
+		explicit_bzero((char *)k, strlen(k));
+	free((void *)k);
 	xmlrpc_env_clean(&env);
-	return ok ? 0 : (snprintf(err, TARN_ERRLEN, "the pool master's answer has no node id"), TARN_POOL_DOWN);
+	return ok ? 0 : (snprintf(err, TARN_ERRLEN, "the pool master's answer has no node id and key"), TARN_POOL_DOWN);
+}
+
+int tarn_membership_key(void *mp, char hex[65], tarn_err err)
+{
+	const struct tarn_membership *m = mp;
+	return tarn_pool_tls_read_key(m->tls.key_path, hex, err) ? TARN_POOL_DOWN : 0;
 }
 
 /* Calls method(id as text[, address, agent]) on the master. */
@@ -345,7 +366,7 @@ static int peer_id_call(struct tarn_membership *m, const char *host, int port, c
 int tarn_membership_join(void *mp, const char *master, const char *password, tarn_err err)
 {
 	struct tarn_membership *m = mp;
-	char host[256];
+	char host[256], key[65] = "";
 	int port;
 	uint64_t id = 0;
 	if (!password || !password[0])
@@ -364,7 +385,7 @@ int tarn_membership_join(void *mp, const char *master, const char *password, tar
 	if (rc == 0 && !(params = xmlrpc_build_value(&env, "(ss)", m->address, m->agent)))
 		rc = (snprintf(err, TARN_ERRLEN, "out of memory"), TARN_POOL_DOWN);
 	if (rc == 0 && (rc = peer_call(host, port, password, "pool.peerAdmit", params, &r, err)) == 0)
-		rc = read_id(r, &id, err);
+		rc = read_admission(r, &id, key, err);
 	if (params)
 		xmlrpc_DECREF(params);
 	if (r)
@@ -374,7 +395,7 @@ int tarn_membership_join(void *mp, const char *master, const char *password, tar
 		return rc;
 	syslog(LOG_INFO, "pool: admitted by %s as node %" PRIu64 "; restarting the pool node to join", master, id);
 	pthread_mutex_lock(&m->lock);
-	if (restart_as(m, id, err) == 0)
+	if (restart_as(m, id, key, err) == 0)
 		rc = peer_id_call(m, host, port, password, "pool.peerSeat", id, 1, err);
 	else
 		rc = TARN_POOL_DOWN;
@@ -391,6 +412,7 @@ int tarn_membership_join(void *mp, const char *master, const char *password, tar
 		return rc;
 	}
 	pthread_mutex_unlock(&m->lock);
+	explicit_bzero(key, sizeof key);
 	syslog(LOG_INFO, "pool: joined the pool of %s as node %" PRIu64, master, id);
 	return 0;
 }

@@ -26,6 +26,8 @@ tarn_pool *tarn_membership_pool(struct tarn_membership *m);
  * default) with the pool password. Refused (TARN_POOL_REFUSED) or failed
  * (TARN_POOL_DOWN) with err saying why; this host then stays as it was. */
 int tarn_membership_join(void *m, const char *master, const char *password, tarn_err err);
+/* The pool key (64 hex digits) that members' TLS is keyed with. */
+int tarn_membership_key(void *m, char hex[65], tarn_err err);
 /* Leaves the pool: this host becomes a lone host in no pool. With force,
  * even when the pool cannot be reached to be told (a host the pool
  * ejected while it was away, or the last of a pool that is gone). */

@@ -15,6 +15,7 @@
 
 struct tarn_pool_node {
 	dqlite_node *node;
+	struct tarn_pool_tls_listener *listener;
 };
 
 /* Reads a small file whole into buf ("" when absent). */
@@ -43,6 +44,14 @@ static int identity(const char *dir, uint64_t *id, char *was, size_t len, tarn_e
 		return snprintf(err, TARN_ERRLEN, "%.100s holds no node id", path), -1;
 	if (!buf[0] && tarn_write_file_atomic(path, "1\n", 2, 0600, err))
 		return -1;
+	/* a lone node's own pool key, until a pool gives it its own */
+	char hex[65];
+	snprintf(path, sizeof path, "%s/pool-key", dir);
+	if (access(path, F_OK) != 0 && tarn_pool_tls_new_key(path, err))
+		return -1;
+	if (tarn_pool_tls_read_key(path, hex, err))
+		return -1;
+	explicit_bzero(hex, sizeof hex);
 	snprintf(path, sizeof path, "%s/address", dir);
 	read_small(path, was, len);
 	return 0;
@@ -94,8 +103,10 @@ static int check_address(const char *address, tarn_err err)
 	return 0;
 }
 
-struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address, uint64_t *id, tarn_err err)
+struct tarn_pool_node *tarn_pool_node_start(const char *dir, const struct tarn_pool_tls *tls, uint64_t *id,
+					    tarn_err err)
 {
+	const char *address = tls->self;
 	char was[300], path[4200];
 	if (check_address(address, err) || identity(dir, id, was, sizeof was, err))
 		return NULL;
@@ -114,16 +125,26 @@ struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address
 	dqlite_node_info me = {.id = *id, .address = address};
 	if (rc == 0 && moved)
 		step = "move to the new address", rc = dqlite_node_recover(n->node, &me, 1);
+	/* the node itself only on its private socket; the network gets TLS */
 	if (rc == 0)
-		step = "listen", rc = dqlite_node_set_bind_address(n->node, address);
+		step = "listen", rc = dqlite_node_set_bind_address(n->node, tls->inner);
+	if (rc == 0)
+		step = "configure", rc = dqlite_node_set_connect_func(n->node, tarn_pool_tls_connect, (void *)tls);
 	/* 50 ms: a new leader in about 1.5 s rather than 5 (measured) */
 	if (rc == 0)
 		step = "configure", rc = dqlite_node_set_network_latency_ms(n->node, 50);
 	if (rc == 0)
 		step = "start", rc = dqlite_node_start(n->node);
+	if (rc == 0 && !(n->listener = tarn_pool_tls_listen(tls, err))) {
+		dqlite_node_stop(n->node);
+		dqlite_node_destroy(n->node);
+		free(n);
+		return NULL;
+	}
 	snprintf(path, sizeof path, "%s/address", dir);
 	snprintf(was, sizeof was, "%s\n", address);
 	if (rc == 0 && tarn_write_file_atomic(path, was, strlen(was), 0600, err)) {
+		tarn_pool_tls_stop(n->listener);
 		dqlite_node_stop(n->node);
 		rc = -1;
 	} else if (rc != 0) {
@@ -146,5 +167,6 @@ void tarn_pool_node_stop(struct tarn_pool_node *n)
 		return;
 	dqlite_node_stop(n->node);
 	dqlite_node_destroy(n->node);
+	tarn_pool_tls_stop(n->listener);
 	free(n);
 }
