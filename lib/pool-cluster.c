@@ -80,6 +80,12 @@ static int admit(void *ctx, tarn_dqlite *c, tarn_err err)
 	for (unsigned i = 0; i < n && rc == 0; i++)
 		if (strcmp(nodes[i].address, a->address) == 0 && tarn_dqlite_remove(c, nodes[i].id, err))
 			rc = down(err, "removing what a failed join left");
+	/* a member on loopback cannot be reached from a host that is not */
+	for (unsigned i = 0; i < n && rc == 0; i++)
+		if (!strncmp(nodes[i].address, "127.", 4) && strncmp(a->address, "127.", 4))
+			rc = (snprintf(err, TARN_ERRLEN, "member %.24s has a loopback pool address: give it one other "
+				       "hosts reach (pool.setAddress) and restart its agent", nodes[i].address),
+			      TARN_POOL_REFUSED);
 	if (rc == 0 && n >= TARN_POOL_MAX_MEMBERS)
 		rc = (snprintf(err, TARN_ERRLEN, "the pool is full (%d members)", TARN_POOL_MAX_MEMBERS),
 		TARN_POOL_REFUSED);

@@ -165,6 +165,29 @@ static xmlrpc_value *pool_eject(xmlrpc_env *env, xmlrpc_value *p, void *agent, v
 	return one_string(env, p, agent, tarn_pool_eject);
 }
 
+/* Stored for the next start: a node of a pool of several cannot move. */
+static xmlrpc_value *pool_set_address(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const struct tarn_agent *a = agent;
+	const char *address = NULL;
+	tarn_err err = "";
+	struct tarn_dq_node *nodes = NULL;
+	unsigned n = 0;
+	xmlrpc_decompose_value(env, p, "(s)", &address);
+	if (env->fault_occurred)
+		return NULL;
+	int rc = a->pool ? tarn_pool_nodes(a->pool, &nodes, &n, err) : 0;
+	free(nodes);
+	if (rc == 0 && n > 1)
+		rc = (snprintf(err, TARN_ERRLEN, "this host is in a pool of %u members: its pool address cannot "
+			       "change (leave the pool first)", n), TARN_POOL_REFUSED);
+	if (rc == 0 && tarn_store_set(a->store, "pool_address", address, err))
+		rc = TARN_POOL_REFUSED;
+	free((void *)address);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
+}
+
 /* The membership that restarts the node, or NULL with a fault. */
 static const struct tarn_membership_ops *need_membership(xmlrpc_env *env, void *agent)
 {
@@ -301,6 +324,9 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 	{"pool.members", "A:", "Each member: id, address (pool), agent, roles, raft (voter, standby, spare), "
 			       "seen (last heartbeat, unix time), up, master.", pool_members},
 	{"pool.setPassword", "b:s", "Sets the pool password that joining hosts must give.", pool_set_password},
+	{"pool.setAddress", "b:s", "Sets this host's pool address (IPv4:port, on the management network; "
+				   "default 127.0.0.1:8900, enough for a pool of one), used from the agent's "
+				   "next start; refused in a pool of several.", pool_set_address},
 	{"pool.join", "S:ss", "Joins the pool whose member's agent is at MASTER (host[:port]) with the pool "
 			      "password; this host must be in no pool of several and have no guests.", pool_join},
 	{"pool.leave", "b:,b:b", "Leaves the pool; this host is then on its own, in no pool. With FORCE true, even "

@@ -1,4 +1,5 @@
-/* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER | password
+/* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER |
+ *              address IPV4:PORT | password
  *
  * The pool password (create, join, password) comes from $TARN_POOL_PASSWORD
  * or is asked for, never from the command line, where ps would show it. */
@@ -157,16 +158,22 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_callf(t, "pool.leave", NULL, "(b)", (xmlrpc_bool)1);
 	if (strcmp(verb, "eject") == 0 && argc == 2)
 		return tarnctl_call_string(t, "pool.eject", argv[1]);
+	if (strcmp(verb, "address") == 0 && argc == 2) {
+		int rc = tarnctl_call_string(t, "pool.setAddress", argv[1]);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "tarnctl: the agent uses it from its next start\n");
+		return rc;
+	}
 	if (strcmp(verb, "password") == 0 && argc == 1)
 		return with_password(t, "pool.setPassword", NULL, 1, NULL);
 	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
-			"       eject MEMBER | password    (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
+			"       eject MEMBER | address IPV4:PORT | password    (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
 	return EXIT_USAGE;
 }
 
 const struct tarnctl_verb tarnctl_verbs_pool[] = {
 	{"pool", "SUBCOMMAND",
 	 "create NAME, info, members, join MASTER[:PORT], leave [--force], eject MEMBER (id or pool address), "
-	 "password", 1, 2, pool},
+	 "address IPV4:PORT (this host's, from the agent's next start), password", 1, 2, pool},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -17,9 +17,9 @@
  * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
  * default: the persistent data partition.
  *
- * --pool-listen is the pool node's (dqlite's) address, 127.0.0.1:8900 by
- * default: its protocol has no authentication, so it stays on loopback
- * until pools of several hosts get an authenticated transport.
+ * --pool-listen is the pool node's address (its traffic is TLS keyed with
+ * the pool key: pool-tls.h): by default the one pool.setAddress stored,
+ * else 127.0.0.1:8900, which is enough for a pool of one.
  *
  * Two processes: the engine (root) runs the reconcilers that change the
  * host; the API process (user tarn, or nobody) speaks TLS and XML-RPC and
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		{"power-cmd", required_argument, NULL, 'o'}, {"repo-root", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
+	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = NULL;
 	const char *power_cmd = NULL, *repo_root = NULL;
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
@@ -436,8 +436,12 @@ int main(int argc, char **argv)
 		tarn_store_close(st);
 		return rc ? 1 : 0;
 	}
-	char *key_pem = NULL, *cert_pem = NULL;
+	char *key_pem = NULL, *cert_pem = NULL, pool_stored[64];
 	tarn_store_get(st, "hostname", host, sizeof host);
+	/* --pool-listen, else the address pool.setAddress stored, else loopback */
+	if (!pool_listen)
+		pool_listen = tarn_store_get(st, "pool_address", pool_stored, sizeof pool_stored) == 0
+			? pool_stored : "127.0.0.1:8900";
 	tarn_store_close(st); /* each process opens its own after the fork */
 	if ((mkdir(tls, 0700) != 0 && errno != EEXIST) ||
 	    tarn_cert_ensure(key, cert, host, &key_pem, &cert_pem, err)) {

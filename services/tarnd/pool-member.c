@@ -375,8 +375,8 @@ int tarn_membership_join(void *mp, const char *master, const char *password, tar
 	/* a node on loopback cannot be reached from another host */
 	if (rc == 0 && strncmp(m->address, "127.", 4) == 0 && strncmp(host, "127.", 4) != 0 &&
 	    strcmp(host, "localhost") != 0)
-		rc = (snprintf(err, TARN_ERRLEN, "this host's pool node listens on %.40s, which other hosts cannot "
-			      "reach: give it the management address (--pool-listen)", m->address), TARN_POOL_REFUSED);
+		rc = (snprintf(err, TARN_ERRLEN, "this host's pool address %.24s is loopback: set one other hosts "
+			       "reach (pool.setAddress), restart the agent, join again", m->address), TARN_POOL_REFUSED);
 	if (rc == 0)
 		rc = standalone(m, err);
 	xmlrpc_env env;

@@ -32,9 +32,10 @@ class Agent:
     def __init__(self, state, port, pool_listen, password, log="tarnd.log", host="127.0.0.1", timeout=None):
         self.state, self.port, self.pool_listen, self.host = state, port, pool_listen, host
         self.log = open(os.path.join(LOGS, log), "a")
+        pool = ["--pool-listen", pool_listen] if pool_listen else []  # None: the stored one
         self.proc = subprocess.Popen(
-            [TARND, "-f", "--no-reconcile", "--listen", host, "--port", str(port),
-             "--pool-listen", pool_listen, "--state", state, "--rundir", os.path.join(state, "run")],
+            [TARND, "-f", "--no-reconcile", "--listen", host, "--port", str(port), *pool,
+             "--state", state, "--rundir", os.path.join(state, "run")],
             stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
         cert = os.path.join(state, "tls", "cert.pem")
         for _ in range(100):

@@ -155,12 +155,19 @@ def main():
         report("pool: the node keeps its id and data under STATE/pool, owned by the API user",
                node_id == "1" and owner != 0, (node_id, owner))
         before = a.api.pool.info()
+        code, msg = fault(a.api.pool.setAddress, "10.0.0.1")
+        code2, ok = fault(a.api.pool.setAddress, a.pool_listen)
+        report("pool: pool.setAddress refuses what is not IPv4:port and stores one that is",
+               code == -500 and "not an IPv4 address:port" in msg and ok is True, (code, msg, code2, ok))
         a.kill9()
-        a = Agent(state, port, pool_port)
+        # restarted without --pool-listen: the stored address
+        a = tarnd.Agent(state, port, None, PASSWORD, log="pool-api.tarnd.log")
+        a.pool_listen = f"127.0.0.1:{pool_port}"
         up = a.wait_pool()
         code, info = fault(a.api.pool.info)
-        report("pool: after kill -9 and a restart, the pool is the same",
-               up and code is None and info["uuid"] == before["uuid"], (code, info))
+        report("pool: after kill -9 and a restart on the stored pool address, the pool is the same",
+               up and code is None and info["uuid"] == before["uuid"] and info["address"] == a.pool_listen,
+               (code, info))
         code, lst = fault(a.api.guest.list)
         report("guest: after kill -9 and a restart, every guest and its desired state is there",
                code is None and [(x["name"], x["desired"]) for x in lst] == [("web1", "running"), ("web2", "stopped")],

@@ -117,6 +117,9 @@ def joining(a, b, c, d):
     print(f"# join took {time.time() - t:.2f} s")
     code, i = fault(c.api.pool.join, a.master_spec, POOL_PASSWORD)
     report("cluster: C joins", code is None and len(i["members"]) == 3, (code, i))
+    code, msg = fault(c.api.pool.setAddress, "127.0.0.9:8900")
+    report("cluster: a member of a pool of several cannot change its pool address",
+           code == -500 and "cannot change" in msg, (code, msg))
     want = {a.pool_address: "voter", b.pool_address: "voter", c.pool_address: "voter"}
     report("cluster: three voters, seen alike from every member",
            all(roles(h) == want for h in (a, b, c)), [roles(h) for h in (a, b, c)])
