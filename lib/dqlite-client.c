@@ -415,7 +415,20 @@ void tarn_dqlite_close(tarn_dqlite *c)
 }
 
 const char *tarn_dqlite_address(const tarn_dqlite *c) { return c->address; }
-int tarn_dqlite_alive(const tarn_dqlite *c) { return c && c->fd >= 0; }
+int tarn_dqlite_alive(tarn_dqlite *c)
+{
+	if (!c || c->fd < 0)
+		return 0;
+	/* the server never speaks unasked: anything to read is its end (a
+	 * leader stepping down closes its clients) */
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	if (poll(&p, 1, 0) != 0) {
+		close(c->fd);
+		c->fd = -1;
+		return 0;
+	}
+	return 1;
+}
 int tarn_dqlite_errcode(const tarn_dqlite *c) { return c->errcode; }
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err)

@@ -41,9 +41,9 @@ void tarn_dqlite_set_dialer(tarn_dqlite_dialer fn, void *arg);
 void tarn_dqlite_close(tarn_dqlite *c);
 /* The address of the leader this connection speaks to. */
 const char *tarn_dqlite_address(const tarn_dqlite *c);
-/* False once the connection failed or its peer stopped leading: connect
- * again. */
-int tarn_dqlite_alive(const tarn_dqlite *c);
+/* False once the connection failed, its peer stopped leading, or the peer
+ * closed it (seen without a round trip): connect again. */
+int tarn_dqlite_alive(tarn_dqlite *c);
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err);
 

@@ -136,17 +136,19 @@ static int seat(void *ctx, tarn_dqlite *c, tarn_err err)
 	struct seat *s = ctx;
 	struct tarn_dq_node *nodes = NULL;
 	unsigned n = 0;
-	int found = 0, rc = 0;
+	int found = 0, rc = 0, now = TARN_DQ_SPARE;
 	if (tarn_dqlite_cluster(c, &nodes, &n, err))
 		return down(err, "the pool's members");
 	for (unsigned i = 0; i < n; i++)
-		found |= nodes[i].id == s->id && strcmp(nodes[i].address, s->address) == 0;
+		if (nodes[i].id == s->id && strcmp(nodes[i].address, s->address) == 0)
+			found = 1, now = nodes[i].role;
 	int role = role_for(nodes, n, s->id);
 	free(nodes);
 	if (!found)
 		return snprintf(err, TARN_ERRLEN, "node %" PRIu64 " at %.60s was not admitted (or was removed): join "
 				"again", s->id, s->address), TARN_POOL_REFUSED;
-	if (role != TARN_DQ_SPARE && tarn_dqlite_assign(c, s->id, role, err))
+	/* a role at least as good as the one it would get is kept */
+	if (role < now && tarn_dqlite_assign(c, s->id, role, err))
 		rc = down(err, "giving the new member its role");
 	return rc;
 }
@@ -231,6 +233,25 @@ static int assign(void *ctx, tarn_dqlite *c, tarn_err err)
 	return tarn_dqlite_assign(c, a->id, a->role, err) ? down(err, "changing a member's role") : 0;
 }
 
+/* Only members are balanced: a node admitted but not yet seated is a
+ * join under way, which gives it its role itself. */
+struct membership {
+	const struct tarn_dq_node *nodes;
+	unsigned n;
+	int *member;
+};
+
+static int mark_member(void *ctx, const struct tarn_member *m)
+{
+	struct membership *x = ctx;
+	for (unsigned i = 0; i < x->n; i++) {
+		char id[24];
+		snprintf(id, sizeof id, "%" PRIu64, x->nodes[i].id);
+		x->member[i] |= strcmp(id, m->id) == 0;
+	}
+	return 0;
+}
+
 int tarn_pool_balance(tarn_pool *p, struct tarn_pool_watch *w, tarn_err err)
 {
 	struct tarn_dq_node *nodes = NULL;
@@ -240,6 +261,12 @@ int tarn_pool_balance(tarn_pool *p, struct tarn_pool_watch *w, tarn_err err)
 		return rc;
 	if (n > TARN_POOL_MAX_MEMBERS * 2)
 		n = TARN_POOL_MAX_MEMBERS * 2; /* never, as admit stops at the maximum */
+	int member[TARN_POOL_MAX_MEMBERS * 2] = {0};
+	struct membership x = {nodes, n, member};
+	if ((rc = tarn_pool_each_member(p, mark_member, &x, err)) != 0) {
+		free(nodes);
+		return rc;
+	}
 	int up[TARN_POOL_MAX_MEMBERS * 2];
 	uint64_t now_down[TARN_POOL_MAX_MEMBERS];
 	/* who answers, asked without the store's lock held */
@@ -257,7 +284,7 @@ int tarn_pool_balance(tarn_pool *p, struct tarn_pool_watch *w, tarn_err err)
 	/* promote: standbys before spares, as they hold the log already */
 	for (int from = TARN_DQ_STANDBY; from <= TARN_DQ_SPARE && rc == 0; from++)
 		for (unsigned i = 0; i < n && voters < TARN_POOL_VOTERS && rc == 0; i++)
-			if (up[i] && nodes[i].role == from) {
+			if (up[i] && member[i] && nodes[i].role == from) { /* a join under way seats itself */
 				struct assign a = {nodes[i].id, TARN_DQ_VOTER};
 				if ((rc = tarn_pool_with_leader(p, assign, &a, err)) == 0)
 					voters++, changed++, standbys -= from == TARN_DQ_STANDBY, nodes[i].role = TARN_DQ_VOTER;
@@ -270,7 +297,7 @@ int tarn_pool_balance(tarn_pool *p, struct tarn_pool_watch *w, tarn_err err)
 				changed++;
 		}
 	for (unsigned i = 0; i < n && standbys < TARN_POOL_STANDBYS && rc == 0; i++)
-		if (up[i] && nodes[i].role == TARN_DQ_SPARE) {
+		if (up[i] && member[i] && nodes[i].role == TARN_DQ_SPARE) {
 			struct assign a = {nodes[i].id, TARN_DQ_STANDBY};
 			if ((rc = tarn_pool_with_leader(p, assign, &a, err)) == 0)
 				standbys++, changed++;

@@ -260,6 +260,14 @@ def with_tarnctl(hosts, victim):
     rc, out = tarnctl(d, "join", rest[1].master_spec, pool_password=POOL_PASSWORD)
     report("tarnctl: the host that left joins again, with the pool password from the environment",
            rc == 0 and "lab" in out and out.count(" voter ") == 3, out)
+    master = next((h for h in rest + [d] if (info(h) or {}).get("master")), None)
+    others = [h for h in rest + [d] if h is not master]
+    rc, out = tarnctl(master, "leave") if master else (None, "no master")
+    new = until(10, lambda: (lambda i: i and i["leader"] not in ("", master.pool_address) and i)(info(others[0])))
+    report("tarnctl: the master leaves; it hands the master's role over first",
+           rc == 0 and new and len(new["members"]) == 2, (rc, out, new))
+    code, msg = fault(others[1].api.guest.define, GUEST.format("after-master-left"))
+    report("cluster: the two left take writes", code is None, (code, msg, info(others[0]), info(others[1])))
 
 
 def gone_pool(hosts, victim):
