@@ -57,14 +57,15 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# the engine's pure code (no libxl context, no store) that unit tests drive directly
-ENGINE_PURE := services/tarnd/guest-decide.c
+# the engine's pure code (no libxl context, no store) that unit tests drive directly,
+# and the pool's TLS carrier
+ENGINE_PURE := services/tarnd/guest-decide.c services/tarnd/pool-tls.c
 
 $(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a $(ENGINE_PURE) \
 		$(ENGINE_PURE:.c=.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit/c -Iservices/tarnd $(LDFLAGS) -o $@ $< $(ENGINE_PURE) $(BUILD)/libtarn.a \
-		$(LDLIBS) -ldqlite $(XEN_LIBS)
+		$(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
 
 # libFuzzer build of request parsing and dispatch (clang, with ASan/UBSan)
 FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/cmd-*.c) \

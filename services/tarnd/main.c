@@ -135,6 +135,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	tarn_err err = "";
 	static struct tarn_pool_tls tls; /* the pool store's connections follow the leader over TLS */
 	tarn_pool_tls_init(&tls, ec->pool, ec->pool_key);
+	tls.self[0] = '\0'; /* even to this host's node: dqlite takes its own socket from its own process only */
 	tarn_dqlite_set_dialer(tarn_pool_tls_dial, &tls);
 	tarn_store *st = tarn_store_open(db, err);
 	struct tarn_host_facts *facts = tarn_host_facts_new();

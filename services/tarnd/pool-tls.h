@@ -7,7 +7,9 @@
  * to that socket; a dialer (dqlite's connect function for the node's Raft
  * connections, and lib/dqlite-client's dialer for the pool store's) makes
  * a TLS connection and hands back one end of a socket pair that a thread
- * relays. This host's own node is dialed directly, without TLS.
+ * relays. In the node's own process its socket is dialed directly; dqlite
+ * takes a connection on it from that process only, so other processes
+ * (the engine) come in over TLS too.
  *
  * The key is read from its file at each handshake, so a join that changes
  * it needs no restart of anything but the node. */
@@ -16,7 +18,7 @@
 #include "validate.h"
 
 struct tarn_pool_tls {
-	char self[256];      /* this node's address ("IPv4:port") */
+	char self[256];      /* this node's address ("IPv4:port"); "" outside its process */
 	char inner[300];     /* the node's own socket: "@tarn-pool-" self */
 	char key_path[4200]; /* the pool key file: 64 hex digits */
 };
