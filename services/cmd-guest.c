@@ -227,10 +227,22 @@ static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agen
 {
 	(void)call;
 	const char *name;
+	xmlrpc_bool disks = 0;
 	tarn_err err = "";
-	tarn_pool *pool = by_name(env, p, agent, "(s)", &name, NULL);
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
 	if (!pool)
 		return NULL;
+	if (xmlrpc_array_size(env, p) == 2)
+		xmlrpc_decompose_value(env, p, "(sb)", &name, &disks);
+	else
+		xmlrpc_decompose_value(env, p, "(s)", &name);
+	if (env->fault_occurred)
+		return NULL;
+	if (disks) { /* its disks in running_pool/<name>/ too: a task */
+		xmlrpc_value *v = tarn_cmd_delete_disks(env, agent, pool, name);
+		free((void *)name);
+		return v;
+	}
 	int rc = tarn_pool_guest_undefine(pool, name, err);
 	free((void *)name);
 	return changed(env, rc, err);
@@ -253,7 +265,9 @@ const struct tarn_cmd tarn_cmd_guest[] = {
 	{"guest.pin", "b:sis", "Pins vCPU N of a guest to a CPU list (like 1, 0-3 or all), now if it runs and at "
 			       "every start.", guest_pin},
 	{"guest.setHa", "b:sb", "Whether a guest is restarted on another member when its host dies.", guest_set_ha},
-	{"guest.undefine", "b:s", "Removes a guest's definition; it must be meant to be stopped, and be stopped.",
+	{"guest.undefine", "b:s,i:sb", "Removes a guest's definition; it must be meant to be stopped, and be stopped. "
+				       "With DELETEDISKS true, its disks in running_pool/NAME/ (never others) are "
+				       "deleted too, by a task whose id is returned (0: none).",
 	 guest_undefine},
 	{NULL, NULL, NULL, NULL},
 };

@@ -22,7 +22,7 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	char host[256] = "", running[8] = "", xen[64] = "", reason[256] = "", kernel[128] = "";
 	int64_t at = 0;
 	gethostname(host, sizeof host - 1);
-	/* host.uptime is written on every refresh: its age is the facts' age */
+	/* host.uptime is written with every record of the facts: its age is theirs */
 	long long age = tarn_fact_get(a->store, "host.uptime", kernel, sizeof kernel, &at) == 0
 				? (long long)(time(NULL) - at) : -1;
 	tarn_fact_get(a->store, "xen.running", running, sizeof running, NULL);
@@ -71,7 +71,8 @@ const struct tarn_cmd tarn_cmd_host[] = {
 	{"host.info", "S:", "This host: hostname, Tarn version, Xen version (or \"not running on Xen\" "
 			    "and xen_reason), cpus, cores, sockets, memory_total_mib, memory_free_mib, "
 			    "uptime (s), kernel, guests_running, and facts_age: how many seconds ago the "
-			    "engine read them (-1: not yet).", host_info},
+			    "engine last recorded them (it does when one changes, and every 5 minutes; "
+			    "-1: not yet).", host_info},
 	{"host.reboot", "S:", "Queues a reboot of this host as a task (see task.get); returns the task.",
 	 host_reboot},
 	{"host.shutdown", "S:", "Queues powering this host off as a task; returns the task.", host_shutdown},

@@ -5,6 +5,7 @@ extern const struct tarn_cmd tarn_cmd_system[];
 extern const struct tarn_cmd tarn_cmd_net[];
 extern const struct tarn_cmd tarn_cmd_pool[];
 extern const struct tarn_cmd tarn_cmd_guest[];
+extern const struct tarn_cmd tarn_cmd_guest_disk[];
 extern const struct tarn_cmd tarn_cmd_host[];
 extern const struct tarn_cmd tarn_cmd_task[];
 extern const struct tarn_cmd tarn_cmd_event[];
@@ -17,6 +18,7 @@ const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_pool,
 	tarn_cmd_pool_peer,
 	tarn_cmd_guest,
+	tarn_cmd_guest_disk,
 	tarn_cmd_host,
 	tarn_cmd_task,
 	tarn_cmd_event,

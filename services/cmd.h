@@ -74,6 +74,11 @@ int tarn_cmd_append(xmlrpc_env *env, xmlrpc_value *list, xmlrpc_value *item);
  * with a fault ("cannot read what") when the walk returned rc != 0. */
 xmlrpc_value *tarn_cmd_list_result(xmlrpc_env *env, xmlrpc_value *list, int rc, const char *what);
 
+/* guest.undefine with deleteDisks (cmd-guest-disk.c): undefines the guest,
+ * then queues the task that removes its disks in running_pool/<name>/
+ * (found in its xl.cfg, read first); the task's id, 0 when there are none. */
+xmlrpc_value *tarn_cmd_delete_disks(xmlrpc_env *env, void *agent, tarn_pool *pool, const char *name);
+
 struct tarn_task;
 /* A task as the API shows it (cmd-task.c). */
 xmlrpc_value *tarn_cmd_task_value(xmlrpc_env *env, const struct tarn_task *t);

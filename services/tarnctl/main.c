@@ -222,11 +222,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* a verb is one word ("guest"), or two ("guest clone"), which wins */
 	const struct tarnctl_verb *verb = NULL;
-	for (int n = 0; !verb && tarnctl_verbs[n]; n++)
-		for (const struct tarnctl_verb *v = tarnctl_verbs[n]; v->name; v++)
-			if (strcmp(v->name, argv[optind]) == 0)
+	for (int n = 0; tarnctl_verbs[n]; n++)
+		for (const struct tarnctl_verb *v = tarnctl_verbs[n]; v->name; v++) {
+			size_t first = strcspn(v->name, " ");
+			int two = v->name[first] == ' ';
+			if (strncmp(v->name, argv[optind], first) == 0 && argv[optind][first] == '\0' &&
+			    (two ? optind + 1 < argc && strcmp(v->name + first + 1, argv[optind + 1]) == 0
+				 : !verb))
 				verb = v;
+		}
 	int nargs = argc - optind - 1;
 	if (!verb) {
 		fprintf(stderr, "tarnctl: unknown verb %s (tarnctl --help lists them)\n", argv[optind]);

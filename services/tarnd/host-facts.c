@@ -8,18 +8,22 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
 
-struct tarn_host_facts {
-	int was_running; /* -1 unknown, else the last xen.running, to log changes only */
-};
-
 struct readings {
-	char xen_version[32], reason[200];
+	char xen_version[32], reason[200], kernel[65];
+	int xen;
 	long cpus, cores, sockets, guests;
 	long long mem_total_mib, mem_free_mib, uptime;
+};
+
+struct tarn_host_facts {
+	int was_running; /* -1 unknown, else the last xen.running, to log changes only */
+	struct readings written; /* what the store holds, uptime aside */
+	time_t written_at;	 /* 0: nothing written yet */
 };
 
 struct tarn_host_facts *tarn_host_facts_new(void)
@@ -119,6 +123,20 @@ static int set_long(tarn_store *st, const char *key, long long v, tarn_err err)
 	return tarn_fact_set(st, key, buf, err);
 }
 
+/* Whether the readings need writing: they changed (uptime aside, which
+ * readers extrapolate from the write time), or the last write is older than
+ * TARN_FACTS_CONFIRM. Writing only then spares a USB stick holding the
+ * store a commit every few seconds. */
+static int facts_changed(const struct tarn_host_facts *hf, const struct readings *r)
+{
+	const struct readings *w = &hf->written;
+	return hf->written_at == 0 || time(NULL) - hf->written_at >= TARN_FACTS_CONFIRM || r->xen != w->xen ||
+	       strcmp(r->xen_version, w->xen_version) || strcmp(r->reason, w->reason) ||
+	       strcmp(r->kernel, w->kernel) || r->cpus != w->cpus || r->cores != w->cores ||
+	       r->sockets != w->sockets || r->guests != w->guests || r->mem_total_mib != w->mem_total_mib ||
+	       r->mem_free_mib != w->mem_free_mib;
+}
+
 int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn_store *st, tarn_err err)
 {
 	struct readings r = {0};
@@ -141,8 +159,10 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 	}
 	r.uptime = (long long)up;
 	struct utsname u;
-	if (uname(&u) != 0)
-		snprintf(u.release, sizeof u.release, "unknown");
+	snprintf(r.kernel, sizeof r.kernel, "%s", uname(&u) == 0 ? u.release : "unknown");
+	r.xen = xen;
+	if (!facts_changed(hf, &r))
+		return 0;
 	if (tarn_store_begin(st, err))
 		return -1;
 	int rc = tarn_fact_set(st, "xen.running", xen ? "yes" : "no", err) ||
@@ -152,11 +172,15 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 		 set_long(st, "host.sockets", r.sockets, err) ||
 		 set_long(st, "host.memory_total_mib", r.mem_total_mib, err) ||
 		 set_long(st, "host.memory_free_mib", r.mem_free_mib, err) ||
-		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", u.release, err) ||
+		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", r.kernel, err) ||
 		 set_long(st, "guests.running", r.guests, err);
 	if (rc) {
 		tarn_store_rollback(st);
 		return -1;
 	}
-	return tarn_store_commit(st, err);
+	if (tarn_store_commit(st, err))
+		return -1;
+	hf->written = r;
+	hf->written_at = time(NULL);
+	return 0;
 }

@@ -15,14 +15,16 @@
 #include "store.h"
 #include "xen.h"
 
-/* Refresh the facts this often, in seconds. */
+/* Read the host this often, in seconds; the store is written only when a
+ * reading changed, or TARN_FACTS_CONFIRM seconds after the last write. */
 #define TARN_FACTS_INTERVAL 10
+#define TARN_FACTS_CONFIRM 300
 
 struct tarn_host_facts;
 struct tarn_host_facts *tarn_host_facts_new(void);
 void tarn_host_facts_free(struct tarn_host_facts *hf);
-/* Reads the host and records every fact; 0, or -1 with err filled when
- * the store refused them. */
+/* Reads the host and records every fact when they need writing; 0, or -1
+ * with err filled when the store refused them. */
 int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn_store *st, tarn_err err);
 
 #endif

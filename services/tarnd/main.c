@@ -165,7 +165,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	snprintf(msg, sizeof msg, "Tarn agent %s started%s", TARN_VERSION,
 		 ec->reconcile ? "" : " (host settings are not applied here)");
 	tarn_event_add(st, "info", "agent", msg);
-	struct tarn_workers workers = {.db = db, .root = ec->repo_root};
+	struct tarn_workers workers = {.db = db, .root = ec->repo_root, .pool = ec->pool};
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0, facts_at = 0;

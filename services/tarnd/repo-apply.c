@@ -2,6 +2,9 @@
  * repo-apply.h. */
 #include "repo-apply.h"
 
+#include "diskcopy.h"
+#include "guest-job.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -306,12 +309,16 @@ void tarn_repo_sweep(tarn_store *st, const char *dir, int64_t task)
 			if (strncmp(e->d_name, TARN_REPO_PARTIAL, strlen(TARN_REPO_PARTIAL)) != 0 ||
 			    sscanf(e->d_name + strlen(TARN_REPO_PARTIAL), "%lld-", &id) != 1)
 				continue;
-			if (task ? id == task : tarn_task_get(st, id, &t) != 0 || strcmp(t.state, "running") != 0)
-				unlinkat(dirfd(d), e->d_name, 0);
+			if (task ? id == task : tarn_task_get(st, id, &t) != 0 || strcmp(t.state, "running") != 0) {
+				char path[4500]; /* a file, or a guest's directory being made */
+				snprintf(path, sizeof path, "%s/%s", pool, e->d_name);
+				tarn_remove_tree(path);
+			}
 		}
 		if (d)
 			closedir(d);
 	}
+	tarn_guest_disk_sweep(st, dir, task);
 }
 
 static const char *ready(struct pass *p, const struct tarn_repo *r, const char *dir, tarn_err err)

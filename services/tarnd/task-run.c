@@ -21,6 +21,12 @@ static const struct {
 } kinds[] = {
 	{"repo.import", tarn_job_import},
 	{"disk.create", tarn_job_disks},
+	{"guest.fromtemplate", tarn_job_from_template},
+	{"guest.clone", tarn_job_clone},
+	{"guest.snapshot", tarn_job_snapshot},
+	{"guest.revert", tarn_job_revert},
+	{"guest.deletesnapshot", tarn_job_delete_snapshot},
+	{"guest.deletedisks", tarn_job_delete_disks},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -90,7 +96,7 @@ static void worker(const struct tarn_workers *w, const struct tarn_task *t, pid_
 	tarn_store *st = tarn_store_open(w->db, msg);
 	if (!st)
 		_exit(1);
-	struct tarn_job j = {.st = st, .task = t, .root = w->root};
+	struct tarn_job j = {.st = st, .task = t, .root = w->root, .pool = w->pool};
 	int rc = TARN_JOB_FAILED;
 	for (size_t k = 0; k < NKINDS; k++)
 		if (strcmp(kinds[k].kind, t->kind) == 0)
@@ -121,7 +127,9 @@ static void orphaned(struct tarn_workers *w, tarn_store *st, int i, const char *
 
 void tarn_workers_poll(struct tarn_workers *w, tarn_store *st)
 {
-	static const char *const wanted[NKINDS + 1] = {"repo.import", "disk.create", NULL};
+	static const char *wanted[NKINDS + 1];
+	for (size_t k = 0; k < NKINDS; k++)
+		wanted[k] = kinds[k].kind;
 	for (int i = 0; i < TARN_WORKERS; i++) {
 		int status;
 		if (w->pid[i] && waitpid(w->pid[i], &status, WNOHANG) == w->pid[i])

@@ -21,6 +21,7 @@
 struct tarn_workers {
 	const char *db;   /* each worker opens the store itself */
 	const char *root; /* repositories' mount points */
+	const char *pool; /* the pool node's address, where guests are defined */
 	pid_t pid[TARN_WORKERS];
 	struct tarn_task task[TARN_WORKERS];
 };
@@ -35,6 +36,7 @@ struct tarn_job {
 	tarn_store *st;
 	const struct tarn_task *task;
 	const char *root;
+	const char *pool; /* the pool node's address */
 	struct timespec last; /* of the last progress write */
 };
 enum { TARN_JOB_DONE, TARN_JOB_CANCELLED, TARN_JOB_FAILED };
@@ -57,5 +59,13 @@ const char *tarn_job_room(const struct tarn_job *j, const char *dir, uint64_t ne
 /* The kinds. Each returns TARN_JOB_*, with the final message in msg. */
 int tarn_job_import(struct tarn_job *j, tarn_err msg);
 int tarn_job_disks(struct tarn_job *j, tarn_err msg);
+/* guest-copy.c: a guest from a template, a clone */
+int tarn_job_from_template(struct tarn_job *j, tarn_err msg);
+int tarn_job_clone(struct tarn_job *j, tarn_err msg);
+/* guest-snapshot.c: disk snapshots, and a deleted guest's disks */
+int tarn_job_snapshot(struct tarn_job *j, tarn_err msg);
+int tarn_job_revert(struct tarn_job *j, tarn_err msg);
+int tarn_job_delete_snapshot(struct tarn_job *j, tarn_err msg);
+int tarn_job_delete_disks(struct tarn_job *j, tarn_err msg);
 
 #endif
