@@ -289,10 +289,13 @@ int tarn_pool_balance(tarn_pool *p, struct tarn_pool_watch *w, tarn_err err)
 				if ((rc = tarn_pool_with_leader(p, assign, &a, err)) == 0)
 					voters++, changed++, standbys -= from == TARN_DQ_STANDBY, nodes[i].role = TARN_DQ_VOTER;
 			}
-	/* a voter down twice running gives its vote up once enough others vote */
+	/* a voter down twice running gives its vote up once enough others vote.
+	 * It becomes a standby, not a spare: back, it then hears from the
+	 * leader and learns its role; a spare would hear nothing and, voter in
+	 * its own old view, keep calling elections that unseat the leader. */
 	for (unsigned i = 0; i < n && rc == 0; i++)
 		if (!up[i] && nodes[i].role == TARN_DQ_VOTER && voters >= TARN_POOL_VOTERS && was_down(w, nodes[i].id)) {
-			struct assign a = {nodes[i].id, TARN_DQ_SPARE};
+			struct assign a = {nodes[i].id, TARN_DQ_STANDBY};
 			if ((rc = tarn_pool_with_leader(p, assign, &a, err)) == 0)
 				changed++;
 		}

@@ -44,7 +44,7 @@ int tarn_pool_eject(tarn_pool *p, const char *who, tarn_err err);
 
 /* The leader's upkeep of roles: an online standby or spare becomes a voter
  * while fewer than TARN_POOL_VOTERS voters answer, then a voter found
- * down twice running becomes a spare; an online spare becomes a standby
+ * down twice running becomes a standby; an online spare becomes a standby
  * while standbys are short. *down carries the last round's findings
  * between calls (zero it first). Returns how many roles changed, or a
  * TARN_POOL_* result. */

@@ -169,8 +169,8 @@ def failover(hosts):
     report("cluster: the new master takes writes", code is None, code)
     d = hosts[3]
     promoted = until(20, lambda: roles(d).get(d.pool_address) == "voter"
-                     and roles(d).get(a.pool_address) == "spare")
-    report("cluster: the standby is promoted to voter and the lost voter made a spare", promoted, roles(d))
+                     and roles(d).get(a.pool_address) == "standby")
+    report("cluster: the standby is promoted to voter and the lost voter made a standby", promoted, roles(d))
 
     up = a.start()
     back = until(20, lambda: (info(a) or {}).get("master") is False
