@@ -21,7 +21,7 @@ TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/
 TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
 XMLRPC_SERVER_LIBS := -lxmlrpc_server -lxmlrpc -lxmlrpc_util
 XEN_LIBS := -lxlutil -lxenlight -lxentoollog
-TARND_LIBS := -lmicrohttpd -lgnutls -lcurl $(XMLRPC_SERVER_LIBS) $(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
+TARND_LIBS := -lmicrohttpd -lgnutls -lcurl -lxmlrpc_client $(XMLRPC_SERVER_LIBS) $(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
 TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util -lcurl
 TUI_SRC := $(wildcard tui/*.c)
@@ -57,14 +57,15 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# the engine's pure code (no libxl context, no store) that unit tests drive directly
-ENGINE_PURE := services/tarnd/guest-decide.c
+# the engine's pure code (no libxl context, no store) that unit tests drive directly,
+# and the pool's TLS carrier
+ENGINE_PURE := services/tarnd/guest-decide.c services/tarnd/pool-tls.c
 
 $(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a $(ENGINE_PURE) \
 		$(ENGINE_PURE:.c=.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit/c -Iservices/tarnd $(LDFLAGS) -o $@ $< $(ENGINE_PURE) $(BUILD)/libtarn.a \
-		$(LDLIBS) -ldqlite $(XEN_LIBS)
+		$(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
 
 # libFuzzer build of request parsing and dispatch (clang, with ASan/UBSan)
 FUZZ_SRC := tests/fuzz/fuzz_rpc.c services/tarnd/registry.c $(wildcard services/cmd-*.c) \

@@ -16,9 +16,10 @@
 #include <unistd.h>
 
 enum { REQ_LEADER = 0, REQ_CLIENT = 1, REQ_OPEN = 3, REQ_EXEC_SQL = 8, REQ_QUERY_SQL = 9, REQ_ADD = 12,
-       REQ_ASSIGN = 13 };
-enum { RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_DB = 4, RES_RESULT = 6, RES_ROWS = 7,
-       RES_EMPTY = 8 };
+       REQ_ASSIGN = 13, REQ_REMOVE = 14, REQ_CLUSTER = 16, REQ_TRANSFER = 17 };
+enum { RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_SERVERS = 3, RES_DB = 4, RES_RESULT = 6,
+       RES_ROWS = 7, RES_EMPTY = 8 };
+#define MAX_NODES 256
 #define ROWS_PART 0xeeeeeeeeeeeeeeeeULL
 #define ROWS_DONE 0xffffffffffffffffULL
 #define MAX_BODY (16u << 20)  /* one reply; a server's batch is a page or so */
@@ -244,11 +245,42 @@ static unsigned char *request(tarn_dqlite *c, int type, const struct buf *req, i
 	return body;
 }
 
+static tarn_dqlite_dialer dialer;
+static void *dialer_arg;
+
+void tarn_dqlite_set_dialer(tarn_dqlite_dialer fn, void *arg)
+{
+	dialer = fn, dialer_arg = arg;
+}
+
+/* The protocol version, then registration as a client. */
+static int hello(tarn_dqlite *c, tarn_err err)
+{
+	struct timespec deadline;
+	unsigned char v[8];
+	le64(v, 1);
+	deadline_in(&deadline, c->timeout_ms);
+	if (io(c, v, 8, 1, &deadline, err))
+		return -1;
+	struct buf b = {0};
+	size_t len;
+	unsigned char *body = put_u64(&b, 0) ? NULL : request(c, REQ_CLIENT, &b, RES_WELCOME, 8, &len, err);
+	int rc = body ? 0 : -1;
+	free(b.p);
+	free(body);
+	return rc;
+}
+
 static int dial(tarn_dqlite *c, const char *address, tarn_err err)
 {
 	struct sockaddr_storage ss = {0};
 	socklen_t sl;
 	snprintf(c->address, sizeof c->address, "%s", address);
+	if (dialer && address[0] != '@' && address[0] != '/') {
+		if (dialer(dialer_arg, address, c->timeout_ms, &c->fd, err))
+			return c->fd = -1, -1;
+		return hello(c, err);
+	}
 	if (address[0] == '@' || address[0] == '/') {
 		struct sockaddr_un *un = (struct sockaddr_un *)&ss;
 		size_t n = strlen(address);
@@ -288,20 +320,7 @@ static int dial(tarn_dqlite *c, const char *address, tarn_err err)
 			 soerr ? strerror(soerr) : "connection timed out");
 		return close(c->fd), c->fd = -1, -1;
 	}
-	/* the protocol version, then register as a client */
-	struct timespec deadline;
-	unsigned char v[8];
-	le64(v, 1);
-	deadline_in(&deadline, c->timeout_ms);
-	if (io(c, v, 8, 1, &deadline, err))
-		return -1;
-	struct buf b = {0};
-	size_t len;
-	unsigned char *body = put_u64(&b, 0) ? NULL : request(c, REQ_CLIENT, &b, RES_WELCOME, 8, &len, err);
-	int rc = body ? 0 : -1;
-	free(b.p);
-	free(body);
-	return rc;
+	return hello(c, err);
 }
 
 /* Asks the node who leads: *leader gets its address ("" while none). */
@@ -318,28 +337,70 @@ static int ask_leader(tarn_dqlite *c, char *leader, size_t n, tarn_err err)
 	return 0;
 }
 
-tarn_dqlite *tarn_dqlite_connect(const char *address, unsigned timeout_ms, tarn_err err)
+static tarn_dqlite *client_new(unsigned timeout_ms, tarn_err err)
 {
 	tarn_dqlite *c = calloc(1, sizeof *c);
 	if (!c)
 		return snprintf(err, TARN_ERRLEN, "out of memory"), NULL;
 	c->fd = -1;
 	c->timeout_ms = timeout_ms ? timeout_ms : 5000;
+	return c;
+}
+
+int tarn_dqlite_probe(const char *address, unsigned timeout_ms, char *leader, size_t n, tarn_err err)
+{
+	tarn_dqlite *c = client_new(timeout_ms, err);
+	int rc = !c || dial(c, address, err) || ask_leader(c, leader, n, err) ? -1 : 0;
+	tarn_dqlite_close(c);
+	return rc;
+}
+
+/* Only voters know the leader: a standby or spare node says "". Then the
+ * voters it knows of are asked. */
+static int ask_voters(tarn_dqlite *c, char *leader, size_t n, tarn_err err)
+{
+	struct tarn_dq_node *nodes = NULL;
+	unsigned count = 0, voters = 0, answered = 0;
+	if (tarn_dqlite_cluster(c, &nodes, &count, err))
+		return -1;
+	for (unsigned i = 0; i < count && !leader[0]; i++) {
+		if (nodes[i].role != TARN_DQ_VOTER)
+			continue;
+		voters++;
+		tarn_err ignored;
+		if (strcmp(nodes[i].address, c->address) == 0 ||
+		    tarn_dqlite_probe(nodes[i].address, c->timeout_ms < 1000 ? c->timeout_ms : 1000, leader, n,
+				      ignored) == 0)
+			answered++;
+	}
+	free(nodes);
+	if (!leader[0])
+		snprintf(err, TARN_ERRLEN, "the pool has no leader now: %u of %u voters answer and a majority "
+			 "is needed (or an election is under way)", answered, voters);
+	return leader[0] ? 0 : -1;
+}
+
+tarn_dqlite *tarn_dqlite_connect(const char *address, unsigned timeout_ms, tarn_err err)
+{
+	tarn_dqlite *c = client_new(timeout_ms, err);
 	char leader[256];
+	if (!c || dial(c, address, err) || ask_leader(c, leader, sizeof leader, err) ||
+	    (!leader[0] && ask_voters(c, leader, sizeof leader, err)))
+		goto fail;
 	/* a follower names the leader: follow, a few hops at most */
 	for (int hop = 0; hop < 3; hop++) {
-		if (dial(c, address, err) || ask_leader(c, leader, sizeof leader, err))
+		if (strcmp(leader, c->address) == 0)
+			return c;
+		close(c->fd), c->fd = -1;
+		if (dial(c, leader, err) || ask_leader(c, leader, sizeof leader, err))
 			break;
 		if (!leader[0]) {
 			snprintf(err, TARN_ERRLEN, "dqlite %.60s: the pool has no leader at the moment "
 				 "(an election, or too few members up)", c->address);
 			break;
 		}
-		if (strcmp(leader, c->address) == 0)
-			return c;
-		close(c->fd), c->fd = -1;
-		address = leader;
 	}
+fail:
 	tarn_dqlite_close(c);
 	return NULL;
 }
@@ -354,7 +415,20 @@ void tarn_dqlite_close(tarn_dqlite *c)
 }
 
 const char *tarn_dqlite_address(const tarn_dqlite *c) { return c->address; }
-int tarn_dqlite_alive(const tarn_dqlite *c) { return c && c->fd >= 0; }
+int tarn_dqlite_alive(tarn_dqlite *c)
+{
+	if (!c || c->fd < 0)
+		return 0;
+	/* the server never speaks unasked: anything to read is its end (a
+	 * leader stepping down closes its clients) */
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	if (poll(&p, 1, 0) != 0) {
+		close(c->fd);
+		c->fd = -1;
+		return 0;
+	}
+	return 1;
+}
 int tarn_dqlite_errcode(const tarn_dqlite *c) { return c->errcode; }
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err)
@@ -372,20 +446,90 @@ int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err)
 	return 0;
 }
 
-int tarn_dqlite_add_voter(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err)
+/* A request of one or two words answered by EMPTY. */
+static int change(tarn_dqlite *c, int type, uint64_t a, int two, uint64_t b, tarn_err err)
 {
-	struct buf add = {0}, assign = {0};
+	struct buf req = {0};
 	size_t len;
 	unsigned char *body = NULL;
-	if (put_u64(&add, id) || put_text(&add, address) || put_u64(&assign, id) || put_u64(&assign, 0 /* voter */))
+	if (put_u64(&req, a) || (two && put_u64(&req, b)))
 		snprintf(err, TARN_ERRLEN, "out of memory");
-	else if ((body = request(c, REQ_ADD, &add, RES_EMPTY, 0, &len, err)))
-		free(body), body = request(c, REQ_ASSIGN, &assign, RES_EMPTY, 0, &len, err);
-	int rc = body ? 0 : -1;
-	free(add.p);
-	free(assign.p);
+	else
+		body = request(c, type, &req, RES_EMPTY, 0, &len, err);
+	free(req.p);
 	free(body);
-	return rc;
+	return body ? 0 : -1;
+}
+
+int tarn_dqlite_add(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err)
+{
+	struct buf add = {0};
+	size_t len;
+	unsigned char *body = NULL;
+	if (put_u64(&add, id) || put_text(&add, address))
+		snprintf(err, TARN_ERRLEN, "out of memory");
+	else
+		body = request(c, REQ_ADD, &add, RES_EMPTY, 0, &len, err);
+	free(add.p);
+	free(body);
+	return body ? 0 : -1;
+}
+
+int tarn_dqlite_assign(tarn_dqlite *c, uint64_t id, int role, tarn_err err)
+{
+	if (role < TARN_DQ_VOTER || role > TARN_DQ_SPARE)
+		return snprintf(err, TARN_ERRLEN, "dqlite: %d is not a role", role), -1;
+	return change(c, REQ_ASSIGN, id, 1, (uint64_t)role, err);
+}
+
+int tarn_dqlite_remove(tarn_dqlite *c, uint64_t id, tarn_err err)
+{
+	return change(c, REQ_REMOVE, id, 0, 0, err);
+}
+
+int tarn_dqlite_transfer(tarn_dqlite *c, uint64_t id, tarn_err err)
+{
+	return change(c, REQ_TRANSFER, id, 0, 0, err);
+}
+
+int tarn_dqlite_add_voter(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err)
+{
+	return tarn_dqlite_add(c, id, address, err) || tarn_dqlite_assign(c, id, TARN_DQ_VOTER, err) ? -1 : 0;
+}
+
+/* SERVERS: a count, then id, address and role for each. */
+int tarn_dqlite_cluster(tarn_dqlite *c, struct tarn_dq_node **nodes, unsigned *count, tarn_err err)
+{
+	struct buf req = {0};
+	size_t len, at = 8;
+	*nodes = NULL, *count = 0;
+	unsigned char *body = put_u64(&req, 1 /* with roles */) ? NULL
+		: request(c, REQ_CLUSTER, &req, RES_SERVERS, 8, &len, err);
+	free(req.p);
+	if (!body)
+		return -1;
+	uint64_t n = get64(body);
+	struct tarn_dq_node *v = n <= MAX_NODES ? calloc(n ? n : 1, sizeof *v) : NULL;
+	int bad = !v;
+	for (unsigned i = 0; !bad && i < n; i++) {
+		size_t k = at + 8 < len ? strnlen((char *)body + at + 8, len - at - 8) : len;
+		size_t end = at + 8 + ((k + 8) & ~(size_t)7);
+		if (at + 8 >= len || k >= sizeof v[i].address || end + 8 > len) {
+			bad = 1;
+			break;
+		}
+		v[i].id = get64(body + at);
+		memcpy(v[i].address, body + at + 8, k);
+		v[i].role = (int)get64(body + end);
+		at = end + 8;
+	}
+	free(body);
+	if (bad) {
+		free(v);
+		return snprintf(err, TARN_ERRLEN, "dqlite %.60s: a malformed cluster list", c->address), -1;
+	}
+	*nodes = v, *count = (unsigned)n;
+	return 0;
 }
 
 static int sql_request(tarn_dqlite *c, struct buf *b, const char *sql, const struct tarn_dq_value *params,

@@ -28,21 +28,51 @@ struct tarn_dq_value {
 #define TARN_DQ_NULLV ((struct tarn_dq_value){.type = TARN_DQ_NULL})
 
 /* Connects to a node ("host:port", or "@name" for an abstract Unix socket,
- * or "/path"), asks it who leads, and follows to the leader. timeout_ms
+ * or "/path"), asks it who leads (a node that does not know, a standby,
+ * has the voters it knows of asked), and follows to the leader. timeout_ms
  * bounds each request (connect, send, reply). No leader yet is an error
  * that says so: callers retry. */
 tarn_dqlite *tarn_dqlite_connect(const char *address, unsigned timeout_ms, tarn_err err);
+/* How "host:port" addresses are dialed from now on (the pool's TLS, in
+ * the agent): fn sets *fd to a connected stream socket within timeout_ms,
+ * or returns -1 with err. NULL: plain TCP. Set before any connection. */
+typedef int (*tarn_dqlite_dialer)(void *arg, const char *address, unsigned timeout_ms, int *fd, tarn_err err);
+void tarn_dqlite_set_dialer(tarn_dqlite_dialer fn, void *arg);
 void tarn_dqlite_close(tarn_dqlite *c);
 /* The address of the leader this connection speaks to. */
 const char *tarn_dqlite_address(const tarn_dqlite *c);
-/* False once the connection failed or its peer stopped leading: connect
- * again. */
-int tarn_dqlite_alive(const tarn_dqlite *c);
+/* False once the connection failed, its peer stopped leading, or the peer
+ * closed it (seen without a round trip): connect again. */
+int tarn_dqlite_alive(tarn_dqlite *c);
 
 int tarn_dqlite_open(tarn_dqlite *c, const char *database, tarn_err err);
 
-/* Adds a node (already started with that id and address) to the cluster as
- * a voter; c must be connected to the leader. */
+/* Asks the node at address who leads, without following: leader gets its
+ * address, or "" when the node does not know (it is not a voter, or there
+ * is an election). 0, or -1 when the node does not answer. */
+int tarn_dqlite_probe(const char *address, unsigned timeout_ms, char *leader, size_t n, tarn_err err);
+
+/* Raft roles, as on the wire: voters elect the leader and make a majority;
+ * standbys get the log and are promoted quickly; spares get nothing. */
+enum { TARN_DQ_VOTER = 0, TARN_DQ_STANDBY = 1, TARN_DQ_SPARE = 2 };
+struct tarn_dq_node {
+	uint64_t id;
+	char address[256];
+	int role;
+};
+/* The cluster's configuration as the connected node knows it; *nodes is
+ * the caller's to free. Any node answers, leader or not. */
+int tarn_dqlite_cluster(tarn_dqlite *c, struct tarn_dq_node **nodes, unsigned *n, tarn_err err);
+
+/* Changes of membership, each committed by a majority before it returns;
+ * c must be connected to the leader. A node is added as a spare (it gets
+ * nothing until assigned a role); a voter or standby must be running to be
+ * assigned (it catches up first). Transfer hands leadership to a voter. */
+int tarn_dqlite_add(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err);
+int tarn_dqlite_assign(tarn_dqlite *c, uint64_t id, int role, tarn_err err);
+int tarn_dqlite_remove(tarn_dqlite *c, uint64_t id, tarn_err err);
+int tarn_dqlite_transfer(tarn_dqlite *c, uint64_t id, tarn_err err);
+/* Add, then assign the voter role. */
 int tarn_dqlite_add_voter(tarn_dqlite *c, uint64_t id, const char *address, tarn_err err);
 
 /* Runs sql (several statements allowed; params bind to the first). */

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "auth.h"
 #include "cpulist.h"
 #include "dqlite-client.h"
 #include "xlcfg.h"
@@ -21,6 +22,7 @@ struct tarn_pool {
 	tarn_dqlite *c;
 	char address[256];
 	char node_id[24];
+	char agent[256];
 };
 
 /* Schema migrations, applied in order, each in one transaction with the new
@@ -59,6 +61,12 @@ static const char *const migrations[] = {
 	"  actual, error, error_gen, affinity, domid FROM guests;"
 	"DROP TABLE guests;"
 	"ALTER TABLE guests3 RENAME TO guests;",
+	/* 4: pools of several hosts: the pool password's hash, each member's agent
+	 * and heartbeat; "master" is no longer stored (it is whoever leads) */
+	"ALTER TABLE pool ADD COLUMN password TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE members ADD COLUMN agent TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE members ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE members SET roles = trim(replace(roles, 'master', ''), ',');",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -72,6 +80,24 @@ tarn_pool *tarn_pool_open(const char *address, uint64_t node_id)
 	snprintf(p->node_id, sizeof p->node_id, "%" PRIu64, node_id);
 	return p;
 }
+
+void tarn_pool_set_node(tarn_pool *p, uint64_t node_id)
+{
+	pthread_mutex_lock(&p->lock);
+	snprintf(p->node_id, sizeof p->node_id, "%" PRIu64, node_id);
+	tarn_dqlite_close(p->c);
+	p->c = NULL;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void tarn_pool_set_agent(tarn_pool *p, const char *agent)
+{
+	pthread_mutex_lock(&p->lock);
+	snprintf(p->agent, sizeof p->agent, "%s", agent);
+	pthread_mutex_unlock(&p->lock);
+}
+
+const char *tarn_pool_address(const tarn_pool *p) { return p->address; }
 
 void tarn_pool_close(tarn_pool *p)
 {
@@ -219,11 +245,22 @@ void tarn_pool_new_uuid(char out[37])
 		 b[14], b[15]);
 }
 
-int tarn_pool_create(tarn_pool *p, const char *name, tarn_err err)
+/* The hash of a new pool password; "" for none. */
+static int hash_password(const char *password, char *hash, size_t n, tarn_err err)
 {
+	hash[0] = '\0';
+	if (password && password[0] && tarn_auth_hash(password, hash, n, err))
+		return prefix(err, "pool password"), TARN_POOL_REFUSED;
+	return 0;
+}
+
+int tarn_pool_create(tarn_pool *p, const char *name, const char *password, tarn_err err)
+{
+	char uuid[37], hash[256];
 	if (tarn_check_name(name, err))
 		return TARN_POOL_REFUSED;
-	char uuid[37];
+	if (hash_password(password, hash, sizeof hash, err))
+		return TARN_POOL_REFUSED;
 	tarn_pool_new_uuid(uuid);
 	int rc = begin(p, err);
 	if (rc)
@@ -236,14 +273,97 @@ int tarn_pool_create(tarn_pool *p, const char *name, tarn_err err)
 		rc = TARN_POOL_REFUSED;
 	}
 	tarn_dq_rows_free(r);
-	struct tarn_dq_value pool[] = {TARN_DQ_S(name), TARN_DQ_S(uuid), TARN_DQ_I(time(NULL))};
-	struct tarn_dq_value me[] = {TARN_DQ_S(p->node_id), TARN_DQ_S(p->address)};
+	struct tarn_dq_value pool[] = {TARN_DQ_S(name), TARN_DQ_S(uuid), TARN_DQ_I(time(NULL)), TARN_DQ_S(hash)};
+	struct tarn_dq_value me[] = {TARN_DQ_S(p->node_id), TARN_DQ_S(p->address), TARN_DQ_S(p->agent),
+				     TARN_DQ_I(time(NULL))};
 	if (rc == 0)
-		rc = exec(p, "INSERT INTO pool VALUES (1, ?, ?, ?)", pool, 3, NULL, err);
-	if (rc == 0)
-		rc = exec(p, "INSERT OR REPLACE INTO members VALUES (?, ?, 'master,utility,vm-server')", me, 2,
+		rc = exec(p, "INSERT INTO pool (id, name, uuid, created, password) VALUES (1, ?, ?, ?, ?)", pool, 4,
 			  NULL, err);
+	if (rc == 0)
+		rc = exec(p, "INSERT OR REPLACE INTO members (id, address, roles, agent, seen) "
+			  "VALUES (?, ?, 'utility,vm-server', ?, ?)", me, 4, NULL, err);
 	return end(p, rc, err);
+}
+
+int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err)
+{
+	char hash[256];
+	if (!password || !password[0])
+		return snprintf(err, TARN_ERRLEN, "a pool password is required"), TARN_POOL_REFUSED;
+	if (hash_password(password, hash, sizeof hash, err))
+		return TARN_POOL_REFUSED;
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v = TARN_DQ_S(hash);
+	rc = exec(p, "UPDATE pool SET password = ?", &v, 1, &changes, err);
+	if (rc == 0 && changes == 0)
+		rc = (snprintf(err, TARN_ERRLEN, "this host is in no pool yet (pool.create makes one)"), TARN_POOL_REFUSED);
+	return leave(p, rc);
+}
+
+int tarn_pool_check_password(tarn_pool *p, const char *password, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	char hash[256] = "";
+	struct tarn_dq_rows *r = query(p, "SELECT password FROM pool", NULL, 0, err);
+	if (!r)
+		rc = TARN_POOL_DOWN;
+	else if (r->nrows == 1 && tarn_dq_at(r, 0, 0)->type == TARN_DQ_TEXT)
+		snprintf(hash, sizeof hash, "%s", tarn_dq_at(r, 0, 0)->s);
+	tarn_dq_rows_free(r);
+	leave(p, rc);
+	if (rc)
+		return rc;
+	if (!hash[0])
+		return snprintf(err, TARN_ERRLEN, "the pool has no pool password: nobody may join until one is set"),
+		       TARN_POOL_REFUSED;
+	return tarn_auth_verify(password, hash) ? 0
+		: (snprintf(err, TARN_ERRLEN, "wrong pool password"), TARN_POOL_REFUSED);
+}
+
+int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	rc = fn(ctx, p->c, err);
+	return leave(p, rc);
+}
+
+int tarn_pool_heartbeat(tarn_pool *p, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v[] = {TARN_DQ_I(time(NULL)), TARN_DQ_S(p->agent), TARN_DQ_S(p->node_id)};
+	rc = exec(p, "UPDATE members SET seen = ?, agent = ? WHERE id = ?", v, 3, NULL, err);
+	return leave(p, rc);
+}
+
+int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v[] = {TARN_DQ_S(m->id), TARN_DQ_S(m->address), TARN_DQ_S(m->roles),
+				    TARN_DQ_S(m->agent), TARN_DQ_I(m->seen)};
+	rc = exec(p, "INSERT OR REPLACE INTO members (id, address, roles, agent, seen) VALUES (?, ?, ?, ?, ?)", v, 5,
+		  NULL, err);
+	return leave(p, rc);
+}
+
+int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value v = TARN_DQ_S(id);
+	rc = exec(p, "DELETE FROM members WHERE id = ?", &v, 1, NULL, err);
+	return leave(p, rc);
 }
 
 int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err)
@@ -280,11 +400,20 @@ int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err e
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
-	struct tarn_dq_rows *r = query(p, "SELECT id, address, roles FROM members ORDER BY address", NULL, 0, err);
+	struct tarn_dq_rows *r = query(p, "SELECT id, address, roles, agent, seen FROM members ORDER BY address",
+				       NULL, 0, err);
 	if (!r)
 		rc = TARN_POOL_DOWN;
-	for (unsigned i = 0; r && i < r->nrows && rc == 0; i++)
-		rc = fn(ctx, text(r, i, 0), text(r, i, 1), text(r, i, 2));
+	for (unsigned i = 0; r && i < r->nrows && rc == 0; i++) {
+		char roles[300];
+		struct tarn_member m = {.id = text(r, i, 0), .address = text(r, i, 1), .roles = roles,
+					.agent = text(r, i, 3), .seen = tarn_dq_at(r, i, 4)->i};
+		/* the master is whoever leads */
+		m.master = strcmp(m.address, tarn_dqlite_address(p->c)) == 0;
+		snprintf(roles, sizeof roles, "%s%s%s", m.master ? "master" : "", m.master && *text(r, i, 2) ? "," : "",
+			 text(r, i, 2));
+		rc = fn(ctx, &m);
+	}
 	tarn_dq_rows_free(r);
 	return leave(p, rc);
 }

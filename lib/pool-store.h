@@ -25,6 +25,12 @@ typedef struct tarn_pool tarn_pool;
  * connected until the first call. */
 tarn_pool *tarn_pool_open(const char *address, uint64_t node_id);
 void tarn_pool_close(tarn_pool *p);
+/* The node's new Raft id (after a join or a leave): the connection is
+ * made again. */
+void tarn_pool_set_node(tarn_pool *p, uint64_t node_id);
+/* This member's agent ("host:port"), recorded with its heartbeat. */
+void tarn_pool_set_agent(tarn_pool *p, const char *agent);
+const char *tarn_pool_address(const tarn_pool *p);
 int tarn_pool_schema_version(tarn_pool *p, tarn_err err);
 
 struct tarn_pool_info {
@@ -34,14 +40,38 @@ struct tarn_pool_info {
 	char leader[256];  /* the leader's dqlite address: the pool master */
 	int is_master;     /* this member leads */
 };
-/* Creates the pool with this member in every role; refused if one exists. */
-int tarn_pool_create(tarn_pool *p, const char *name, tarn_err err);
+/* Creates the pool with this member in every role; refused if one exists.
+ * password (NULL or "" for none yet) is what a host must give to join. */
+int tarn_pool_create(tarn_pool *p, const char *name, const char *password, tarn_err err);
+int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err);
+/* 0 when password is the pool's; TARN_POOL_REFUSED when wrong, or when the
+ * pool has none (err says which). */
+int tarn_pool_check_password(tarn_pool *p, const char *password, tarn_err err);
 /* TARN_POOL_REFUSED when no pool has been created yet. */
 int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err);
 
-/* roles: a comma-separated subset of master, utility, vm-server */
-typedef int (*tarn_member_fn)(void *ctx, const char *id, const char *address, const char *roles);
+struct tarn_member {
+	const char *id;      /* the node's Raft id, in decimal */
+	const char *address; /* its pool (dqlite) address */
+	const char *roles;   /* a comma-separated subset of master, utility, vm-server;
+			      * master is never stored: it is whoever leads */
+	const char *agent;   /* its agent, "host:port" */
+	int64_t seen;        /* its last heartbeat, unix time */
+	int master;          /* it leads */
+};
+typedef int (*tarn_member_fn)(void *ctx, const struct tarn_member *m);
 int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err err);
+/* Records this member's heartbeat (and its agent's address). */
+int tarn_pool_heartbeat(tarn_pool *p, tarn_err err);
+/* Adds or replaces a member's row (m->roles stored as given), or deletes it. */
+int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err);
+int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err);
+
+/* Runs fn with the store's live connection to the leader, under its lock
+ * (pool-cluster.c): fn returns 0 or a TARN_POOL_* result. */
+struct tarn_dqlite;
+typedef int (*tarn_leader_fn)(void *ctx, struct tarn_dqlite *c, tarn_err err);
+int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err err);
 
 struct tarn_guest {
 	const char *uuid;

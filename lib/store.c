@@ -4,6 +4,7 @@
 
 #include "nettrial.h" /* TARN_MGMT_DEFAULT */
 
+#include <arpa/inet.h>
 #include <libgen.h>
 #include <pwd.h>
 #include <sqlite3.h>
@@ -161,6 +162,20 @@ static const char *check_password_hash(const char *v, tarn_err err)
 	return NULL;
 }
 
+/* The pool node's address: IPv4 and port (dqlite 1.11 binds no IPv6). */
+static const char *check_pool_address(const char *v, tarn_err err)
+{
+	char host[16];
+	struct in_addr a;
+	const char *colon = strrchr(v, ':');
+	char *end = NULL;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (!colon || colon - v >= (long)sizeof host || !end || *end || port < 1 || port > 65535 ||
+	    (snprintf(host, sizeof host, "%.*s", (int)(colon - v), v), inet_pton(AF_INET, host, &a) != 1))
+		return snprintf(err, TARN_ERRLEN, "%.60s is not an IPv4 address:port", v), err;
+	return NULL;
+}
+
 static const struct {
 	const char *key;
 	const char *(*check)(const char *, tarn_err);
@@ -171,6 +186,7 @@ static const struct {
 	{"mgmt_interface", tarn_check_ifname},
 	{"agent_password", check_password_hash},
 	{"console_password", check_password_hash},
+	{"pool_address", check_pool_address},
 };
 
 /* Runs one write statement, committing it alone unless a transaction is open. */

@@ -17,6 +17,7 @@ const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_system,
 	tarn_cmd_net,
 	tarn_cmd_pool,
+	tarn_cmd_pool_peer,
 	tarn_cmd_guest,
 	tarn_cmd_guest_run,
 	tarn_cmd_guest_disk,

@@ -9,6 +9,14 @@
 #include "pool-store.h"
 #include "store.h"
 
+/* What restarts this host's pool node (services/tarnd/pool-member.c),
+ * reached through pointers so the method tables link without it. */
+struct tarn_membership_ops {
+	int (*join)(void *membership, const char *master, const char *password, tarn_err err);
+	int (*leave)(void *membership, int force, tarn_err err);
+	int (*key)(void *membership, char hex[65], tarn_err err); /* the pool key */
+};
+
 /* What every method may use; passed as the registry's server info. */
 struct tarn_agent {
 	tarn_store *store;
@@ -16,6 +24,8 @@ struct tarn_agent {
 	tarn_pool *pool;   /* NULL when the pool node could not start */
 	const char *repo_root; /* where repositories are mounted */
 	const char *console_dir; /* xenconsoled's guest console logs (guest-NAME.log) */
+	void *membership;  /* with membership_ops; NULL with the pool */
+	const struct tarn_membership_ops *membership_ops;
 };
 
 struct tarn_cmd {
@@ -23,6 +33,17 @@ struct tarn_cmd {
 	const char *signature; /* xmlrpc-c signature string, e.g. "s:s" */
 	const char *help;
 	xmlrpc_method2 fn;
+};
+
+/* The methods other pool members may call, as the pool (cmd-pool.c); they
+ * are in tarn_cmd_namespaces too. */
+extern const struct tarn_cmd tarn_cmd_pool_peer[];
+
+/* Who a call comes from (the registry's call info): the pool is another
+ * member, authenticated with the pool password, and may call only
+ * tarn_cmd_pool_peer's methods. */
+struct tarn_caller {
+	int pool;
 };
 
 extern const struct tarn_cmd *const tarn_cmd_namespaces[];

@@ -1,19 +1,47 @@
-/* tarnctl pool create NAME | pool info */
+/* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER |
+ *              address IPV4:PORT | password
+ *
+ * The pool password (create, join, password) comes from $TARN_POOL_PASSWORD
+ * or is asked for, never from the command line, where ps would show it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "verb.h"
 
-static void show_member(xmlrpc_env *env, xmlrpc_value *m, const char *leader)
+#define HEAD "%-20s %-22s %-8s %-5s %-9s %s\n"
+
+static void show_member(xmlrpc_env *env, xmlrpc_value *m)
 {
-	const char *id, *address;
-	xmlrpc_value *roles;
-	char list[128] = "";
-	xmlrpc_decompose_value(env, m, "{s:s,s:s,s:A,*}", "id", &id, "address", &address, "roles", &roles);
+	const char *id, *address, *raft = NULL;
+	xmlrpc_value *roles, *raft_v = NULL, *seen_v = NULL, *up_v = NULL;
+	char list[128] = "", seen[16] = "-";
+	xmlrpc_bool master = 0, up = 1;
+	xmlrpc_decompose_value(env, m, "{s:s,s:s,s:A,s:b,*}", "id", &id, "address", &address, "roles", &roles, "master",
+			       &master);
 	if (env->fault_occurred)
 		return;
+	/* raft, up and seen: absent from an older agent */
+	xmlrpc_struct_find_value(env, m, "raft", &raft_v);
+	if (raft_v) {
+		xmlrpc_read_string(env, raft_v, &raft);
+		xmlrpc_DECREF(raft_v);
+	}
+	xmlrpc_struct_find_value(env, m, "up", &up_v);
+	if (up_v) {
+		xmlrpc_read_bool(env, up_v, &up);
+		xmlrpc_DECREF(up_v);
+	}
+	xmlrpc_struct_find_value(env, m, "seen", &seen_v);
+	if (seen_v) {
+		xmlrpc_int64 t = 0;
+		xmlrpc_read_i8(env, seen_v, &t);
+		xmlrpc_DECREF(seen_v);
+		if (t > 0)
+			snprintf(seen, sizeof seen, "%llds ago", (long long)(time(NULL) - t));
+	}
 	int n = xmlrpc_array_size(env, roles);
 	for (int i = 0; i < n && !env->fault_occurred; i++) {
 		const char *role;
@@ -28,10 +56,27 @@ static void show_member(xmlrpc_env *env, xmlrpc_value *m, const char *leader)
 			free((void *)role);
 		}
 	}
-	printf("%-20s %-24s %s%s\n", id, address, list, strcmp(address, leader) ? "" : " (leader)");
+	if (!env->fault_occurred)
+		printf("%-20s %-22s %-8s %-5s %-9s %s%s\n", id, address, raft ? raft : "-", up ? "up" : "DOWN", seen, list,
+		       master ? " (leader)" : "");
 	free((void *)id);
 	free((void *)address);
+	free((void *)raft);
 	xmlrpc_DECREF(roles);
+}
+
+static void show_members(xmlrpc_env *env, xmlrpc_value *members)
+{
+	printf(HEAD, "MEMBER", "ADDRESS", "RAFT", "STATE", "HEARTBEAT", "ROLES");
+	int n = xmlrpc_array_size(env, members);
+	for (int i = 0; i < n && !env->fault_occurred; i++) {
+		xmlrpc_value *m;
+		xmlrpc_array_read_item(env, members, (unsigned)i, &m);
+		if (!env->fault_occurred) {
+			show_member(env, m);
+			xmlrpc_DECREF(m);
+		}
+	}
 }
 
 static void show_pool(xmlrpc_env *env, xmlrpc_value *v)
@@ -49,33 +94,86 @@ static void show_pool(xmlrpc_env *env, xmlrpc_value *v)
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
 	printf("%-20s %s\n%-20s %s\n%-20s %s\n%-20s %s%s\n\n", "pool", name, "uuid", uuid, "created", when,
 	       "master", leader, master ? " (this host)" : "");
-	printf("%-20s %-24s %s\n", "MEMBER", "ADDRESS", "ROLES");
-	int n = xmlrpc_array_size(env, members);
-	for (int i = 0; i < n && !env->fault_occurred; i++) {
-		xmlrpc_value *m;
-		xmlrpc_array_read_item(env, members, (unsigned)i, &m);
-		if (!env->fault_occurred) {
-			show_member(env, m, leader);
-			xmlrpc_DECREF(m);
-		}
-	}
+	show_members(env, members);
 	free((void *)name);
 	free((void *)uuid);
 	free((void *)leader);
 	xmlrpc_DECREF(members);
 }
 
+/* The pool password: $TARN_POOL_PASSWORD, else asked on a terminal, else
+ * one line of standard input when required. NULL when there is none. */
+static char *pool_password(int required)
+{
+	char buf[300] = "";
+	const char *env = getenv("TARN_POOL_PASSWORD");
+	if (env) {
+		snprintf(buf, sizeof buf, "%s", env);
+	} else if (isatty(STDIN_FILENO)) {
+		char *p = getpass(required ? "pool password: " : "pool password (Enter for none yet): ");
+		snprintf(buf, sizeof buf, "%s", p ? p : "");
+	} else if (!required || !fgets(buf, sizeof buf, stdin)) {
+		return NULL;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf[0] ? strdup(buf) : NULL;
+}
+
+/* A method whose last parameter is the pool password. */
+static int with_password(struct tarnctl *t, const char *method, const char *arg, int required,
+			 void (*show)(xmlrpc_env *env, xmlrpc_value *result))
+{
+	char *pw = pool_password(required);
+	int rc;
+	if (!pw && required) {
+		fprintf(stderr, "tarnctl: the pool password is required ($TARN_POOL_PASSWORD, or asked)\n");
+		return EXIT_USAGE;
+	}
+	if (!arg)
+		rc = tarnctl_callf(t, method, show, "(s)", pw);
+	else if (pw)
+		rc = tarnctl_callf(t, method, show, "(ss)", arg, pw);
+	else
+		rc = tarnctl_callf(t, method, show, "(s)", arg);
+	if (pw)
+		memset(pw, 0, strlen(pw));
+	free(pw);
+	return rc;
+}
+
 static int pool(struct tarnctl *t, int argc, char **argv)
 {
-	if (strcmp(argv[0], "create") == 0 && argc == 2)
-		return tarnctl_call_strings(t, "pool.create", 1, argv + 1, show_pool);
-	if (strcmp(argv[0], "info") == 0 && argc == 1)
+	const char *verb = argv[0];
+	if (strcmp(verb, "create") == 0 && argc == 2)
+		return with_password(t, "pool.create", argv[1], 0, show_pool);
+	if (strcmp(verb, "info") == 0 && argc == 1)
 		return tarnctl_call(t, "pool.info", NULL, show_pool);
-	fprintf(stderr, "usage: tarnctl pool create NAME | pool info\n");
+	if (strcmp(verb, "members") == 0 && argc == 1)
+		return tarnctl_call(t, "pool.members", NULL, show_members);
+	if (strcmp(verb, "join") == 0 && argc == 2)
+		return with_password(t, "pool.join", argv[1], 1, show_pool);
+	if (strcmp(verb, "leave") == 0 && argc == 1)
+		return tarnctl_call(t, "pool.leave", NULL, NULL);
+	if (strcmp(verb, "leave") == 0 && argc == 2 && strcmp(argv[1], "--force") == 0)
+		return tarnctl_callf(t, "pool.leave", NULL, "(b)", (xmlrpc_bool)1);
+	if (strcmp(verb, "eject") == 0 && argc == 2)
+		return tarnctl_call_string(t, "pool.eject", argv[1]);
+	if (strcmp(verb, "address") == 0 && argc == 2) {
+		int rc = tarnctl_call_string(t, "pool.setAddress", argv[1]);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "tarnctl: the agent uses it from its next start\n");
+		return rc;
+	}
+	if (strcmp(verb, "password") == 0 && argc == 1)
+		return with_password(t, "pool.setPassword", NULL, 1, NULL);
+	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
+			"       eject MEMBER | address IPV4:PORT | password    (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
 	return EXIT_USAGE;
 }
 
 const struct tarnctl_verb tarnctl_verbs_pool[] = {
-	{"pool", "SUBCOMMAND", "create NAME (this host becomes a pool of one), info", 1, 2, pool},
+	{"pool", "SUBCOMMAND",
+	 "create NAME, info, members, join MASTER[:PORT], leave [--force], eject MEMBER (id or pool address), "
+	 "address IPV4:PORT (this host's, from the agent's next start), password", 1, 2, pool},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -43,6 +43,7 @@ struct request {
 	char *body;
 	size_t len;
 	int too_big;
+	struct tarn_caller who;
 };
 
 static double now_s(void)
@@ -74,11 +75,18 @@ static long peer_uid(struct MHD_Connection *c)
 	return (long)cred.uid;
 }
 
-/* 1: authenticated; 0: refused. */
-static int check_password(struct tarn_http *h, const char *user, const char *pass)
+/* 1: authenticated; 0: refused. The pool (another member) gives the pool
+ * password, which the pool store checks: -1, with why, when it cannot. */
+static int check_password(struct tarn_http *h, const char *user, const char *pass, struct tarn_caller *who,
+			  tarn_err why)
 {
 	char hash[256];
 	unsigned char digest[32];
+	if (user && pass && strcmp(user, TARN_POOL_USER) == 0 && h->cfg.pool_login) {
+		int ok = h->cfg.pool_login(h->cfg.pool_ctx, pass, why);
+		who->pool = ok > 0;
+		return ok;
+	}
 	if (!user || !pass || strcmp(user, TARN_API_USER) != 0)
 		return 0;
 	if (tarn_store_get(h->cfg.store, "agent_password", hash, sizeof hash) != 0)
@@ -144,7 +152,8 @@ static enum MHD_Result refuse_auth(struct MHD_Connection *c, const char *msg)
 
 /* Throttling and the password: 1 when the caller is in; 0 when refused,
  * with the refusal queued and its result in *answer. */
-static int login(struct tarn_http *h, struct MHD_Connection *c, const char *client, enum MHD_Result *answer)
+static int login(struct tarn_http *h, struct MHD_Connection *c, const char *client, struct tarn_caller *who,
+		 enum MHD_Result *answer)
 {
 	double retry = 0, t = now_s();
 	pthread_mutex_lock(&h->lock);
@@ -158,11 +167,16 @@ static int login(struct tarn_http *h, struct MHD_Connection *c, const char *clie
 	}
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	int ok = check_password(h, user, pass), tried = user != NULL;
+	tarn_err why = "";
+	int ok = check_password(h, user, pass, who, why), tried = user != NULL;
 	if (pass)
 		memset(pass, 0, strlen(pass));
 	MHD_free(user);
 	MHD_free(pass);
+	if (ok < 0) { /* not a wrong password: the pool could not say */
+		*answer = reply_fault(c, TARN_FAULT_UNAVAILABLE, why);
+		return 0;
+	}
 	pthread_mutex_lock(&h->lock);
 	if (ok)
 		tarn_throttle_succeeded(&h->throttle, client);
@@ -193,12 +207,14 @@ static enum MHD_Result first_call(const struct listener *l, struct MHD_Connectio
 	else
 		client_name(c, client, sizeof client);
 	enum MHD_Result answer = MHD_NO;
+	struct tarn_caller who = {0};
 	/* root on this host (the console) is trusted on the local socket */
-	if (!(l->local && uid == 0) && !login(l->h, c, client, &answer))
+	if (!(l->local && uid == 0) && !login(l->h, c, client, &who, &answer))
 		return answer;
 	struct request *rq = calloc(1, sizeof *rq);
 	if (!rq)
 		return MHD_NO;
+	rq->who = who;
 	*con_cls = rq;
 	return MHD_YES;
 }
@@ -239,7 +255,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	xmlrpc_env env;
 	xmlrpc_env_init(&env);
 	xmlrpc_mem_block *out = NULL;
-	tarn_registry_process(&env, h->cfg.registry, rq->body, rq->len, &out);
+	tarn_registry_process_as(&env, h->cfg.registry, rq->body, rq->len, &rq->who, &out);
 	enum MHD_Result r;
 	if (env.fault_occurred)
 		r = reply_fault(c, env.fault_code ? env.fault_code : TARN_FAULT_INTERNAL, env.fault_string);

@@ -19,13 +19,19 @@ struct tarn_http_config {
 	int local_fd;          /* a listening Unix socket to serve as well, or -1 */
 	tarn_store *store;     /* holds the agent password's hash */
 	xmlrpc_registry *registry;
+	/* 1 when password is the pool's (user TARN_POOL_USER), 0 when not, -1
+	 * with why when the pool cannot tell (no leader) */
+	int (*pool_login)(void *pool_ctx, const char *password, tarn_err why);
+	void *pool_ctx;
 };
 
 struct tarn_http;
 struct tarn_http *tarn_http_start(const struct tarn_http_config *cfg, tarn_err err);
 void tarn_http_stop(struct tarn_http *h);
 
-/* The user name API clients authenticate as. */
+/* The user name API clients authenticate as; and other pool members, with
+ * the pool password, for the methods meant for them. */
 #define TARN_API_USER "admin"
+#define TARN_POOL_USER "pool"
 
 #endif

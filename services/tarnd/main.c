@@ -20,9 +20,9 @@
  * the pool node's data in DIR/pool) lives in DIR, /var/lib/tarn by
  * default: the persistent data partition.
  *
- * --pool-listen is the pool node's (dqlite's) address, 127.0.0.1:8900 by
- * default: its protocol has no authentication, so it stays on loopback
- * until pools of several hosts get an authenticated transport.
+ * --pool-listen is the pool node's address (its traffic is TLS keyed with
+ * the pool key: pool-tls.h): by default the one pool.setAddress stored,
+ * else 127.0.0.1:8900, which is enough for a pool of one.
  *
  * Two processes: the engine (root) runs the reconcilers that change the
  * host; the API process (user tarn, or nobody) speaks TLS and XML-RPC and
@@ -55,7 +55,9 @@
 #include "local-socket.h"
 #include "net-apply.h"
 #include "nettrial.h"
-#include "pool-node.h"
+#include "dqlite-client.h"
+#include "pool-member.h"
+#include "pool-tls.h"
 #include "registry.h"
 #include "repo-apply.h"
 #include "store.h"
@@ -76,6 +78,7 @@ struct engine_config {
 	const char *pool;       /* this member's pool node, where guests are read */
 	const char *console_dir; /* xenconsoled's guest logs, made readable by api_gid */
 	gid_t api_gid;
+	const char *pool_key;   /* the pool key its TLS is keyed with (pool-tls.h) */
 	struct stat socket_bound;
 };
 
@@ -135,6 +138,10 @@ static int engine_wait(int sfd, struct tarn_xen *xen, struct pollfd **fds, int *
 static int engine(const char *db, const struct engine_config *ec, pid_t api, const sigset_t *stop)
 {
 	tarn_err err = "";
+	static struct tarn_pool_tls tls; /* the pool store's connections follow the leader over TLS */
+	tarn_pool_tls_init(&tls, ec->pool, ec->pool_key);
+	tls.self[0] = '\0'; /* even to this host's node: dqlite takes its own socket from its own process only */
+	tarn_dqlite_set_dialer(tarn_pool_tls_dial, &tls);
 	tarn_store *st = tarn_store_open(db, err);
 	struct tarn_host_facts *facts = tarn_host_facts_new();
 	struct tarn_xen *xen = tarn_xen_new();
@@ -234,22 +241,35 @@ static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
 	return 0;
 }
 
-/* The pool node, and the API's connection to the pool through it. Without
- * them the API still serves everything else; pool calls then fault. */
-static tarn_pool *pool_start(const char *dir, const char *address, struct tarn_pool_node **node)
+/* The pool node and this host's membership. Without them the API still
+ * serves everything else; pool calls then fault. agent is this host's API
+ * as other members reach it: the pool address's host, the API's port. */
+static struct tarn_membership *pool_start(const char *dir, const char *address, unsigned port)
 {
 	tarn_err err = "";
-	uint64_t id;
-	*node = tarn_pool_node_start(dir, address, &id, err);
-	if (!*node) {
+	char agent[300];
+	const char *colon = strrchr(address, ':');
+	snprintf(agent, sizeof agent, "%.*s:%u", colon ? (int)(colon - address) : 0, address, port);
+	struct tarn_membership *m = tarn_membership_start(dir, address, agent, err);
+	if (!m)
 		syslog(LOG_ERR, "%s", err);
-		return NULL;
-	}
-	tarn_pool *pool = tarn_pool_open(address, id);
-	if (!pool)
-		syslog(LOG_ERR, "pool: out of memory");
-	return pool;
+	return m;
 }
+
+/* Another member's login as the pool (http.h). */
+static int pool_login(void *ctx, const char *password, tarn_err why)
+{
+	tarn_pool *pool = ctx;
+	int rc = pool ? tarn_pool_check_password(pool, password, why) : TARN_POOL_DOWN;
+	if (!pool)
+		snprintf(why, TARN_ERRLEN, "the pool node is not running on this host");
+	if (rc == TARN_POOL_REFUSED)
+		syslog(LOG_WARNING, "pool login refused: %s", why);
+	return rc == 0 ? 1 : rc == TARN_POOL_REFUSED ? 0 : -1;
+}
+
+static const struct tarn_membership_ops membership_ops = {tarn_membership_join, tarn_membership_leave,
+							  tarn_membership_key};
 
 static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
 		       const char *console_dir, struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
@@ -264,12 +284,15 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		syslog(LOG_ERR, "API process: %s", err);
 		return 1;
 	}
-	struct tarn_pool_node *node = NULL;
-	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root, .console_dir = console_dir,
-				   .pool = pool_start(pool_dir, pool_address, &node)};
+	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port);
+	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
+				   .console_dir = console_dir, .pool = tarn_membership_pool(member),
+				   .membership = member, .membership_ops = &membership_ops};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
+	cfg->pool_login = pool_login;
+	cfg->pool_ctx = agent.pool;
 	/* After a crash the previous API process may hold the port for a moment
 	 * longer (it is told to stop when its engine dies): retry for 10 s. */
 	struct tarn_http *http = NULL;
@@ -292,8 +315,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 	}
 	if (reg)
 		tarn_registry_free(reg);
-	tarn_pool_close(agent.pool);
-	tarn_pool_node_stop(node);
+	tarn_membership_stop(member);
 	tarn_store_close(st);
 	return rc;
 }
@@ -344,7 +366,7 @@ int main(int argc, char **argv)
 		{"console-dir", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = "127.0.0.1:8900";
+	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = NULL;
 	const char *power_cmd = NULL, *repo_root = NULL, *console_dir = "/var/log/xen/console";
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
@@ -424,16 +446,23 @@ int main(int argc, char **argv)
 		tarn_store_close(st);
 		return rc ? 1 : 0;
 	}
-	char *key_pem = NULL, *cert_pem = NULL;
+	char *key_pem = NULL, *cert_pem = NULL, pool_stored[64];
 	tarn_store_get(st, "hostname", host, sizeof host);
+	/* --pool-listen, else the address pool.setAddress stored, else loopback */
+	if (!pool_listen)
+		pool_listen = tarn_store_get(st, "pool_address", pool_stored, sizeof pool_stored) == 0
+			? pool_stored : "127.0.0.1:8900";
 	tarn_store_close(st); /* each process opens its own after the fork */
 	if ((mkdir(tls, 0700) != 0 && errno != EEXIST) ||
 	    tarn_cert_ensure(key, cert, host, &key_pem, &cert_pem, err)) {
 		syslog(LOG_ERR, "%s", err[0] ? err : "cannot create the TLS directory");
 		return 1;
 	}
+	char pool_key[4200];
+	snprintf(pool_key, sizeof pool_key, "%s/node/pool-key", pooldir);
 	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
-				  .repo_root = repo_root, .pool = pool_listen, .console_dir = console_dir, .api_gid = gid};
+				  .repo_root = repo_root, .pool = pool_listen, .console_dir = console_dir, .api_gid = gid,
+				  .pool_key = pool_key};
 	char sock[4200];
 	/* without it the console loses its way in, but the host stays manageable
 	 * over the network: said loudly, not fatal */

@@ -15,6 +15,7 @@
 
 struct tarn_pool_node {
 	dqlite_node *node;
+	struct tarn_pool_tls_listener *listener;
 };
 
 /* Reads a small file whole into buf ("" when absent). */
@@ -43,9 +44,36 @@ static int identity(const char *dir, uint64_t *id, char *was, size_t len, tarn_e
 		return snprintf(err, TARN_ERRLEN, "%.100s holds no node id", path), -1;
 	if (!buf[0] && tarn_write_file_atomic(path, "1\n", 2, 0600, err))
 		return -1;
+	/* a lone node's own pool key, until a pool gives it its own */
+	char hex[65];
+	snprintf(path, sizeof path, "%s/pool-key", dir);
+	if (access(path, F_OK) != 0 && tarn_pool_tls_new_key(path, err))
+		return -1;
+	if (tarn_pool_tls_read_key(path, hex, err))
+		return -1;
+	explicit_bzero(hex, sizeof hex);
 	snprintf(path, sizeof path, "%s/address", dir);
 	read_small(path, was, len);
 	return 0;
+}
+
+/* How many nodes the pool had when last seen (tarn_pool_node_note_size). */
+static long last_size(const char *dir)
+{
+	char path[4200], buf[32];
+	snprintf(path, sizeof path, "%s/nodes", dir);
+	read_small(path, buf, sizeof buf);
+	return buf[0] ? strtol(buf, NULL, 10) : 1;
+}
+
+int tarn_pool_node_note_size(const char *dir, unsigned n, tarn_err err)
+{
+	char path[4200], buf[32];
+	if (last_size(dir) == (long)n)
+		return 0;
+	snprintf(path, sizeof path, "%s/nodes", dir);
+	snprintf(buf, sizeof buf, "%u\n", n);
+	return tarn_write_file_atomic(path, buf, strlen(buf), 0600, err);
 }
 
 /* dqlite 1.11 binds to IPv4 "address:port" only. Checked, and tried, before
@@ -75,32 +103,48 @@ static int check_address(const char *address, tarn_err err)
 	return 0;
 }
 
-struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address, uint64_t *id, tarn_err err)
+struct tarn_pool_node *tarn_pool_node_start(const char *dir, const struct tarn_pool_tls *tls, uint64_t *id,
+					    tarn_err err)
 {
+	const char *address = tls->self;
 	char was[300], path[4200];
 	if (check_address(address, err) || identity(dir, id, was, sizeof was, err))
 		return NULL;
 	int moved = was[0] && strcmp(was, address) != 0;
+	if (moved && last_size(dir) > 1)
+		return snprintf(err, TARN_ERRLEN, "pool node: was at %.40s; in a pool of several it cannot move "
+				"to %.40s", was, address), NULL;
 	struct tarn_pool_node *n = calloc(1, sizeof *n);
 	if (!n)
 		return snprintf(err, TARN_ERRLEN, "out of memory"), NULL;
 	const char *step = "create";
 	int rc = dqlite_node_create(*id, address, dir, &n->node);
 	/* A one-member pool whose address changed (--pool-listen) moves its
-	 * Raft configuration along. */
+	 * Raft configuration along; a member of a larger one would split from
+	 * it, so it was refused above. */
 	dqlite_node_info me = {.id = *id, .address = address};
 	if (rc == 0 && moved)
 		step = "move to the new address", rc = dqlite_node_recover(n->node, &me, 1);
+	/* the node itself only on its private socket; the network gets TLS */
 	if (rc == 0)
-		step = "listen", rc = dqlite_node_set_bind_address(n->node, address);
+		step = "listen", rc = dqlite_node_set_bind_address(n->node, tls->inner);
+	if (rc == 0)
+		step = "configure", rc = dqlite_node_set_connect_func(n->node, tarn_pool_tls_connect, (void *)tls);
 	/* 50 ms: a new leader in about 1.5 s rather than 5 (measured) */
 	if (rc == 0)
 		step = "configure", rc = dqlite_node_set_network_latency_ms(n->node, 50);
 	if (rc == 0)
 		step = "start", rc = dqlite_node_start(n->node);
+	if (rc == 0 && !(n->listener = tarn_pool_tls_listen(tls, err))) {
+		dqlite_node_stop(n->node);
+		dqlite_node_destroy(n->node);
+		free(n);
+		return NULL;
+	}
 	snprintf(path, sizeof path, "%s/address", dir);
 	snprintf(was, sizeof was, "%s\n", address);
 	if (rc == 0 && tarn_write_file_atomic(path, was, strlen(was), 0600, err)) {
+		tarn_pool_tls_stop(n->listener);
 		dqlite_node_stop(n->node);
 		rc = -1;
 	} else if (rc != 0) {
@@ -123,5 +167,6 @@ void tarn_pool_node_stop(struct tarn_pool_node *n)
 		return;
 	dqlite_node_stop(n->node);
 	dqlite_node_destroy(n->node);
+	tarn_pool_tls_stop(n->listener);
 	free(n);
 }

@@ -5,13 +5,21 @@
 #define TARN_POOL_NODE_H
 #include <stdint.h>
 
+#include "pool-tls.h"
 #include "validate.h"
 
 struct tarn_pool_node;
 
-/* Starts the node with its data (Raft log, snapshots, the node id) in dir,
- * listening on address ("IPv4:port"); *id gets its Raft id. */
-struct tarn_pool_node *tarn_pool_node_start(const char *dir, const char *address, uint64_t *id, tarn_err err);
+/* Starts the node with its data (Raft log, snapshots, the node id, the
+ * pool key) in dir, at tls->self ("IPv4:port", over TLS: pool-tls.h); *id
+ * gets its Raft id, read from dir/node-id (1 when absent: a new lone node,
+ * which bootstraps itself). A missing pool key is made. tls must outlive
+ * the node. */
+struct tarn_pool_node *tarn_pool_node_start(const char *dir, const struct tarn_pool_tls *tls, uint64_t *id,
+					    tarn_err err);
 void tarn_pool_node_stop(struct tarn_pool_node *n);
+/* Records in dir how many nodes the pool has (written only on change): a
+ * node of a pool of several must not move to another address. */
+int tarn_pool_node_note_size(const char *dir, unsigned n, tarn_err err);
 
 #endif

@@ -17,12 +17,18 @@ static pthread_mutex_t method_lock = PTHREAD_MUTEX_INITIALIZER;
 struct binding {
 	const struct tarn_cmd *cmd;
 	struct tarn_agent *agent;
+	int peer; /* in tarn_cmd_pool_peer */
 };
 static struct binding *bindings; /* one per method, for the registry's life */
 
 static xmlrpc_value *one_at_a_time(xmlrpc_env *env, xmlrpc_value *params, void *info, void *call)
 {
 	const struct binding *b = info;
+	const struct tarn_caller *who = call;
+	if (who && who->pool && !b->peer) {
+		xmlrpc_env_set_fault_formatted(env, TARN_FAULT_NO_METHOD, "%s is not for pool members", b->cmd->name);
+		return NULL;
+	}
 	pthread_mutex_lock(&method_lock);
 	xmlrpc_value *r = b->cmd->fn(env, params, b->agent, call);
 	pthread_mutex_unlock(&method_lock);
@@ -57,7 +63,7 @@ xmlrpc_registry *tarn_registry_new(struct tarn_agent *agent, tarn_err err)
 	xmlrpc_registry *reg = xmlrpc_registry_new(&env);
 	for (int n = 0; !env.fault_occurred && tarn_cmd_namespaces[n]; n++)
 		for (const struct tarn_cmd *c = tarn_cmd_namespaces[n]; c->name && !env.fault_occurred; c++) {
-			*b = (struct binding){c, agent};
+			*b = (struct binding){c, agent, tarn_cmd_namespaces[n] == tarn_cmd_pool_peer};
 			struct xmlrpc_method_info3 info = {
 				.methodName = c->name, .methodFunction = one_at_a_time, .serverInfo = b++,
 				.signatureString = c->signature, .help = c->help,
@@ -110,8 +116,14 @@ static int bad_i8(const char *body, size_t len)
 void tarn_registry_process(xmlrpc_env *env, xmlrpc_registry *reg, const char *body, size_t len,
 			   xmlrpc_mem_block **out)
 {
+	tarn_registry_process_as(env, reg, body, len, NULL, out);
+}
+
+void tarn_registry_process_as(xmlrpc_env *env, xmlrpc_registry *reg, const char *body, size_t len,
+			      const struct tarn_caller *who, xmlrpc_mem_block **out)
+{
 	if (bad_i8(body, len))
 		xmlrpc_env_set_fault(env, TARN_FAULT_PARSE, "an <i8> value must be a whole number in the 64-bit range");
 	else
-		xmlrpc_registry_process_call2(env, reg, body, len, NULL, out);
+		xmlrpc_registry_process_call2(env, reg, body, len, (void *)who, out);
 }

@@ -13,5 +13,8 @@ void tarn_registry_free(xmlrpc_registry *reg);
  * xmlrpc_registry_process_call2, after refusing what crashes the parser. */
 void tarn_registry_process(xmlrpc_env *env, xmlrpc_registry *reg, const char *body, size_t len,
 			   xmlrpc_mem_block **out);
+/* The same for a caller who is not the administrator (cmd.h). */
+void tarn_registry_process_as(xmlrpc_env *env, xmlrpc_registry *reg, const char *body, size_t len,
+			      const struct tarn_caller *who, xmlrpc_mem_block **out);
 
 #endif

@@ -5,23 +5,19 @@ refusals as faults with stable codes, and the data surviving a kill -9 and
 a restart of the agent."""
 import os
 import shutil
-import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
-import time
-import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
+import tarnd  # noqa: E402
+from tarnd import fault, TARND, LOGS  # noqa: E402
 
-TOP = os.environ.get("TOP", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-TARND = os.path.join(TOP, "out", "c-san", "tarnd")
+TOP = tarnd.TOP
 PASSWORD = "correct horse battery"
-LOGS = os.environ.get("TARN_TEST_LOGS", tempfile.gettempdir())
 
 WEB1 = """# a PV guest, as xl takes it
 name = "web1"
@@ -32,69 +28,9 @@ disk = [ 'phy:/dev/vg0/web1,xvda,w' ]
 """
 
 
-class Agent:
-    def __init__(self, state, port, pool_port, pool_listen=None, extra=()):
-        self.state, self.port = state, port
-        self.pool_listen = pool_listen or f"127.0.0.1:{pool_port}"
-        self.log = open(os.path.join(LOGS, "pool-api.tarnd.log"), "a")
-        self.proc = subprocess.Popen(
-            [TARND, "-f", "--no-reconcile", "--listen", "127.0.0.1", "--port", str(port),
-             "--pool-listen", self.pool_listen, "--state", state, "--rundir", os.path.join(state, "run"), *extra],
-            stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"))
-        cert = os.path.join(state, "tls", "cert.pem")
-        for _ in range(100):
-            try:
-                if os.path.exists(cert):
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        ctx = ssl.create_default_context(cafile=cert)
-        ctx.check_hostname = False
-        self.api = xmlrpc.client.ServerProxy(
-            f"https://admin:{PASSWORD.replace(' ', '%20')}@127.0.0.1:{port}/RPC2", context=ctx)
-
-    def wait_pool(self, seconds=20):
-        """Until the node has elected itself: pool.info answers, or says 'no pool'."""
-        end = time.time() + seconds
-        while time.time() < end:
-            code, _ = fault(self.api.pool.info)
-            if code != -32500:
-                return True
-            time.sleep(0.2)
-        return False
-
-    def kill9(self):
-        kids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
-                              text=True).stdout.split()
-        for pid in [self.proc.pid] + [int(k) for k in kids]:
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.proc.wait()
-        for k in kids:  # the API process is gone too before a restart
-            while os.path.exists(f"/proc/{k}"):
-                time.sleep(0.05)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-
-def fault(fn, *args):
-    """(fault code, message), or (None, result)."""
-    try:
-        return None, fn(*args)
-    except xmlrpc.client.Fault as f:
-        return f.faultCode, f.faultString
+def Agent(state, port, pool_port, pool_listen=None, extra=()):
+    return tarnd.Agent(state, port, pool_listen or f"127.0.0.1:{pool_port}", PASSWORD, log="pool-api.tarnd.log",
+                       extra=extra)
 
 
 def pool_and_guests(a):
@@ -215,17 +151,24 @@ def main():
     try:
         report("pool: the pool node elects itself", a.wait_pool(), "pool.info kept failing with -32500")
         pool_and_guests(a)
-        node_id = open(os.path.join(state, "pool", "node-id")).read().strip()
+        node_id = open(os.path.join(state, "pool", "node", "node-id")).read().strip()
         owner = os.stat(os.path.join(state, "pool")).st_uid
         report("pool: the node keeps its id and data under STATE/pool, owned by the API user",
                node_id == "1" and owner != 0, (node_id, owner))
         before = a.api.pool.info()
+        code, msg = fault(a.api.pool.setAddress, "10.0.0.1")
+        code2, ok = fault(a.api.pool.setAddress, a.pool_listen)
+        report("pool: pool.setAddress refuses what is not IPv4:port and stores one that is",
+               code == -500 and "not an IPv4 address:port" in msg and ok is True, (code, msg, code2, ok))
         a.kill9()
-        a = Agent(state, port, pool_port)
+        # restarted without --pool-listen: the stored address
+        a = tarnd.Agent(state, port, None, PASSWORD, log="pool-api.tarnd.log")
+        a.pool_listen = f"127.0.0.1:{pool_port}"
         up = a.wait_pool()
         code, info = fault(a.api.pool.info)
-        report("pool: after kill -9 and a restart, the pool is the same",
-               up and code is None and info["uuid"] == before["uuid"], (code, info))
+        report("pool: after kill -9 and a restart on the stored pool address, the pool is the same",
+               up and code is None and info["uuid"] == before["uuid"] and info["address"] == a.pool_listen,
+               (code, info))
         code, lst = fault(a.api.guest.list)
         report("guest: after kill -9 and a restart, every guest and its desired state is there",
                code is None and [(x["name"], x["desired"]) for x in lst] == [("web1", "running"), ("web2", "stopped")],

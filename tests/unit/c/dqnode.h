@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* A listening socket on a free loopback port. */
-static int listener(int *port)
+static inline int listener(int *port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t l = sizeof a;
@@ -25,7 +25,7 @@ static int listener(int *port)
 
 /* A node with its data in dir; id 1 bootstraps a one-member cluster, others
  * wait to be added. */
-static pid_t start_node_id(unsigned id, const char *address, const char *dir)
+static inline pid_t start_node_id(unsigned id, const char *address, const char *dir)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -40,14 +40,14 @@ static pid_t start_node_id(unsigned id, const char *address, const char *dir)
 	return pid;
 }
 
-static pid_t start_node(const char *address, const char *dir)
+static inline pid_t start_node(const char *address, const char *dir)
 {
 	return start_node_id(1, address, dir);
 }
 
 /* The first start: a free port for addr (64 bytes), the directory made
  * from its mkdtemp template. */
-static pid_t first_node(char *addr, char *dir)
+static inline pid_t first_node(char *addr, char *dir)
 {
 	int port, fd = listener(&port);
 	if (fd < 0 || !mkdtemp(dir))
@@ -58,7 +58,7 @@ static pid_t first_node(char *addr, char *dir)
 	return start_node(addr, dir);
 }
 
-static void stop_node(pid_t pid)
+static inline void stop_node(pid_t pid)
 {
 	if (pid <= 0) /* never kill(0): that is the whole process group */
 		return;
