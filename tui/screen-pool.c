@@ -1,9 +1,10 @@
 /* Server pool: the pool this host is in (pool.info), its members with
- * their addresses and roles, and this host's roles; creating a pool, and
- * joining or leaving one. Pools are the agent's (its replicated store):
- * every action is a call on its local socket. Joining another host's pool
- * and leaving one come with multi-host pools: until the agent has those
- * methods, the forms check what is typed and then say so plainly. */
+ * their pool addresses, Raft roles and health (refreshed every 2 s), and
+ * this host's pool address and roles; creating a pool, joining another
+ * host's, leaving one, ejecting a member that is gone, and setting this
+ * host's pool address. Pools are the agent's (its replicated store): every
+ * action is a call on its local socket, and its refusals are shown in its
+ * own words. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,22 @@
 
 #define TITLE "Server pool"
 #define MAX_MEMBERS 32
+#define JOIN_TIMEOUT 90 /* seconds: the master admits the node, which restarts and catches up */
 
 static const char *const role_names[] = {"master", "utility", "vm-server"};
 static const char *const role_titles[] = {"pool master", "utility server", "VM server"};
 
 struct member {
-	char id[40], address[128], roles[64];
+	char id[40], address[128], roles[64], raft[16];
+	long long seen;
+	int up, master;
 };
 
 struct pool_view {
 	int in_pool;
 	char name[80], uuid[40], leader[128], created[40], why[TARN_ERRLEN];
-	int master;
+	char address[128]; /* this host's pool address now ("" when the agent did not say) */
+	char stored[128];  /* the one stored for the agent's next start ("" when none) */
 	struct member m[MAX_MEMBERS];
 	int n, self; /* which member is this host; -1 when not known */
 };
@@ -60,11 +65,15 @@ static void read_members(struct pool_view *p, xmlrpc_value *info)
 		struct member *m = &p->m[p->n++];
 		tui_member(it, "id", m->id, sizeof m->id);
 		tui_member(it, "address", m->address, sizeof m->address);
+		tui_member(it, "raft", m->raft, sizeof m->raft);
+		m->seen = tui_member_int(it, "seen");
+		m->up = tui_member_int(it, "up") == 1;
+		m->master = tui_member_int(it, "master") == 1;
 		xmlrpc_struct_find_value(&env, it, "roles", &roles);
 		join_roles(roles, m->roles, sizeof m->roles);
 		if (roles)
 			xmlrpc_DECREF(roles);
-		if (p->master && strcmp(m->address, p->leader) == 0)
+		if (*p->address && strcmp(m->address, p->address) == 0)
 			p->self = p->n - 1;
 	}
 	if (p->self < 0 && p->n == 1)
@@ -77,8 +86,10 @@ static void read_members(struct pool_view *p, xmlrpc_value *info)
 static enum tarn_call_result load(struct tui *t, struct pool_view *p)
 {
 	xmlrpc_value *v = NULL;
-	char master[8];
 	memset(p, 0, sizeof *p);
+	tarn_store *st = tui_store_try(t);
+	if (st && tarn_store_get(st, "pool_address", p->stored, sizeof p->stored))
+		p->stored[0] = '\0';
 	enum tarn_call_result rc = tui_callf(t, 2, &v, NULL, p->why, "pool.info", NULL);
 	if (rc != TARN_CALL_OK)
 		return rc;
@@ -86,7 +97,7 @@ static enum tarn_call_result load(struct tui *t, struct pool_view *p)
 	tui_member(v, "name", p->name, sizeof p->name);
 	tui_member(v, "uuid", p->uuid, sizeof p->uuid);
 	tui_member(v, "leader", p->leader, sizeof p->leader);
-	p->master = strcmp(tui_member(v, "master", master, sizeof master), "yes") == 0;
+	tui_member(v, "address", p->address, sizeof p->address);
 	time_t when = (time_t)tui_member_int(v, "created");
 	strftime(p->created, sizeof p->created, "%Y-%m-%d %H:%M UTC", gmtime(&when));
 	read_members(p, v);
@@ -103,15 +114,62 @@ static int has_role(const char *roles, const char *role)
 	return 0;
 }
 
-static void draw(struct tui *t, const struct pool_view *p, const char *fault)
+/* "up, 2 s ago", "down, 5 min ago": a member's health by its last heartbeat. */
+static const char *health(const struct member *m, char *buf, size_t n)
 {
-	tui_frame(t, TITLE, p->in_pool ? "c: create  j: join  l: leave  Esc: back  Ctrl-L: redraw"
-				       : "c: create a pool  j: join a pool  Esc: back  Ctrl-L: redraw");
+	long long age = (long long)time(NULL) - m->seen;
+	const char *state = m->up ? "up" : "down";
+	if (m->seen <= 0)
+		snprintf(buf, n, "%s, never seen", state);
+	else if (age < 120)
+		snprintf(buf, n, "%s, %lld s ago", state, age < 0 ? 0 : age);
+	else if (age < 7200)
+		snprintf(buf, n, "%s, %lld min ago", state, age / 60);
+	else if (age < 172800)
+		snprintf(buf, n, "%s, %lld h ago", state, age / 3600);
+	else
+		snprintf(buf, n, "%s, %lld d ago", state, age / 86400);
+	return buf;
+}
+
+/* This host's pool address, and the one it takes at the agent's next start.
+ * Out of a pool the agent does not say which it uses: the stored one is shown. */
+static void draw_address(struct tui *t, int y, const struct pool_view *p)
+{
+	const char *now = *p->address ? p->address : *p->stored ? p->stored : "127.0.0.1:8900";
+	const char *note = *p->address ? "" : *p->stored ? "(stored; used from the agent's start)" : "(the default)";
+	if (*p->address && *p->stored && strcmp(p->stored, p->address) != 0)
+		note = "(changes when the agent restarts)";
+	tui_print(y, 2, 12, t->a_dim, "Pool address");
+	tui_print(y, 16, COLS - 18, A_NORMAL, "%s", now);
+	tui_print(y, 17 + (int)strlen(now), COLS - 19 - (int)strlen(now), t->a_dim, "%s", note);
+}
+
+static void draw_members(struct tui *t, int y, const struct pool_view *p)
+{
+	tui_print(y, 2, COLS - 4, A_BOLD, "%-21s %-8s %-17s %s", "Member", "Raft", "Health", "");
+	for (int i = 0; i < p->n && y < LINES - 6; i++) {
+		const struct member *m = &p->m[i];
+		char h[40], note[40];
+		snprintf(note, sizeof note, "%s%s%s", m->master ? "master" : "", m->master && i == p->self ? ", " : "",
+			 i == p->self ? "this host" : "");
+		tui_print(++y, 2, COLS - 4, m->up ? A_NORMAL : t->a_err, "%-21.21s %-8.8s %-17.17s %s", m->address,
+			  m->raft, health(m, h, sizeof h), note);
+	}
+}
+
+static void draw(struct tui *t, const struct pool_view *p)
+{
+	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  a: pool address  Esc: back  Ctrl-L: redraw"
+				       : "c: create  j: join  a: pool address  Esc: back  Ctrl-L: redraw");
 	if (!p->in_pool) {
 		tui_print(2, 2, COLS - 4, A_BOLD, "This host is in no pool.");
-		tui_wrap(3, 2, COLS - 4, 3, fault ? t->a_err : t->a_dim, fault ? fault : p->why);
-		tui_wrap(6, 2, COLS - 4, 4, A_NORMAL, "c creates a pool with this host as its master (a pool of one "
-			 "until others join); j joins the pool another host is the master of.");
+		tui_wrap(3, 2, COLS - 4, 3, t->a_dim, p->why);
+		draw_address(t, 6, p);
+		tui_wrap(8, 2, COLS - 4, 5, A_NORMAL, "c creates a pool with this host as its master (a pool of one "
+			 "until others join); j joins the pool of another host, named by its agent's address, with the "
+			 "pool password. Other hosts reach this one at its pool address: a give it one on the "
+			 "management network before they join.");
 		refresh();
 		return;
 	}
@@ -121,69 +179,30 @@ static void draw(struct tui *t, const struct pool_view *p, const char *fault)
 	int y = 2;
 	for (int i = 0; i < 4; i++, y++) {
 		tui_print(y, 2, 12, t->a_dim, "%s", rows[i].label);
-		tui_print(y, 14, COLS - 16, i == 0 ? A_BOLD : A_NORMAL, "%s%s", rows[i].value,
-			  i == 3 && p->master ? " (this host)" : "");
+		tui_print(y, 16, COLS - 18, i == 0 ? A_BOLD : A_NORMAL, "%s%s", rows[i].value,
+			  i == 3 && p->self >= 0 && p->m[p->self].master ? " (this host)" : "");
 	}
-	tui_print(++y, 2, COLS - 4, A_BOLD, "%-22s %-24s %s", "Member", "Address", "Roles");
-	for (int i = 0; i < p->n && y < LINES - 7; i++) {
-		char id[64];
-		snprintf(id, sizeof id, "%.40s%s", p->m[i].id, i == p->self ? " (this host)" : "");
-		tui_print(++y, 2, COLS - 4, A_NORMAL, "%-22.22s %-24.24s %s", id, p->m[i].address, p->m[i].roles);
-	}
-	y += 2;
+	draw_address(t, y++, p);
+	draw_members(t, ++y, p);
+	y = LINES - 4;
 	tui_print(y, 2, COLS - 4, A_BOLD, "This host's roles:");
 	if (p->self < 0) {
-		tui_print(y, 21, COLS - 23, t->a_dim, "not known here (this host is not the master)");
+		tui_print(y, 21, COLS - 23, t->a_dim, "not known (its pool address is not among the members)");
 	} else {
 		for (int i = 0, x = 21; i < 3; x += (int)strlen(role_titles[i]) + 6, i++)
 			tui_print(y, x, COLS - x, A_NORMAL, "[%c] %s", has_role(p->m[p->self].roles, role_names[i]) ? 'x' : ' ',
 				  role_titles[i]);
 	}
-	tui_wrap(y + 1, 4, COLS - 6, 2, t->a_dim, "Roles are given by the pool: choosing them comes with "
-		 "multi-host pools (not in this version).");
-	if (fault)
-		tui_wrap(LINES - 3, 2, COLS - 4, 2, t->a_err, fault);
+	tui_print(y + 1, 4, COLS - 6, t->a_dim, "Roles are given by the pool.");
 	refresh();
 }
 
-/* The agent's answer to a pool action: 0, or -1 with err saying why (and
- * what is not built yet said plainly). */
-static int pool_call(struct tui *t, const char *what, tarn_err err, const char *method, const char *format,
+/* The agent's answer to a pool action: 0, or -1 with err in its words. */
+static int pool_call(struct tui *t, unsigned timeout_s, tarn_err err, const char *method, const char *format,
 		     const char *a, const char *b)
 {
-	int fault = 0;
-	if (tui_callf(t, TUI_AGENT_TIMEOUT, NULL, &fault, err, method, format, a, b) == TARN_CALL_OK)
-		return 0;
-	if (fault == XMLRPC_NO_SUCH_METHOD_ERROR) {
-		snprintf(err, TARN_ERRLEN, "%s comes with multi-host pools; not available in this version", what);
-		tui_message(t, "Not available in this version", err, 1);
-	}
-	return -1;
+	return tui_callf(t, timeout_s, NULL, NULL, err, method, format, a, b) == TARN_CALL_OK ? 0 : -1;
 }
-
-TUI_FIELD_CHECK(check_name, tarn_check_name)
-
-static int save_create(struct tui *t, struct tui_form *f, tarn_err err)
-{
-	return pool_call(t, "Creating a pool", err, "pool.create", "(s)", f->f[0].value, NULL);
-}
-
-static void create_pool(struct tui *t)
-{
-	struct tui_field fl[] = {{.label = "Pool name", .check = check_name,
-				  .hint = "like pool-1: letters, digits, '.', '_', '-'"}};
-	struct tui_form f = {.title = "Create a pool", .f = fl, .n = 1, .save = save_create, .needs_auth = 1,
-			     .intro = "This host becomes the master of a new pool, in every role."};
-	if (tui_form_run(t, &f)) {
-		char msg[200];
-		snprintf(msg, sizeof msg, "Pool %.64s is created; this host is its master.", fl[0].value);
-		tui_message(t, "Created", msg, 0);
-	}
-}
-
-enum { J_MASTER, J_PASS, J_AGAIN, J_COUNT };
-
-TUI_FIELD_CHECK(check_master, tarn_check_host_port)
 
 static const char *check_pass(const struct tui_form *f, const char *v, tarn_err err)
 {
@@ -191,41 +210,178 @@ static const char *check_pass(const struct tui_form *f, const char *v, tarn_err 
 	return *v ? NULL : (snprintf(err, TARN_ERRLEN, "the pool's password is required"), err);
 }
 
+static void forget(struct tui_field *fl, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fl[i].kind == TUI_SECRET)
+			explicit_bzero(fl[i].value, sizeof fl[i].value);
+}
+
+/* ---- create ---- */
+
+enum { C_NAME, C_PASS, C_AGAIN, C_COUNT };
+
+TUI_FIELD_CHECK(check_name, tarn_check_name)
+
+static int save_create(struct tui *t, struct tui_form *f, tarn_err err)
+{
+	return pool_call(t, TUI_AGENT_TIMEOUT, err, "pool.create", "(ss)", f->f[C_NAME].value, f->f[C_PASS].value);
+}
+
+static void create_pool(struct tui *t)
+{
+	struct tui_field fl[C_COUNT] = {
+		[C_NAME] = {.label = "Pool name", .check = check_name, .hint = "like pool-1: letters, digits, '.', '_', '-'"},
+		[C_PASS] = {.label = "Pool password", .kind = TUI_SECRET, .check = check_pass,
+			    .hint = "other hosts give it to join; not shown"},
+		[C_AGAIN] = {.label = "Again", .kind = TUI_SECRET, .check = tui_check_again, .hint = "the same once more"},
+	};
+	struct tui_form f = {.title = "Create a pool", .f = fl, .n = C_COUNT, .save = save_create, .needs_auth = 1,
+			     .intro = "This host becomes the master of a new pool, in every role."};
+	int done = tui_form_run(t, &f);
+	forget(fl, C_COUNT);
+	if (done) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "Pool %.64s is created; this host is its master.", fl[C_NAME].value);
+		tui_message(t, "Created", msg, 0);
+	}
+}
+
+/* ---- this host's pool address ---- */
+
+/* IPv4:port, as the pool node binds (dqlite 1.11 binds no IPv6). */
+static const char *check_pool_address(const struct tui_form *f, const char *v, tarn_err err)
+{
+	(void)f;
+	const char *colon = strrchr(v, ':');
+	char host[64], *end = NULL;
+	if (!colon || colon == v || colon - v >= (long)sizeof host)
+		return snprintf(err, TARN_ERRLEN, "an IPv4 address and a port, like 10.0.0.11:8900"), err;
+	snprintf(host, sizeof host, "%.*s", (int)(colon - v), v);
+	if (tarn_check_ipv4(host, err))
+		return err;
+	long port = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 1 || port > 65535)
+		return snprintf(err, TARN_ERRLEN, "the port is a number 1-65535"), err;
+	return NULL;
+}
+
+static int save_address(struct tui *t, struct tui_form *f, tarn_err err)
+{
+	return pool_call(t, TUI_AGENT_TIMEOUT, err, "pool.setAddress", "(s)", f->f[0].value, NULL);
+}
+
+static void set_address(struct tui *t, const struct pool_view *p)
+{
+	struct tui_field fl[] = {{.label = "Pool address", .check = check_pool_address,
+				  .hint = "IPv4:port on the management network, like 10.0.0.11:8900"}};
+	TUI_COPY(fl[0].value, *p->stored ? p->stored : p->address);
+	struct tui_form f = {.title = "This host's pool address", .f = fl, .n = 1, .save = save_address,
+			     .needs_auth = 1,
+			     .intro = "Where the other members reach this host's pool node. It is used from the "
+				      "agent's next start; it cannot change while this host is in a pool of several."};
+	if (!tui_form_run(t, &f))
+		return;
+	char msg[300];
+	snprintf(msg, sizeof msg, "This host's pool address is %.64s from the agent's next start. It takes effect "
+		 "when the agent restarts: the next question offers the restart now.", fl[0].value);
+	tui_message(t, "Pool address saved", msg, 0);
+	tui_restart_agent(t);
+}
+
+/* ---- join ---- */
+
+enum { J_MASTER, J_PASS, J_COUNT };
+
+TUI_FIELD_CHECK(check_master, tarn_check_host_port)
+
 static int save_join(struct tui *t, struct tui_form *f, tarn_err err)
 {
-	return pool_call(t, "Joining another host's pool", err, "pool.join", "(ss)", f->f[J_MASTER].value,
-			 f->f[J_PASS].value);
+	tui_print(LINES - 3, 2, COLS - 4, A_BOLD, "Joining the pool at %.60s (this takes a few seconds) ...",
+		  f->f[J_MASTER].value);
+	refresh();
+	return pool_call(t, JOIN_TIMEOUT, err, "pool.join", "(ss)", f->f[J_MASTER].value, f->f[J_PASS].value);
 }
 
 static void join_pool(struct tui *t)
 {
 	struct tui_field fl[J_COUNT] = {
 		[J_MASTER] = {.label = "Pool master", .check = check_master,
-			      .hint = "its address or name, with :port if not 8899"},
+			      .hint = "a member's agent: address or name, :port if not 8899"},
 		[J_PASS] = {.label = "Pool password", .kind = TUI_SECRET, .check = check_pass,
 			    .hint = "not shown as you type"},
-		[J_AGAIN] = {.label = "Again", .kind = TUI_SECRET, .check = tui_check_again, .hint = "the same once more"},
 	};
 	struct tui_form f = {.title = "Join a pool", .f = fl, .n = J_COUNT, .save = save_join, .needs_auth = 1,
-			     .intro = "This host joins the pool whose master is named here."};
+			     .intro = "This host (with no guests, in no pool of several) joins the pool of the "
+				      "host named here."};
 	int done = tui_form_run(t, &f);
-	memset(fl[J_PASS].value, 0, sizeof fl[J_PASS].value);
-	memset(fl[J_AGAIN].value, 0, sizeof fl[J_AGAIN].value);
+	forget(fl, J_COUNT);
 	if (done)
 		tui_message(t, "Joined", "This host joined the pool.", 0);
 }
 
+/* ---- leave and eject ---- */
+
 static void leave_pool(struct tui *t, const struct pool_view *p)
 {
-	char q[300];
+	char q[400];
 	tarn_err err = "";
-	snprintf(q, sizeof q, "Leave pool %s? This host stops being one of its members.", p->name);
+	snprintf(q, sizeof q, "Leave pool %.64s? This host stops being one of its members and is on its own.",
+		 p->name);
 	if (!tui_authorize(t) || !tui_confirm(t, "Leave the pool", q))
 		return;
-	if (pool_call(t, "Leaving a pool", err, "pool.leave", NULL, NULL, NULL) == 0)
+	if (pool_call(t, JOIN_TIMEOUT, err, "pool.leave", NULL, NULL, NULL) == 0) {
 		tui_message(t, "Left", "This host left the pool.", 0);
-	else if (!strstr(err, "not available in this version"))
+		return;
+	}
+	snprintf(q, sizeof q, "%.200s. Leave anyway (when the pool is gone or ejected this host)? The other "
+		 "members are not told.", err);
+	if (!tui_confirm(t, "The pool did not let this host go", q))
+		return;
+	if (tui_callf(t, JOIN_TIMEOUT, NULL, NULL, err, "pool.leave", "(b)", (xmlrpc_bool)1) == TARN_CALL_OK)
+		tui_message(t, "Left", "This host left the pool (by force).", 0);
+	else
 		tui_message(t, "Not left", err, 1);
+}
+
+/* Chooses a member other than this host and removes it from the pool. */
+static void eject_member(struct tui *t, const struct pool_view *p)
+{
+	struct tui_entry e[MAX_MEMBERS];
+	char titles[MAX_MEMBERS][80];
+	int idx[MAX_MEMBERS], n = 0, sel = 0;
+	for (int i = 0; i < p->n && n < 9; i++) {
+		if (i == p->self)
+			continue;
+		char h[40];
+		snprintf(titles[n], sizeof titles[n], "%-21.21s %-8.8s %s", p->m[i].address, p->m[i].raft,
+			 health(&p->m[i], h, sizeof h));
+		e[n] = (struct tui_entry){.key = '1' + n, .title = titles[n],
+					  .help = "Ejects a member that is gone for good: the pool forgets it."};
+		idx[n++] = i;
+	}
+	if (n == 0) {
+		tui_message(t, "Eject a member", "There is no other member to eject.", 1);
+		return;
+	}
+	if (!tui_authorize(t))
+		return;
+	int c = tui_list(t, "Eject which member?", e, n, &sel);
+	if (c < 0)
+		return;
+	const struct member *m = &p->m[idx[c]];
+	char q[300], h[40];
+	tarn_err err = "";
+	snprintf(q, sizeof q, "Eject %.64s (%s) from the pool? A host that is still running must then leave by force.",
+		 m->address, health(m, h, sizeof h));
+	if (!tui_confirm(t, "Eject a member", q))
+		return;
+	if (pool_call(t, TUI_AGENT_TIMEOUT, err, "pool.eject", "(s)", m->id, NULL) == 0) {
+		snprintf(q, sizeof q, "%.64s is no longer a member.", m->address);
+		tui_message(t, "Ejected", q, 0);
+	} else {
+		tui_message(t, "Not ejected", err, 1);
+	}
 }
 
 void screen_pool(struct tui *t)
@@ -240,14 +396,18 @@ void screen_pool(struct tui *t)
 			return;
 		}
 		/* a fault is how the agent says there is no pool yet */
-		draw(t, &p, NULL);
+		draw(t, &p);
 		int k = tui_key(t, 2000);
-		if (k == 'c' || k == 'C')
+		if ((k == 'c' || k == 'C') && !p.in_pool)
 			create_pool(t);
 		else if (k == 'j' || k == 'J')
 			join_pool(t);
 		else if ((k == 'l' || k == 'L') && p.in_pool)
 			leave_pool(t, &p);
+		else if ((k == 'e' || k == 'E') && p.in_pool)
+			eject_member(t, &p);
+		else if (k == 'a' || k == 'A')
+			set_address(t, &p);
 		else if (tui_is_back(k) || k == 'q')
 			return;
 	}
