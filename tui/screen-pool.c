@@ -137,9 +137,11 @@ static const char *health(const struct member *m, char *buf, size_t n)
 static void draw_address(struct tui *t, int y, const struct pool_view *p)
 {
 	const char *now = *p->address ? p->address : *p->stored ? p->stored : "127.0.0.1:8900";
-	const char *note = *p->address ? "" : *p->stored ? "(stored; used from the agent's start)" : "(the default)";
+	char note[200];
+	snprintf(note, sizeof note, "%s", *p->address ? "" : *p->stored ? "(stored; used from the agent's start)"
+							       : "(the default)");
 	if (*p->address && *p->stored && strcmp(p->stored, p->address) != 0)
-		note = "(changes when the agent restarts)";
+		snprintf(note, sizeof note, "(%.60s once the agent restarts)", p->stored);
 	tui_print(y, 2, 12, t->a_dim, "Pool address");
 	tui_print(y, 16, COLS - 18, A_NORMAL, "%s", now);
 	tui_print(y, 17 + (int)strlen(now), COLS - 19 - (int)strlen(now), t->a_dim, "%s", note);

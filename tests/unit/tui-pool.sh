@@ -1,0 +1,145 @@
+#!/bin/bash
+# The console's Server pool screen against two real tarnd (ASan/UBSan) on
+# loopback: A (127.0.0.1, the console's) and B (127.0.0.2), each with its
+# own state, ports and pool node. Creating a pool with a pool password,
+# this host's pool address (and the restart it needs), the members list
+# refreshing as B joins and leaves, joining B's pool with a wrong and the
+# right pool password, a wrong console password, leaving. Nothing touches
+# this machine's /etc, /run/tarn or ports 8899/8900.
+T=tui-pool
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
+with_agent
+free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
+# B: a second agent, on 127.0.0.2
+stateb=$tmp/state-b portb=$(free_port) poolb=$(free_port)
+sockb=$stateb/run/tarn/api.sock
+ASAN_OPTIONS=detect_leaks=1 "$B/tarnd" -f --no-reconcile --listen 127.0.0.2 --port $portb \
+	--pool-listen 127.0.0.2:$poolb --state "$stateb" --rundir "$stateb/run" 2>>"$tmp/tarnd-b.log" &
+agentb=$!
+on_exit() { kill "$agentb" 2>/dev/null; }
+for _ in $(seq 100); do [ -S "$sockb" ] && (exec 3<>/dev/tcp/127.0.0.2/$portb) 2>/dev/null && break; sleep 0.1; done
+ctlb() { env -u TARN_PASSWORD "$B/tarnctl" --socket "$sockb" "$@" </dev/null; }
+# what pool.info says on a socket: pool NAME and the member count, or the fault
+pool_of() {
+	env -u TARN_PASSWORD "$B/tarnctl" --socket "$1" --json pool info </dev/null 2>&1 |
+		python3 -c 'import json,sys
+try: i = json.load(sys.stdin); print(i["name"], len(i["members"]))
+except Exception: print("none")'
+}
+# enter_and_wait with a longer wait: a join takes seconds
+enter_slow() { keys "$1" Enter; wait_for "$1" "$2" "$3"; }
+HINTS='j: join  l: leave  e: eject  a: pool address  Esc: back'
+
+check "the console starts on agent A" console main
+keys main o
+check "o opens Server pool: this host is in no pool" wait_for main 'This host is in no pool'
+check "the agent's words say why" grep -q 'in no pool yet' "$tmp/screen"
+check "the pool address is shown (the default)" grep -qE 'Pool address +127.0.0.1:8900 \(the default\)' "$tmp/screen"
+check "no 'not available in this version' text" bash -c "! grep -q 'not available\|not in this version' '$tmp/screen'"
+
+# ---- create with a pool password ----
+keys main c; wait_for main 'Tarn [^ ]+ +Create a pool'
+keys main 'lab pool'
+check "create: a pool name with a space is refused" enter_and_wait main '! a name has only letters, digits'
+keys main C-u lab-a Tab pool-secret-a Tab pool-secret-x
+check "create: two different pool passwords are refused" enter_and_wait main '! the two passwords differ'
+check "create: the passwords are not shown" bash -c "! grep -q pool-secret '$tmp/screen'"
+keys main C-u pool-secret-a Enter
+wait_for main 'No console password is set yet' && keys main Enter
+wait_for main 'Set the console password'; keys main 'console-pass-1' Tab 'console-pass-1' Enter
+wait_for main 'The console password is set'; keys main Enter
+check "create: the pool is created" wait_for main 'Pool lab-a is created'
+keys main Enter
+check "the pool is shown with this host as master" wait_for main 'Master +127.0.0.1:[0-9]+ \(this host\)'
+check "its key hints are whole at 80x24" grep -q "$HINTS" "$tmp/screen"
+check "the member: address, Raft role, up, master and this host" \
+	grep -qE "127.0.0.1:$((port + 1)) +voter +up, [0-9]+ s ago +master, this host" "$tmp/screen"
+check "this host's roles, read-only, with no 'not in this version'" bash -c \
+	"grep -qF '[x] pool master  [x] utility server  [x] VM server' '$tmp/screen' && ! grep -q 'this version' '$tmp/screen'"
+[ "$(pool_of "$sock")" = "lab-a 1" ] && pass "pool.info: lab-a, one member" || fail "pool.info: lab-a, one member: $(pool_of "$sock")"
+out=$(TARN_POOL_PASSWORD=not-it ctlb pool join 127.0.0.1:$port 2>&1)
+grep -q 'refused the pool password' <<<"$out" && pass "the pool password is set: B with another is refused" ||
+	fail "the pool password is set: B with another is refused: $out"
+out=$(TARN_POOL_PASSWORD=pool-secret-a ctlb pool join 127.0.0.1:$port 2>&1)
+[ "$(pool_of "$sockb")" = "lab-a 2" ] && pass "B joins with the console's pool password" ||
+	fail "B joins with the console's pool password: $out"
+check "the members list shows B by itself (live refresh)" wait_for main "127.0.0.2:$poolb +[a-z]+ +up" 10
+keys main e
+check "e lists the other members to eject" wait_for main 'Eject which member\?'
+check "B is offered, this host is not" bash -c "grep -q '127.0.0.2:$poolb' '$tmp/screen' && ! grep -q '127.0.0.1:$((port + 1))' '$tmp/screen'"
+keys main Escape; wait_for main "$HINTS"
+out=$(ctlb pool leave 2>&1)
+check "B leaves: the list is one member again (live refresh)" wait_gone main "127.0.0.2:$poolb" 15
+[ "$(pool_of "$sock")" = "lab-a 1" ] || fail "A's pool after B left: $(pool_of "$sock") ($out)"
+
+# ---- this host's pool address ----
+keys main a; wait_for main "Tarn [^ ]+ +This host's pool address"
+keys main C-u 10.0.0.11
+check "address: without a port is refused" enter_and_wait main '! an IPv4 address and a port'
+keys main C-u 10.0.0.300:8900
+check "address: a wrong IPv4 address is refused" enter_and_wait main '! 300 is not 0-255'
+keys main C-u 10.0.0.11:70000
+check "address: a port out of range is refused" enter_and_wait main '! the port is a number 1-65535'
+[ -z "$(setting pool_address)" ] && pass "address: refused, nothing stored" || fail "address: refused, nothing stored"
+newaddr=127.0.0.1:$((port + 7))
+keys main C-u $newaddr
+check "address: saved, taking effect when the agent restarts" enter_and_wait main 'takes effect[^.]*when the agent restarts'
+keys main Enter
+check "address: the agent's restart is offered (the System screen's)" wait_for main 'Restart the Tarn agent\?'
+keys main y
+check "address: the restart command ran" wait_for main 'The agent was restarted'
+test -e "$tmp/restarted" && pass "address: restarted by its command" || fail "address: restarted by its command"
+keys main Enter
+[ "$(setting pool_address)" = "$newaddr" ] && pass "address: in the store" || fail "address: in the store: $(setting pool_address)"
+check "address: the screen shows the one after the restart" wait_for main "\($newaddr once the agent restarts\)"
+sql "delete from settings where key='pool_address'" # the agent is not really restarted: back as it runs
+
+# ---- joining B's pool ----
+TARN_POOL_PASSWORD=pool-secret-b ctlb pool create lab-b >/dev/null 2>&1
+[ "$(pool_of "$sockb")" = "lab-b 1" ] || fail "B creates lab-b: $(pool_of "$sockb")"
+keys main j; wait_for main 'Tarn [^ ]+ +Join a pool'
+keys main 300.1.1.1
+check "join: a wrong master address is refused" enter_and_wait main '! 300 is not 0-255'
+keys main C-u 127.0.0.2:$portb Tab not-the-password
+check "join: a wrong pool password: the agent's refusal, inline" \
+	enter_slow main 'Nothing was saved: the pool master at 127.0.0.2 refused the pool password' 30
+[ "$(pool_of "$sock")" = "lab-a 1" ] && pass "join refused: this host is as it was" ||
+	fail "join refused: this host is as it was: $(pool_of "$sock")"
+keys main Up C-u 127.0.0.9:1 Tab C-u pool-secret-b
+check "join: an unreachable master: the agent's words" enter_slow main 'cannot reach the pool master' 30
+keys main Escape; wait_for main "$HINTS"
+
+# a second console, with a wrong console password: nothing changes
+check "a second console starts" console other
+keys other o; wait_for other "$HINTS"; keys other j; wait_for other 'Tarn [^ ]+ +Join a pool'
+keys other 127.0.0.2:$portb Tab pool-secret-b Enter
+wait_for other 'Console password'; keys other wrong-console-pass Enter
+check "a wrong console password: nothing was changed" wait_for other 'Wrong console password: nothing was changed'
+[ "$(pool_of "$sock")" = "lab-a 1" ] && pass "wrong console password: still lab-a alone" ||
+	fail "wrong console password: still lab-a alone: $(pool_of "$sock")"
+keys other Enter; keys other Escape Escape; wait_for other "$MENU"
+quit other
+
+keys main j; wait_for main 'Tarn [^ ]+ +Join a pool'
+keys main 127.0.0.2:$portb Tab pool-secret-b
+check "join: the right pool password joins" enter_slow main 'This host joined the pool' 90
+keys main Enter
+check "the screen shows B's pool" wait_for main 'Pool +lab-b'
+check "the members list shows 2, this host marked" wait_for main "127.0.0.1:$((port + 1)) +[a-z]+ +up.*this host" 10
+check "and B as master" grep -qE "127.0.0.2:$poolb +voter +up, [0-9]+ s ago +master\$" "$tmp/screen"
+[ "$(pool_of "$sock")" = "lab-b 2" ] && pass "pool.info on A: lab-b, 2 members" || fail "pool.info on A: lab-b, 2 members: $(pool_of "$sock")"
+
+# ---- leaving ----
+keys main l; wait_for main 'Leave pool lab-b\?'; keys main n
+wait_for main "$HINTS"
+[ "$(pool_of "$sock")" = "lab-b 2" ] && pass "leave not confirmed: still a member" || fail "leave not confirmed: still a member"
+keys main l; wait_for main 'Leave pool lab-b\?'; keys main y
+check "leave: this host left the pool" wait_for main 'This host left the pool' 60
+keys main Enter
+check "the screen says it is in no pool" wait_for main 'This host is in no pool' 10
+[ "$(pool_of "$sock")" = none ] && pass "pool.info on A: no pool" || fail "pool.info on A: no pool: $(pool_of "$sock")"
+for _ in $(seq 50); do [ "$(pool_of "$sockb")" = "lab-b 1" ] && break; sleep 0.2; done
+[ "$(pool_of "$sockb")" = "lab-b 1" ] && pass "B's pool is B alone again" || fail "B's pool is B alone again: $(pool_of "$sockb")"
+keys main Escape; wait_for main "$MENU"
+quit main
+[ $failed = 0 ]
