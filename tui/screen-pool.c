@@ -87,7 +87,7 @@ static enum tarn_call_result load(struct tui *t, struct pool_view *p)
 {
 	xmlrpc_value *v = NULL;
 	memset(p, 0, sizeof *p);
-	tarn_store *st = tui_store_try(t);
+	tarn_store *st = t->st ? t->st : tui_store_try(t); /* read only: no message when it cannot be */
 	if (st && tarn_store_get(st, "pool_address", p->stored, sizeof p->stored))
 		p->stored[0] = '\0';
 	enum tarn_call_result rc = tui_callf(t, 2, &v, NULL, p->why, "pool.info", NULL);
