@@ -477,11 +477,12 @@ static int member_up(int64_t seen)
 static int choose_host(tarn_pool *p, const char *guest, char *host, size_t n, tarn_err err)
 {
 	host[0] = '\0';
-	struct tarn_dq_rows *r = query(p, "SELECT id, roles, seen FROM members ORDER BY address", NULL, 0, err);
+	struct tarn_dq_rows *r = query(p, "SELECT id, roles, seen, address FROM members ORDER BY address", NULL, 0, err);
 	if (!r)
 		return TARN_POOL_DOWN;
+	/* this member by its address: the engine's handle has no node id */
 	for (unsigned i = 0; i < r->nrows && !host[0]; i++)
-		if (strcmp(text(r, i, 0), p->node_id) == 0 && has_role(text(r, i, 1), "vm-server"))
+		if (strcmp(text(r, i, 3), p->address) == 0 && has_role(text(r, i, 1), "vm-server"))
 			snprintf(host, n, "%s", text(r, i, 0));
 	for (unsigned i = 0; i < r->nrows && !host[0]; i++)
 		if (has_role(text(r, i, 1), "vm-server") && member_up(tarn_dq_at(r, i, 2)->i))
