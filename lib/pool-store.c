@@ -347,11 +347,12 @@ int tarn_pool_heartbeat(tarn_pool *p, tarn_err err)
 
 int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err)
 {
-	int rc = begin(p, err);
+	int rc = enter(p, err);
 	if (rc)
 		return rc;
 	/* a pool of one ran its unplaced guests on its one member: a second
-	 * member would leave them to no engine, so they are placed there first */
+	 * member would leave them to no engine, so they are placed there first
+	 * (one statement each: a failed insert leaves them where they ran) */
 	struct tarn_dq_value id = TARN_DQ_S(m->id);
 	rc = exec(p, "UPDATE guests SET host = (SELECT id FROM members) WHERE host = ''"
 		  "  AND (SELECT count(*) FROM members) = 1 AND NOT EXISTS (SELECT 1 FROM members WHERE id = ?)",
@@ -361,7 +362,7 @@ int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err
 	if (rc == 0)
 		rc = exec(p, "INSERT OR REPLACE INTO members (id, address, roles, agent, seen) VALUES (?, ?, ?, ?, ?)",
 			  v, 5, NULL, err);
-	return end(p, rc, err);
+	return leave(p, rc);
 }
 
 int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err)
@@ -470,7 +471,7 @@ static int member_up(int64_t seen)
 	return (int64_t)time(NULL) - seen <= 3 * TARN_POOL_HEARTBEAT_S;
 }
 
-/* Where a guest meant to run goes (in a transaction): this member if it is
+/* Where a guest meant to run goes: this member if it is
  * a VM server, else the first VM server that is up. host gets its id, or
  * "" when the pool has no member rows (a host in no pool: its engine runs
  * unplaced guests). Refused when there are members but none can run it. */
@@ -496,7 +497,10 @@ static int choose_host(tarn_pool *p, const char *guest, char *host, size_t n, ta
 	return rc;
 }
 
-/* Places an unplaced guest (in a transaction); one placed stays where it is. */
+/* Places an unplaced guest; one placed stays where it is. Reads, then one
+ * conditional write, outside any transaction: a transaction that reads
+ * before it writes fails ("database is locked") when another member's
+ * write (a heartbeat) lands in between. */
 static int place_if_unplaced(tarn_pool *p, const char *name, tarn_err err)
 {
 	struct tarn_dq_value v = TARN_DQ_S(name);
@@ -507,7 +511,7 @@ static int place_if_unplaced(tarn_pool *p, const char *name, tarn_err err)
 	tarn_dq_rows_free(r);
 	if (unplaced && (rc = choose_host(p, name, host, sizeof host, err)) == 0 && host[0]) {
 		struct tarn_dq_value set[] = {TARN_DQ_S(host), TARN_DQ_S(name)};
-		rc = exec(p, "UPDATE guests SET host = ? WHERE name = ?", set, 2, NULL, err);
+		rc = exec(p, "UPDATE guests SET host = ? WHERE name = ? AND host = ''", set, 2, NULL, err);
 	}
 	return rc;
 }
@@ -516,14 +520,17 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 {
 	if (!member || !member[0] || strlen(member) > 255)
 		return snprintf(err, TARN_ERRLEN, "a member is named by its id or pool address"), TARN_POOL_REFUSED;
-	int rc = begin(p, err);
+	int rc = enter(p, err);
 	if (rc)
 		return rc;
 	struct tarn_dq_value who[] = {TARN_DQ_S(member), TARN_DQ_S(member)};
 	struct tarn_dq_rows *m = query(p, "SELECT id, address, roles, seen FROM members WHERE id = ? OR address = ?",
 				       who, 2, err);
 	struct tarn_dq_value v = TARN_DQ_S(name);
-	struct tarn_dq_rows *g = m ? query(p, "SELECT desired, actual FROM guests WHERE name = ?", &v, 1, err) : NULL;
+	/* what a member that is gone (ejected) last reported holds no more */
+#define HOST_GONE "(host != '' AND host NOT IN (SELECT id FROM members))"
+	struct tarn_dq_rows *g = m ? query(p, "SELECT desired, actual, " HOST_GONE " FROM guests WHERE name = ?", &v,
+					   1, err) : NULL;
 	char id[32] = "";
 	if (!m || !g) {
 		rc = TARN_POOL_DOWN;
@@ -540,8 +547,8 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 		rc = TARN_POOL_REFUSED;
 	} else if (g->nrows == 0) {
 		rc = no_guest(name, err);
-	} else if (strcmp(text(g, 0, 0), "stopped") ||
-		   (strcmp(text(g, 0, 1), "stopped") && strcmp(text(g, 0, 1), "unknown"))) {
+	} else if (strcmp(text(g, 0, 0), "stopped") || (strcmp(text(g, 0, 1), "stopped") &&
+							strcmp(text(g, 0, 1), "unknown") && !tarn_dq_at(g, 0, 2)->i)) {
 		snprintf(err, TARN_ERRLEN, "guest %.64s is %s: stop it first; live migration is not there yet", name,
 			 strcmp(text(g, 0, 0), "stopped") ? text(g, 0, 0) : text(g, 0, 1));
 		rc = TARN_POOL_REFUSED;
@@ -550,19 +557,34 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 	}
 	tarn_dq_rows_free(m);
 	tarn_dq_rows_free(g);
+	/* only while it is still stopped: a start since the read wins */
 	struct tarn_dq_value set[] = {TARN_DQ_S(id), TARN_DQ_S(name)};
+	int64_t changes = 0;
 	if (rc == 0)
-		rc = exec(p, "UPDATE guests SET host = ?, gen = gen + 1 WHERE name = ?", set, 2, NULL, err);
-	return end(p, rc, err);
+		rc = exec(p, "UPDATE guests SET host = ?, gen = gen + 1 WHERE name = ? AND desired = 'stopped'"
+			  "  AND (actual IN ('stopped', 'unknown') OR " HOST_GONE ")", set, 2, &changes, err);
+#undef HOST_GONE
+	if (rc == 0 && changes == 0)
+		rc = (snprintf(err, TARN_ERRLEN, "guest %.64s was started meanwhile: stop it first; live migration is "
+			       "not there yet", name), TARN_POOL_REFUSED);
+	return leave(p, rc);
 }
 
 int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err err)
 {
 	if (check_guest(g, err))
 		return TARN_POOL_REFUSED;
-	int rc = begin(p, err);
+	/* placed now, where its config was checked against the host; with no
+	 * VM server up it stays unplaced until it is started */
+	char host[32] = "";
+	tarn_err why;
+	int rc = enter(p, err);
 	if (rc)
 		return rc;
+	if ((!g->host || !g->host[0]) && choose_host(p, g->name, host, sizeof host, why) == TARN_POOL_DOWN)
+		return snprintf(err, TARN_ERRLEN, "%s", why), leave(p, TARN_POOL_DOWN);
+	if ((rc = exec(p, "BEGIN", NULL, 0, NULL, err)) != 0)
+		return leave(p, rc);
 	struct tarn_dq_value who[] = {TARN_DQ_S(g->name), TARN_DQ_S(g->uuid)};
 	struct tarn_dq_rows *r = query(p, "SELECT name, uuid FROM guests WHERE name = ? OR uuid = ?", who, 2, err);
 	if (!r) {
@@ -575,15 +597,11 @@ int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err er
 	}
 	tarn_dq_rows_free(r);
 	struct tarn_dq_value v[] = {TARN_DQ_S(g->uuid), TARN_DQ_S(g->name), TARN_DQ_S(g->xlcfg),
-				    TARN_DQ_S(g->desired), TARN_DQ_S(g->host ? g->host : ""), TARN_DQ_I(g->ha)};
+				    TARN_DQ_S(g->host && g->host[0] ? g->host : host), TARN_DQ_S(g->desired),
+				    TARN_DQ_I(g->ha)};
 	if (rc == 0)
-		rc = exec(p, "INSERT INTO guests (uuid, name, xlcfg, desired, host, ha) VALUES (?, ?, ?, ?, ?, ?)",
+		rc = exec(p, "INSERT INTO guests (uuid, name, xlcfg, host, desired, ha) VALUES (?, ?, ?, ?, ?, ?)",
 			  v, 6, NULL, err);
-	/* placed now, where its config was checked against the host; with no
-	 * VM server up it stays unplaced until it is started */
-	char err2[TARN_ERRLEN];
-	if (rc == 0 && (!g->host || !g->host[0]) && place_if_unplaced(p, g->name, err2) == TARN_POOL_DOWN)
-		rc = TARN_POOL_DOWN, snprintf(err, TARN_ERRLEN, "%s", err2);
 	return end(p, rc, err);
 }
 
@@ -650,14 +668,14 @@ static int set_state(tarn_pool *p, const char *name, const char *desired, int ti
 		return TARN_POOL_REFUSED;
 	if (timeout < 0 || timeout > 3600)
 		return snprintf(err, TARN_ERRLEN, "a shutdown timeout is 0 to 3600 seconds"), TARN_POOL_REFUSED;
-	int rc = begin(p, err);
+	int rc = enter(p, err);
 	if (rc)
 		return rc;
 	/* meant to run: it needs a host first */
 	if (!strcmp(desired, "running") || !strcmp(desired, "paused"))
 		rc = place_if_unplaced(p, name, err);
 	if (rc)
-		return end(p, rc, err);
+		return leave(p, rc);
 	int64_t changes = 0;
 	struct tarn_dq_value v[] = {TARN_DQ_S(desired), TARN_DQ_I(timeout), TARN_DQ_S(name)};
 	/* only a guest with a domain can be suspended: one meant to be stopped has none */
@@ -668,7 +686,7 @@ static int set_state(tarn_pool *p, const char *name, const char *desired, int ti
 		  v, 3, &changes, err);
 	if (rc == 0 && changes == 0)
 		rc = strcmp(desired, "suspended") ? no_guest(name, err) : not_suspendable(p, name, err);
-	return end(p, rc, err);
+	return leave(p, rc);
 }
 
 int tarn_pool_guest_set_state(tarn_pool *p, const char *name, const char *desired, tarn_err err)

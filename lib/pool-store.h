@@ -131,8 +131,9 @@ int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
 int tarn_pool_guest_set_number(tarn_pool *p, const char *name, const char *key, long value, tarn_err err);
 /* Moves a stopped guest's placement to member (its id or pool address),
  * refused for a guest meant to run or still running ("stop it first; live
- * migration is not there yet") and for a member that is unknown, down, or
- * not a VM server. */
+ * migration is not there yet"; what a member since ejected last reported
+ * does not count) and for a member that is unknown, down, or not a VM
+ * server. */
 int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, tarn_err err);
 /* Refused unless the guest is meant to be stopped and has no domain left. */
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err);
