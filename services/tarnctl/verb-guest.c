@@ -25,12 +25,17 @@ struct guest {
 
 static int read_guest(xmlrpc_env *env, xmlrpc_value *v, struct guest *g)
 {
-	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:i,s:i,*}", "name",
+	/* at most 16 members a format: the host's address on its own */
+	xmlrpc_decompose_value(env, v, "{s:s,*}", "host_address", &g->host_address);
+	if (env->fault_occurred)
+		return -1;
+	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:i,s:i,*}", "name",
 			       &g->name, "uuid", &g->uuid, "desired", &g->desired, "actual", &g->actual, "host", &g->host,
-			       "host_address", &g->host_address,
 			       "type", &g->type, "ha", &g->ha, "memory", &g->memory, "vcpus", &g->vcpus, "error",
 			       &g->error, "request", &g->request, "drift", &g->drift, "pins", &g->pins, "affinity",
 			       &g->affinity, "stop_timeout", &g->stop_timeout, "domid", &g->domid);
+	if (env->fault_occurred)
+		free((void *)g->host_address);
 	return env->fault_occurred ? -1 : 0;
 }
 
