@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "cpulist.h"
 #include "dqlite-client.h"
+#include "pool-cluster.h"
 #include "xlcfg.h"
 
 #define DATABASE "pool"
@@ -349,10 +350,18 @@ int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
+	/* a pool of one ran its unplaced guests on its one member: a second
+	 * member would leave them to no engine, so they are placed there first
+	 * (one statement each: a failed insert leaves them where they ran) */
+	struct tarn_dq_value id = TARN_DQ_S(m->id);
+	rc = exec(p, "UPDATE guests SET host = (SELECT id FROM members) WHERE host = ''"
+		  "  AND (SELECT count(*) FROM members) = 1 AND NOT EXISTS (SELECT 1 FROM members WHERE id = ?)",
+		  &id, 1, NULL, err);
 	struct tarn_dq_value v[] = {TARN_DQ_S(m->id), TARN_DQ_S(m->address), TARN_DQ_S(m->roles),
 				    TARN_DQ_S(m->agent), TARN_DQ_I(m->seen)};
-	rc = exec(p, "INSERT OR REPLACE INTO members (id, address, roles, agent, seen) VALUES (?, ?, ?, ?, ?)", v, 5,
-		  NULL, err);
+	if (rc == 0)
+		rc = exec(p, "INSERT OR REPLACE INTO members (id, address, roles, agent, seen) VALUES (?, ?, ?, ?, ?)",
+			  v, 5, NULL, err);
 	return leave(p, rc);
 }
 
@@ -440,13 +449,142 @@ static const char *check_guest(const struct tarn_guest *g, tarn_err err)
 	return NULL;
 }
 
+static int no_guest(const char *name, tarn_err err)
+{
+	snprintf(err, TARN_ERRLEN, "no guest named %.64s", name);
+	return TARN_POOL_REFUSED;
+}
+
+/* Whether a comma-separated role list holds role. */
+static int has_role(const char *roles, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *r = roles; *r; r += strcspn(r, ","), r += *r == ',') {
+		if (strncmp(r, role, n) == 0 && (r[n] == ',' || r[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+static int member_up(int64_t seen)
+{
+	return (int64_t)time(NULL) - seen <= 3 * TARN_POOL_HEARTBEAT_S;
+}
+
+/* Where a guest meant to run goes: this member if it is
+ * a VM server, else the first VM server that is up. host gets its id, or
+ * "" when the pool has no member rows (a host in no pool: its engine runs
+ * unplaced guests). Refused when there are members but none can run it. */
+static int choose_host(tarn_pool *p, const char *guest, char *host, size_t n, tarn_err err)
+{
+	host[0] = '\0';
+	struct tarn_dq_rows *r = query(p, "SELECT id, roles, seen, address FROM members ORDER BY address", NULL, 0, err);
+	if (!r)
+		return TARN_POOL_DOWN;
+	/* this member by its address: the engine's handle has no node id */
+	for (unsigned i = 0; i < r->nrows && !host[0]; i++)
+		if (strcmp(text(r, i, 3), p->address) == 0 && has_role(text(r, i, 1), "vm-server"))
+			snprintf(host, n, "%s", text(r, i, 0));
+	for (unsigned i = 0; i < r->nrows && !host[0]; i++)
+		if (has_role(text(r, i, 1), "vm-server") && member_up(tarn_dq_at(r, i, 2)->i))
+			snprintf(host, n, "%s", text(r, i, 0));
+	int rc = 0;
+	if (r->nrows && !host[0]) {
+		snprintf(err, TARN_ERRLEN, "no VM-server member of the pool is up to run guest %.64s", guest);
+		rc = TARN_POOL_REFUSED;
+	}
+	tarn_dq_rows_free(r);
+	return rc;
+}
+
+/* Places an unplaced guest; one placed stays where it is. Reads, then one
+ * conditional write, outside any transaction: a transaction that reads
+ * before it writes fails ("database is locked") when another member's
+ * write (a heartbeat) lands in between. */
+static int place_if_unplaced(tarn_pool *p, const char *name, tarn_err err)
+{
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	struct tarn_dq_rows *r = query(p, "SELECT host FROM guests WHERE name = ?", &v, 1, err);
+	char host[32];
+	int rc = !r ? TARN_POOL_DOWN : r->nrows == 0 ? no_guest(name, err) : 0;
+	int unplaced = rc == 0 && !text(r, 0, 0)[0];
+	tarn_dq_rows_free(r);
+	if (unplaced && (rc = choose_host(p, name, host, sizeof host, err)) == 0 && host[0]) {
+		struct tarn_dq_value set[] = {TARN_DQ_S(host), TARN_DQ_S(name)};
+		rc = exec(p, "UPDATE guests SET host = ? WHERE name = ? AND host = ''", set, 2, NULL, err);
+	}
+	return rc;
+}
+
+int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, tarn_err err)
+{
+	if (!member || !member[0] || strlen(member) > 255)
+		return snprintf(err, TARN_ERRLEN, "a member is named by its id or pool address"), TARN_POOL_REFUSED;
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	struct tarn_dq_value who[] = {TARN_DQ_S(member), TARN_DQ_S(member)};
+	struct tarn_dq_rows *m = query(p, "SELECT id, address, roles, seen FROM members WHERE id = ? OR address = ?",
+				       who, 2, err);
+	struct tarn_dq_value v = TARN_DQ_S(name);
+	/* what a member that is gone (ejected) last reported holds no more */
+#define HOST_GONE "(host != '' AND host NOT IN (SELECT id FROM members))"
+	struct tarn_dq_rows *g = m ? query(p, "SELECT desired, actual, " HOST_GONE " FROM guests WHERE name = ?", &v,
+					   1, err) : NULL;
+	char id[32] = "";
+	if (!m || !g) {
+		rc = TARN_POOL_DOWN;
+	} else if (m->nrows == 0) {
+		snprintf(err, TARN_ERRLEN, "no member %.64s in the pool (pool.members lists them by id and address)",
+			 member);
+		rc = TARN_POOL_REFUSED;
+	} else if (!has_role(text(m, 0, 2), "vm-server")) {
+		snprintf(err, TARN_ERRLEN, "member %.64s is not a VM server (roles: %.64s)", member, text(m, 0, 2));
+		rc = TARN_POOL_REFUSED;
+	} else if (!member_up(tarn_dq_at(m, 0, 3)->i)) {
+		snprintf(err, TARN_ERRLEN, "member %.64s is down (no heartbeat for %lld s)", member,
+			 (long long)(time(NULL) - tarn_dq_at(m, 0, 3)->i));
+		rc = TARN_POOL_REFUSED;
+	} else if (g->nrows == 0) {
+		rc = no_guest(name, err);
+	} else if (strcmp(text(g, 0, 0), "stopped") || (strcmp(text(g, 0, 1), "stopped") &&
+							strcmp(text(g, 0, 1), "unknown") && !tarn_dq_at(g, 0, 2)->i)) {
+		snprintf(err, TARN_ERRLEN, "guest %.64s is %s: stop it first; live migration is not there yet", name,
+			 strcmp(text(g, 0, 0), "stopped") ? text(g, 0, 0) : text(g, 0, 1));
+		rc = TARN_POOL_REFUSED;
+	} else {
+		snprintf(id, sizeof id, "%s", text(m, 0, 0));
+	}
+	tarn_dq_rows_free(m);
+	tarn_dq_rows_free(g);
+	/* only while it is still stopped: a start since the read wins */
+	struct tarn_dq_value set[] = {TARN_DQ_S(id), TARN_DQ_S(name)};
+	int64_t changes = 0;
+	if (rc == 0)
+		rc = exec(p, "UPDATE guests SET host = ?, gen = gen + 1 WHERE name = ? AND desired = 'stopped'"
+			  "  AND (actual IN ('stopped', 'unknown') OR " HOST_GONE ")", set, 2, &changes, err);
+#undef HOST_GONE
+	if (rc == 0 && changes == 0)
+		rc = (snprintf(err, TARN_ERRLEN, "guest %.64s was started meanwhile: stop it first; live migration is "
+			       "not there yet", name), TARN_POOL_REFUSED);
+	return leave(p, rc);
+}
+
 int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err err)
 {
 	if (check_guest(g, err))
 		return TARN_POOL_REFUSED;
-	int rc = begin(p, err);
+	/* placed now, where its config was checked against the host; with no
+	 * VM server up it stays unplaced until it is started */
+	char host[32] = "";
+	tarn_err why;
+	int rc = enter(p, err);
 	if (rc)
 		return rc;
+	if ((!g->host || !g->host[0]) && choose_host(p, g->name, host, sizeof host, why) == TARN_POOL_DOWN)
+		return snprintf(err, TARN_ERRLEN, "%s", why), leave(p, TARN_POOL_DOWN);
+	if ((rc = exec(p, "BEGIN", NULL, 0, NULL, err)) != 0)
+		return leave(p, rc);
 	struct tarn_dq_value who[] = {TARN_DQ_S(g->name), TARN_DQ_S(g->uuid)};
 	struct tarn_dq_rows *r = query(p, "SELECT name, uuid FROM guests WHERE name = ? OR uuid = ?", who, 2, err);
 	if (!r) {
@@ -459,17 +597,12 @@ int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err er
 	}
 	tarn_dq_rows_free(r);
 	struct tarn_dq_value v[] = {TARN_DQ_S(g->uuid), TARN_DQ_S(g->name), TARN_DQ_S(g->xlcfg),
-				    TARN_DQ_S(g->desired), TARN_DQ_S(g->host ? g->host : ""), TARN_DQ_I(g->ha)};
+				    TARN_DQ_S(g->host && g->host[0] ? g->host : host), TARN_DQ_S(g->desired),
+				    TARN_DQ_I(g->ha)};
 	if (rc == 0)
-		rc = exec(p, "INSERT INTO guests (uuid, name, xlcfg, desired, host, ha) VALUES (?, ?, ?, ?, ?, ?)",
+		rc = exec(p, "INSERT INTO guests (uuid, name, xlcfg, host, desired, ha) VALUES (?, ?, ?, ?, ?, ?)",
 			  v, 6, NULL, err);
 	return end(p, rc, err);
-}
-
-static int no_guest(const char *name, tarn_err err)
-{
-	snprintf(err, TARN_ERRLEN, "no guest named %.64s", name);
-	return TARN_POOL_REFUSED;
 }
 
 #define GUEST_COLUMNS "uuid, name, xlcfg, desired, host, ha, gen, drift, request, stop_timeout, pins, " \
@@ -538,6 +671,11 @@ static int set_state(tarn_pool *p, const char *name, const char *desired, int ti
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
+	/* meant to run: it needs a host first */
+	if (!strcmp(desired, "running") || !strcmp(desired, "paused"))
+		rc = place_if_unplaced(p, name, err);
+	if (rc)
+		return leave(p, rc);
 	int64_t changes = 0;
 	struct tarn_dq_value v[] = {TARN_DQ_S(desired), TARN_DQ_I(timeout), TARN_DQ_S(name)};
 	/* only a guest with a domain can be suspended: one meant to be stopped has none */

@@ -63,7 +63,9 @@ typedef int (*tarn_member_fn)(void *ctx, const struct tarn_member *m);
 int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err err);
 /* Records this member's heartbeat (and its agent's address). */
 int tarn_pool_heartbeat(tarn_pool *p, tarn_err err);
-/* Adds or replaces a member's row (m->roles stored as given), or deletes it. */
+/* Adds or replaces a member's row (m->roles stored as given), or deletes it.
+ * A second member's arrival first places the unplaced guests on the one
+ * member there was (which ran them). */
 int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err);
 int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err);
 
@@ -78,7 +80,7 @@ struct tarn_guest {
 	const char *name;
 	const char *xlcfg;    /* the guest's xl.cfg, as given */
 	const char *desired;  /* running, stopped, paused or suspended (saved to a file) */
-	const char *host;     /* placement: a member's address, or "" */
+	const char *host;     /* placement: a member's id, or "" (unplaced: run only in a pool of one) */
 	int ha;               /* restarted elsewhere if its host dies */
 	/* Written by the API (desired state): */
 	int64_t gen;          /* bumped by every change of what is wanted */
@@ -94,7 +96,11 @@ struct tarn_guest {
 	const char *affinity; /* each vCPU's hard affinity as Xen has it: "0:1 1:all" */
 	int domid;            /* -1 when it has no domain */
 };
-/* Records a new guest (its xl.cfg already parsed and checked by the caller). */
+/* Records a new guest (its xl.cfg already parsed and checked by the caller).
+ * With no host given it is placed on this member when it is a VM server
+ * (else on the first VM server that is up, else left unplaced). A guest
+ * given a desired state running or paused while unplaced is placed the
+ * same way first, refused when the pool has members but none can run it. */
 int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err err);
 /* Calls fn for each guest in name order, or only for the one named (name
  * not NULL: TARN_POOL_REFUSED if there is none), until fn returns non-zero
@@ -123,6 +129,12 @@ int tarn_pool_guest_set_ha(tarn_pool *p, const char *name, int ha, tarn_err err)
  * generation: the engine applies it live where Xen allows. Refused beyond
  * the config's maxmem or maxvcpus, or when the rewrite would change more. */
 int tarn_pool_guest_set_number(tarn_pool *p, const char *name, const char *key, long value, tarn_err err);
+/* Moves a stopped guest's placement to member (its id or pool address),
+ * refused for a guest meant to run or still running ("stop it first; live
+ * migration is not there yet"; what a member since ejected last reported
+ * does not count) and for a member that is unknown, down, or not a VM
+ * server. */
+int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, tarn_err err);
 /* Refused unless the guest is meant to be stopped and has no domain left. */
 int tarn_pool_guest_undefine(tarn_pool *p, const char *name, tarn_err err);
 

@@ -1,16 +1,46 @@
 /* guest.*: guest definitions in the pool store, described in xl.cfg terms.
  * The API process records desired state only (it has no libxl context and
- * no root): the engine of the guest's host makes the hypervisor match and
+ * no root), and where the guest runs (its host, a member: pool-store.h):
+ * the engine of the guest's host makes the hypervisor match and
  * reports back what it saw, "actual" ("unknown" until it does), with the
  * last error and each vCPU's affinity. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "pool-cluster.h"
 #include "xlcfg.h"
 
+/* The pool's members, id to pool address, for showing where guests are. */
+struct member_addresses {
+	char id[TARN_POOL_MAX_MEMBERS][32];
+	char address[TARN_POOL_MAX_MEMBERS][256];
+	int n;
+};
+
+static int add_address(void *ctx, const struct tarn_member *m)
+{
+	struct member_addresses *a = ctx;
+	if (a->n < TARN_POOL_MAX_MEMBERS) {
+		snprintf(a->id[a->n], sizeof a->id[0], "%s", m->id);
+		snprintf(a->address[a->n], sizeof a->address[0], "%s", m->address);
+		a->n++;
+	}
+	return 0;
+}
+
+/* The pool address of member id; "" for none (unplaced, or a member gone). */
+static const char *address_of(const struct member_addresses *a, const char *id)
+{
+	for (int i = 0; a && id[0] && i < a->n; i++)
+		if (strcmp(a->id[i], id) == 0)
+			return a->address[i];
+	return "";
+}
+
 /* A guest as the API shows it; with its config when full. */
-static xmlrpc_value *guest_value(xmlrpc_env *env, const struct tarn_guest *g, int full)
+static xmlrpc_value *guest_value(xmlrpc_env *env, const struct tarn_guest *g, const struct member_addresses *a,
+				 int full)
 {
 	struct tarn_xlcfg c;
 	tarn_err ignore;
@@ -22,6 +52,11 @@ static xmlrpc_value *guest_value(xmlrpc_env *env, const struct tarn_guest *g, in
 		c.type, "memory", (int)c.memory, "vcpus", (int)c.vcpus, "error", g->error, "error_gen", (int)g->error_gen,
 		"request", g->request, "drift", g->drift, "stop_timeout", g->stop_timeout, "pins", g->pins, "affinity",
 		g->affinity, "domid", g->domid, "gen", (int)g->gen);
+	xmlrpc_value *where = v ? xmlrpc_string_new(env, address_of(a, g->host)) : NULL;
+	if (where) {
+		xmlrpc_struct_set_value(env, v, "host_address", where);
+		xmlrpc_DECREF(where);
+	}
 	if (v && full) {
 		xmlrpc_value *cfg = xmlrpc_string_new(env, g->xlcfg);
 		if (cfg) {
@@ -36,12 +71,13 @@ struct collect {
 	xmlrpc_env *env;
 	xmlrpc_value *out; /* an array for a list, the value for one */
 	int full;
+	struct member_addresses *members;
 };
 
 static int collect(void *ctx, const struct tarn_guest *g)
 {
 	struct collect *c = ctx;
-	xmlrpc_value *v = guest_value(c->env, g, c->full);
+	xmlrpc_value *v = guest_value(c->env, g, c->members, c->full);
 	if (v && c->full) {
 		c->out = v;
 	} else if (v) {
@@ -54,9 +90,15 @@ static int collect(void *ctx, const struct tarn_guest *g)
 /* One guest by name, or (name NULL) an array of them all. */
 static xmlrpc_value *get(xmlrpc_env *env, tarn_pool *pool, const char *name)
 {
-	struct collect c = {env, name ? NULL : xmlrpc_array_new(env), name != NULL};
+	struct member_addresses *members = calloc(1, sizeof *members);
+	struct collect c = {env, name ? NULL : xmlrpc_array_new(env), name != NULL, members};
 	tarn_err err = "";
-	int rc = env->fault_occurred ? 0 : tarn_pool_guests(pool, name, collect, &c, err);
+	if (!members)
+		xmlrpc_env_set_fault(env, TARN_FAULT_UNAVAILABLE, "out of memory");
+	int rc = env->fault_occurred ? 0 : tarn_pool_each_member(pool, add_address, members, err);
+	if (rc == 0 && !env->fault_occurred)
+		rc = tarn_pool_guests(pool, name, collect, &c, err);
+	free(members);
 	if (rc && !env->fault_occurred)
 		tarn_cmd_pool_fault(env, rc, err);
 	if (env->fault_occurred && c.out) {
@@ -223,6 +265,20 @@ static xmlrpc_value *guest_set_ha(xmlrpc_env *env, xmlrpc_value *p, void *agent,
 	return changed(env, rc, err);
 }
 
+static xmlrpc_value *guest_place(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	const char *name, *member;
+	tarn_err err = "";
+	tarn_pool *pool = by_name(env, p, agent, "(ss)", &name, &member);
+	if (!pool)
+		return NULL;
+	int rc = tarn_pool_guest_place(pool, name, member, err);
+	free((void *)name);
+	free((void *)member);
+	return changed(env, rc, err);
+}
+
 static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
@@ -249,8 +305,10 @@ static xmlrpc_value *guest_undefine(xmlrpc_env *env, xmlrpc_value *p, void *agen
 }
 
 const struct tarn_cmd tarn_cmd_guest[] = {
-	{"guest.define", "S:s", "Defines a guest from its xl.cfg text (stopped, unplaced); returns it.", guest_define},
-	{"guest.list", "A:", "Every guest: desired state beside actual state (and the last error), placement, type, "
+	{"guest.define", "S:s", "Defines a guest from its xl.cfg text (stopped, placed on this host when it is a "
+				"VM-server member); returns it.", guest_define},
+	{"guest.list", "A:", "Every guest: desired state beside actual state (and the last error), placement (host: "
+			     "a member id, and host_address its pool address), type, "
 			     "memory, vcpus, vCPU pins and affinity.", guest_list},
 	{"guest.get", "S:s", "One guest by name, with its xl.cfg.", guest_get},
 	{"guest.setState", "b:ss,b:ssi", "Sets a guest's desired power state: running, stopped, paused or "
@@ -266,6 +324,8 @@ const struct tarn_cmd tarn_cmd_guest[] = {
 	{"guest.pin", "b:sis", "Pins vCPU N of a guest to a CPU list (like 1, 0-3 or all), now if it runs and at "
 			       "every start.", guest_pin},
 	{"guest.setHa", "b:sb", "Whether a guest is restarted on another member when its host dies.", guest_set_ha},
+	{"guest.place", "b:ss", "Moves a stopped guest to another member (its id or pool address), which must be "
+				"an up VM server; a guest meant to run is refused (no live migration yet).", guest_place},
 	{"guest.undefine", "b:s,i:sb", "Removes a guest's definition; it must be meant to be stopped, and be stopped. "
 				       "With DELETEDISKS true, its disks in running_pool/NAME/ (never others) are "
 				       "deleted too, by a task whose id is returned (0: none).",

@@ -2,6 +2,7 @@
  *              start|pause|resume|reboot|destroy|suspend NAME [--wait] |
  *              stop NAME [--timeout SECONDS] [--force] [--wait] |
  *              pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off |
+ *              place NAME MEMBER |
  *              memory NAME MIB | vcpus NAME N | console-log NAME [BYTES] (verb-guest-run.c) */
 #include <errno.h>
 #include <getopt.h>
@@ -16,25 +17,32 @@
 #define MAX_XLCFG (64 * 1024)
 
 struct guest {
-	const char *name, *uuid, *desired, *actual, *host, *type, *error, *request, *drift, *pins, *affinity;
+	const char *name, *uuid, *desired, *actual, *host, *host_address, *type, *error, *request, *drift, *pins,
+		*affinity;
 	xmlrpc_bool ha;
 	int memory, vcpus, stop_timeout, domid;
 };
 
 static int read_guest(xmlrpc_env *env, xmlrpc_value *v, struct guest *g)
 {
+	/* at most 16 members a format: the host's address on its own */
+	xmlrpc_decompose_value(env, v, "{s:s,*}", "host_address", &g->host_address);
+	if (env->fault_occurred)
+		return -1;
 	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:i,s:i,*}", "name",
 			       &g->name, "uuid", &g->uuid, "desired", &g->desired, "actual", &g->actual, "host", &g->host,
 			       "type", &g->type, "ha", &g->ha, "memory", &g->memory, "vcpus", &g->vcpus, "error",
 			       &g->error, "request", &g->request, "drift", &g->drift, "pins", &g->pins, "affinity",
 			       &g->affinity, "stop_timeout", &g->stop_timeout, "domid", &g->domid);
+	if (env->fault_occurred)
+		free((void *)g->host_address);
 	return env->fault_occurred ? -1 : 0;
 }
 
 static void free_guest(struct guest *g)
 {
-	const char *s[] = {g->name, g->uuid, g->desired, g->actual, g->host, g->type, g->error, g->request,
-			   g->drift, g->pins, g->affinity};
+	const char *s[] = {g->name, g->uuid, g->desired, g->actual, g->host, g->host_address, g->type, g->error,
+			   g->request, g->drift, g->pins, g->affinity};
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
 		free((void *)s[i]);
 }
@@ -52,7 +60,7 @@ static void show_list(xmlrpc_env *env, xmlrpc_value *list)
 			return;
 		if (read_guest(env, item, &g) == 0) {
 			printf("%-24s %-8s %-8s %-4s %7dM %5d %-3s %s\n", g.name, g.desired, g.actual, g.type, g.memory,
-			       g.vcpus, g.ha ? "yes" : "no", g.host[0] ? g.host : "-");
+			       g.vcpus, g.ha ? "yes" : "no", g.host_address[0] ? g.host_address : g.host[0] ? g.host : "-");
 			if (g.error[0])
 				printf("    error: %s\n", g.error);
 			free_guest(&g);
@@ -78,8 +86,12 @@ static void show_guest(xmlrpc_env *env, xmlrpc_value *v)
 	printf("%-12s %s\n%-12s %dM\n%-12s %d\n", "type", g.type, "memory", g.memory, "vcpus", g.vcpus);
 	printf("%-12s %s\n%-12s %s\n", "pins", g.pins[0] ? g.pins : "-", "affinity",
 	       g.affinity[0] ? g.affinity : "-");
-	printf("%-12s %s\n%-12s %d s\n%-12s %s\n%-12s %s\n", "drift", g.drift, "stop timeout", g.stop_timeout, "ha",
-	       g.ha ? "yes" : "no", "host", g.host[0] ? g.host : "-");
+	printf("%-12s %s\n%-12s %d s\n%-12s %s\n", "drift", g.drift, "stop timeout", g.stop_timeout, "ha",
+	       g.ha ? "yes" : "no");
+	if (g.host[0])
+		printf("%-12s member %s (%s)\n", "host", g.host, g.host_address[0] ? g.host_address : "gone");
+	else
+		printf("%-12s - (unplaced)\n", "host");
 	free_guest(&g);
 	xmlrpc_decompose_value(env, v, "{s:s,*}", "xlcfg", &cfg);
 	if (!env->fault_occurred) {
@@ -135,6 +147,7 @@ static int usage(void)
 			"       tarnctl guest start|pause|resume|reboot|destroy|suspend NAME [--wait]\n"
 			"       tarnctl guest stop NAME [--timeout SECONDS] [--force] [--wait]\n"
 			"       tarnctl guest pin NAME VCPU CPULIST | drift NAME restore|leave | ha NAME on|off\n"
+			"       tarnctl guest place NAME MEMBER   (a stopped guest; MEMBER: id or pool address)\n"
 			"       tarnctl guest memory NAME MIB | vcpus NAME N | console-log NAME [BYTES]\n");
 	return EXIT_USAGE;
 }
@@ -196,6 +209,8 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_call_strings(t, "guest.undefine", 1, arg, NULL);
 	if (n == 2 && strcmp(sub, "ha") == 0 && (!strcmp(arg[1], "on") || !strcmp(arg[1], "off")) && !options)
 		return set_ha(t, arg[0], strcmp(arg[1], "on") == 0);
+	if (n == 2 && strcmp(sub, "place") == 0 && !options)
+		return tarnctl_call_strings(t, "guest.place", 2, arg, NULL);
 	if (n == 2 && strcmp(sub, "drift") == 0 && !options)
 		return tarnctl_call_strings(t, "guest.setDriftPolicy", 2, arg, NULL);
 	if (n == 3 && strcmp(sub, "pin") == 0 && !options) {
@@ -220,7 +235,7 @@ static int guest(struct tarnctl *t, int argc, char **argv)
 const struct tarnctl_verb tarnctl_verbs_guest[] = {
 	{"guest", "SUBCOMMAND", "define FILE (an xl.cfg; - for stdin), list, show NAME, start|pause|resume|reboot|"
 				"destroy|suspend NAME [--wait], stop NAME [--timeout S] [--force] [--wait], pin NAME VCPU CPULIST, "
-				"drift NAME restore|leave, ha NAME on|off, undefine NAME, memory NAME MIB, vcpus NAME N, console-log NAME [BYTES]",
+				"drift NAME restore|leave, ha NAME on|off, place NAME MEMBER, undefine NAME, memory NAME MIB, vcpus NAME N, console-log NAME [BYTES]",
 	 1, 6, guest},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

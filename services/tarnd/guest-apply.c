@@ -744,11 +744,31 @@ static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *
 	report(g, w, r, actual, affinity, d && seen.dom != TARN_DOM_DYING ? (int)d->domid : -1);
 }
 
+/* Who this engine is in the pool: the member row at its pool address (its
+ * Raft id changes when the host joins or leaves, its address does not),
+ * and how many members there are. */
+struct whoami {
+	const char *address;
+	char id[32];
+	int members;
+};
+
+static int find_self(void *ctx, const struct tarn_member *m)
+{
+	struct whoami *me = ctx;
+	me->members++;
+	if (strcmp(m->address, me->address) == 0)
+		snprintf(me->id, sizeof me->id, "%s", m->id);
+	return 0;
+}
+
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 {
 	struct wants ws = {0};
+	struct whoami me = {.address = g->self};
 	tarn_err err = "";
-	if (tarn_pool_guests(g->pool, NULL, copy_want, &ws, err)) {
+	if (tarn_pool_each_member(g->pool, find_self, &me, err) ||
+	    tarn_pool_guests(g->pool, NULL, copy_want, &ws, err)) {
 		if (!g->pool_down)
 			syslog(LOG_WARNING, "guests: %s", err[0] ? err : "cannot read the pool's guests");
 		g->pool_down = 1;
@@ -777,7 +797,7 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	for (int i = 0; i < g->nrecs; i++)
 		g->recs[i]->present = 0;
 	for (int i = 0; i < ws.n; i++)
-		if (!ws.w[i].host[0] || strcmp(ws.w[i].host, g->self) == 0) /* placed here, or nowhere yet */
+		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
 	forget_gone(g);
 	for (int i = 0; i < n; i++)

@@ -1,5 +1,6 @@
-/* The guest reconciler, in the engine: guests placed on this host (or not
- * placed at all, in a pool of one) are brought to their desired power
+/* The guest reconciler, in the engine: guests placed on this member (its
+ * id in the guest's host), or not placed at all in a pool of one
+ * (tarn_guest_runs_here), are brought to their desired power
  * state through libxl, and what Xen shows is reported to the pool store
  * beside it (actual state, the last error, each vCPU's affinity).
  *
@@ -30,7 +31,8 @@
 
 struct tarn_guests;
 /* The pool is reached at pool_address, this member's node (the API
- * process runs it): the address is also this host's name for placement.
+ * process runs it): the member row with that address is this host's, and
+ * its id is what a guest placed here has in its host column.
  * Suspended guests are saved under STATEDIR/suspend. */
 struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_address, const char *statedir);
 /* Where xenconsoled logs guest consoles (guest-NAME.log) and the group

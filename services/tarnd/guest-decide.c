@@ -2,6 +2,7 @@
 #include "guest-decide.h"
 
 #include <stddef.h>
+#include <string.h>
 
 const char *tarn_power_name(enum tarn_power p)
 {
@@ -169,4 +170,11 @@ void tarn_guest_start_failed(struct tarn_guest_memory *m, time_t now)
 	int wait = m->failures < 6 ? 5 << m->failures : 300;
 	m->failures++;
 	m->retry_at = now + (wait > 300 ? 300 : wait);
+}
+
+int tarn_guest_runs_here(const char *host, const char *self, int members)
+{
+	if (!host || !host[0])
+		return members <= 1;
+	return self && self[0] && strcmp(host, self) == 0;
 }

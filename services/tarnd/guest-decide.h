@@ -83,4 +83,11 @@ void tarn_guest_start_failed(struct tarn_guest_memory *m, time_t now);
 
 const char *tarn_power_name(enum tarn_power p);
 
+/* Whether this member's engine runs a guest whose placement is host (a
+ * member id, "" when unplaced): one placed on self (this member's id, ""
+ * when it has no member row), or an unplaced one while the pool has at
+ * most one member (a standalone host, or a store from before placement):
+ * in a pool of several an unplaced guest runs nowhere, never everywhere. */
+int tarn_guest_runs_here(const char *host, const char *self, int members);
+
 #endif

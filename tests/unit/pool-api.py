@@ -57,6 +57,9 @@ def pool_and_guests(a):
            code is None and g["name"] == "web1" and len(g["uuid"]) == 36 and g["desired"] == "stopped"
            and g["actual"] == "unknown" and g["type"] == "pv" and g["memory"] == 256 and g["vcpus"] == 2,
            (code, g))
+    report("place: a guest defined on a VM-server member is placed on it (its id and address)",
+           code is None and members and g["host"] == members[0]["id"] and g["host_address"] == a.pool_listen,
+           (g, members))
     code, msg = fault(api.guest.define, WEB1)
     report("guest: a duplicate name is fault -500", code == -500 and "named web1 is already" in msg,
            (code, msg))
@@ -93,6 +96,7 @@ def pool_and_guests(a):
     code, msg = fault(api.guest.undefine, "web1")
     report("guest: a guest meant to run is not undefined", code == -500 and "stop it first" in msg,
            (code, msg))
+    placing(api, members[0] if members else {})
     web2 = WEB1.replace("web1", "web2")
     code, _ = fault(api.guest.define, web2)
     code2, _ = fault(api.guest.define, WEB1.replace("web1", "tmp"))
@@ -100,7 +104,27 @@ def pool_and_guests(a):
     names = [x["name"] for x in api.guest.list()]
     report("guest: guest.undefine removes a stopped guest", code is None and code2 is None and ok is True
            and names == ["web1", "web2"], names)
+    g = api.guest.get("web2")
+    code, ok = fault(api.guest.place, "web2", a.pool_listen)
+    h = api.guest.get("web2")
+    report("place: a stopped guest is placed by a member's pool address (a new generation)",
+           ok is True and h["host"] == g["host"] and h["host_address"] == a.pool_listen and h["gen"] == g["gen"] + 1,
+           (code, ok, h))
     guest_runtime_methods(api)
+
+
+def placing(api, me):
+    """guest.place: only a stopped guest, only to a member that is there."""
+    code, msg = fault(api.guest.place, "web1", me.get("id", "?"))
+    report("place: a guest meant to run is not moved", code == -500
+           and "stop it first; live migration is not there yet" in msg, (code, msg))
+    code, msg = fault(api.guest.place, "web1", "12345")
+    report("place: a member that does not exist is refused, saying so",
+           code == -500 and "no member 12345 in the pool" in msg, (code, msg))
+    code, msg = fault(api.guest.place, "ghost", me.get("address", "?"))
+    report("place: a missing guest is refused", code == -500 and "no guest named ghost" in msg, (code, msg))
+    code, msg = fault(api.guest.place, "web1", "")
+    report("place: an empty member is refused", code == -500 and "id or pool address" in msg, (code, msg))
 
 
 def guest_runtime_methods(api):

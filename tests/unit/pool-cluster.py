@@ -6,7 +6,7 @@ refusals that leave the joiner as it was), a change on any member visible
 on all, a standby promoted when a voter is lost, kill -9 of the master (a
 new master within seconds, measured; nothing committed lost), the old
 master rejoining as a follower, a minority refusing writes, leave and
-eject."""
+eject, and guest placement."""
 import os
 import shutil
 import socket
@@ -93,7 +93,37 @@ def roles(h):
     return {m["address"]: m["raft"] for m in i["members"]} if i else {}
 
 
+def member_id(h, of):
+    """The member id of host of, as h sees it."""
+    return next((m["id"] for m in (info(h) or {}).get("members", []) if m["address"] == of.pool_address), None)
+
+
+def placement(a, b, c):
+    """Guests go where they were defined and started; guest.place moves a
+    stopped one, only to a member that is there."""
+    code, ok = fault(b.api.guest.setState, "made-on-b", "running")
+    bid = member_id(a, b)
+    views = [fault(h.api.guest.get, "made-on-b")[1] for h in (a, b, c)]
+    report("place: a guest defined and started through B is placed on B, seen alike from A and C",
+           ok is True and bid and all(g["host"] == bid and g["host_address"] == b.pool_address for g in views),
+           (code, ok, bid, views))
+    code, msg = fault(a.api.guest.place, "made-on-b", member_id(a, c))
+    report("place: a guest meant to run is not moved (no live migration yet)",
+           code == -500 and "stop it first; live migration is not there yet" in msg, (code, msg))
+    code, msg = fault(a.api.guest.place, "made-on-c", "127.0.0.9:8900")
+    report("place: guest.place to a member that does not exist is refused",
+           code == -500 and "no member 127.0.0.9:8900 in the pool" in msg, (code, msg))
+    code, ok = fault(a.api.guest.place, "made-on-c", b.pool_address)
+    report("place: a stopped guest is moved to another member (by its pool address)",
+           ok is True and fault(c.api.guest.get, "made-on-c")[1]["host"] == bid, (code, ok))
+    code, ok = fault(b.api.guest.setState, "made-on-b", "stopped")
+    report("place: and the guest on B is stopped again", ok is True, (code, ok))
+
+
 def joining(a, b, c, d):
+    code, g = fault(a.api.guest.define, GUEST.format("before-pool"))
+    report("place: a guest defined on a host in no pool is unplaced (its engine runs it alone)",
+           code is None and g["host"] == "", (code, g))
     code, i = fault(a.api.pool.create, "lab", POOL_PASSWORD)
     report("cluster: pool.create with a pool password", code is None and i["name"] == "lab", (code, i))
     code, msg = fault(b.api.pool.join, a.master_spec, "not the pool password")
@@ -115,6 +145,11 @@ def joining(a, b, c, d):
     report("cluster: B joins A's pool", code is None and i["name"] == "lab" and len(i["members"]) == 2,
            (code, i))
     print(f"# join took {time.time() - t:.2f} s")
+    code, g = fault(b.api.guest.get, "before-pool")
+    report("place: when a second member joins, the unplaced guest is placed on the one that ran it",
+           code is None and g["host"] == member_id(b, a) and g["host_address"] == a.pool_address, (code, g))
+    code, ok = fault(a.api.guest.undefine, "before-pool")
+    report("place: (that guest undefined again)", ok is True, (code, ok))
     code, i = fault(c.api.pool.join, a.master_spec, POOL_PASSWORD)
     report("cluster: C joins", code is None and len(i["members"]) == 3, (code, i))
     code, msg = fault(c.api.pool.setAddress, "127.0.0.9:8900")
@@ -140,6 +175,7 @@ def joining(a, b, c, d):
     report("cluster: a guest defined on any member is visible on all",
            code is None and code2 is None and all(names(h) == ["made-on-b", "made-on-c"] for h in (a, b, c)),
            [names(h) for h in (a, b, c)])
+    placement(a, b, c)
 
     code, i = fault(d.api.pool.join, b.master_spec, POOL_PASSWORD)
     report("cluster: a fourth host joins through a member that is not master, as a standby",

@@ -97,7 +97,16 @@ check "guest pin" 0 ctl guest pin web1 0 0-1
 check "a pin with a bad CPU list is refused (exit 1)" 1 ctl guest pin web1 0 two
 grep -q 'two is not a CPU' <<<"$out" && echo "PASS tarnctl: the bad CPU list is named" || echo "FAIL tarnctl: the bad CPU list is named: $out"
 check "guest drift" 0 ctl guest drift web1 leave
+check "guest place of a running guest is refused (exit 1)" 1 ctl guest place web1 1
+grep -q 'stop it first; live migration is not there yet' <<<"$out" && echo "PASS tarnctl: guest place says why" ||
+	echo "FAIL tarnctl: guest place says why: $out"
+check "guest place to a member that is not there is refused (exit 1)" 1 ctl guest place web2 99
+grep -q 'no member 99 in the pool' <<<"$out" && echo "PASS tarnctl: guest place names the missing member" ||
+	echo "FAIL tarnctl: guest place names the missing member: $out"
+check "guest place with no member exits 2" 2 ctl guest place web2
 check "guest show after pin and drift" 0 ctl guest show web1
+grep -q '^host  *member 1 (127\.0\.0\.1:' <<<"$out" && echo "PASS tarnctl: guest show names its host, member id and address" ||
+	echo "FAIL tarnctl: guest show names its host: $out"
 grep -q '^pins  *0:0-1' <<<"$out" && grep -q '^drift  *leave' <<<"$out" && grep -q '^actual  *unknown' <<<"$out" &&
 	echo "PASS tarnctl: guest show has the pins and the drift policy" || echo "FAIL tarnctl: guest show has pins and drift: $out"
 check "--force is for stop only (exit 2)" 2 ctl guest start web1 --force

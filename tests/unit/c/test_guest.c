@@ -335,6 +335,20 @@ static void suspends(void)
 	CHECK("suspend: the power state's name", !strcmp(tarn_power_name(TARN_SUSPENDED), "suspended"));
 }
 
+/* Which engine runs a guest: only its host's; an unplaced one only in a pool of one. */
+static void placement(void)
+{
+	CHECK("place: a guest placed on this member runs here", tarn_guest_runs_here("42", "42", 3));
+	CHECK("place: a guest placed on another member does not", !tarn_guest_runs_here("7", "42", 3));
+	CHECK("place: nor on an engine that has no member id yet", !tarn_guest_runs_here("7", "", 1));
+	CHECK("place: an unplaced guest runs in a pool of one", tarn_guest_runs_here("", "1", 1));
+	CHECK("place: and on a host in no pool (no member rows)", tarn_guest_runs_here("", "", 0));
+	CHECK("place: but nowhere in a pool of several", !tarn_guest_runs_here("", "42", 2) &&
+							 !tarn_guest_runs_here(NULL, "42", 4));
+	CHECK("place: an id is matched whole, not as a prefix", !tarn_guest_runs_here("4", "42", 2) &&
+								   !tarn_guest_runs_here("421", "42", 2));
+}
+
 int main(void)
 {
 	cpulists();
@@ -343,5 +357,6 @@ int main(void)
 	boot_sources();
 	decisions();
 	suspends();
+	placement();
 	CHECK_EXIT();
 }
