@@ -102,12 +102,20 @@ static tarn_store *open_as_caller(const char *path, tarn_err err)
 	 * commit survive a power cut, which settings writes are rare enough to
 	 * afford. */
 	sqlite3_busy_timeout(st->db, 5000);
-	if (tarn_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err) ||
-	    tarn_store_migrate(st, err)) {
-		tarn_store_close(st);
-		return NULL;
+	/* Switching a new file to WAL is refused at once (no busy wait) while
+	 * another opener holds it: on a first boot the agent and the console
+	 * race here, so a busy open is tried again for a while. */
+	for (int i = 0;; i++) {
+		if (tarn_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+				    err) == 0 &&
+		    tarn_store_migrate(st, err) == 0)
+			return st;
+		if (i == 50 || (sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY)
+			break;
+		usleep(100 * 1000);
 	}
-	return st;
+	tarn_store_close(st);
+	return NULL;
 }
 
 void tarn_store_close(tarn_store *st)
