@@ -24,6 +24,7 @@ struct tarn_pool {
 	char address[256];
 	char node_id[24];
 	char agent[256];
+	int in_txn; /* a transaction of ours is open: a busy statement is not retried */
 };
 
 /* Schema migrations, applied in order, each in one transaction with the new
@@ -127,10 +128,27 @@ static int failed(tarn_pool *p, tarn_err err)
 	return prefix(err, "pool store"), TARN_POOL_DOWN;
 }
 
+/* Outside a transaction, a statement another member's transaction keeps
+ * out ("database is locked": SQLITE_BUSY) is tried again for about a second;
+ * transactions begin IMMEDIATE (taking the write lock first), so they are
+ * short and what they read cannot go stale before they write. */
 static int exec(tarn_pool *p, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
 		tarn_err err)
 {
-	return tarn_dqlite_exec(p->c, sql, v, n, NULL, changes, err) ? failed(p, err) : 0;
+	for (int i = 0;; i++) {
+		if (tarn_dqlite_exec(p->c, sql, v, n, NULL, changes, err) == 0)
+			return 0;
+		if (p->in_txn || i == 12 || (tarn_dqlite_errcode(p->c) & 0xff) != 5 /* SQLITE_BUSY */)
+			return failed(p, err);
+		usleep(20000 * (unsigned)(i + 1) / 2);
+	}
+}
+
+static int begin_immediate(tarn_pool *p, tarn_err err)
+{
+	int rc = exec(p, "BEGIN IMMEDIATE", NULL, 0, NULL, err);
+	p->in_txn = rc == 0;
+	return rc;
 }
 
 static struct tarn_dq_rows *query(tarn_pool *p, const char *sql, const struct tarn_dq_value *v, unsigned n,
@@ -168,12 +186,25 @@ static int migrate(tarn_pool *p, tarn_err err)
 	}
 	for (int v = have; v < SCHEMA_VERSION; v++) {
 		struct tarn_dq_value next = TARN_DQ_I(v + 1);
-		if (exec(p, "BEGIN", NULL, 0, NULL, err) || exec(p, migrations[v], NULL, 0, NULL, err) ||
-		    exec(p, "UPDATE schema SET version = ?", &next, 1, NULL, err) ||
-		    exec(p, "COMMIT", NULL, 0, NULL, err)) {
+		/* another process (this agent's engine, another member) may have
+		 * migrated since: look again once the write lock is ours */
+		if (begin_immediate(p, err))
+			return TARN_POOL_DOWN;
+		int now = v, rc = version(p, &now, err);
+		if (rc == 0 && now > v) {
+			rc = exec(p, "COMMIT", NULL, 0, NULL, err);
+			v = now - 1;
+		} else if (rc == 0) {
+			rc = exec(p, migrations[v], NULL, 0, NULL, err) ||
+			     exec(p, "UPDATE schema SET version = ?", &next, 1, NULL, err) ||
+			     exec(p, "COMMIT", NULL, 0, NULL, err);
+		}
+		if (rc) {
 			tarn_dqlite_exec(p->c, "ROLLBACK", NULL, 0, NULL, NULL, (tarn_err){0});
+			p->in_txn = 0;
 			return TARN_POOL_DOWN;
 		}
+		p->in_txn = 0;
 	}
 	return 0;
 }
@@ -210,7 +241,7 @@ static int leave(tarn_pool *p, int rc)
 static int begin(tarn_pool *p, tarn_err err)
 {
 	int rc = enter(p, err);
-	if (rc == 0 && (rc = exec(p, "BEGIN", NULL, 0, NULL, err)) != 0)
+	if (rc == 0 && (rc = begin_immediate(p, err)) != 0)
 		leave(p, 0);
 	return rc;
 }
@@ -221,6 +252,7 @@ static int end(tarn_pool *p, int rc, tarn_err err)
 		rc = exec(p, "COMMIT", NULL, 0, NULL, err);
 	if (rc != 0 && tarn_dqlite_alive(p->c))
 		tarn_dqlite_exec(p->c, "ROLLBACK", NULL, 0, NULL, NULL, (tarn_err){0});
+	p->in_txn = 0;
 	return leave(p, rc);
 }
 
@@ -583,7 +615,7 @@ int tarn_pool_guest_define(tarn_pool *p, const struct tarn_guest *g, tarn_err er
 		return rc;
 	if ((!g->host || !g->host[0]) && choose_host(p, g->name, host, sizeof host, why) == TARN_POOL_DOWN)
 		return snprintf(err, TARN_ERRLEN, "%s", why), leave(p, TARN_POOL_DOWN);
-	if ((rc = exec(p, "BEGIN", NULL, 0, NULL, err)) != 0)
+	if ((rc = begin_immediate(p, err)) != 0)
 		return leave(p, rc);
 	struct tarn_dq_value who[] = {TARN_DQ_S(g->name), TARN_DQ_S(g->uuid)};
 	struct tarn_dq_rows *r = query(p, "SELECT name, uuid FROM guests WHERE name = ? OR uuid = ?", who, 2, err);
