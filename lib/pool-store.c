@@ -336,6 +336,37 @@ int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err)
 	return leave(p, rc);
 }
 
+int tarn_pool_set_roles(tarn_pool *p, const char *roles, tarn_err err)
+{
+	char copy[128], *save = NULL, kept[128] = "";
+	if (strlen(roles) >= sizeof copy)
+		return snprintf(err, TARN_ERRLEN, "roles: too long"), TARN_POOL_REFUSED;
+	snprintf(copy, sizeof copy, "%s", roles);
+	int utility = 0, vm = 0;
+	for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(w, "utility") == 0)
+			utility = 1;
+		else if (strcmp(w, "vm-server") == 0)
+			vm = 1;
+		else if (strcmp(w, "master") == 0)
+			return snprintf(err, TARN_ERRLEN, "the pool master is whichever member leads the pool: it is "
+				       "not chosen as a role"), TARN_POOL_REFUSED;
+		else
+			return snprintf(err, TARN_ERRLEN, "no role %.40s: the roles are utility and vm-server", w),
+			       TARN_POOL_REFUSED;
+	}
+	snprintf(kept, sizeof kept, "%s%s%s", utility ? "utility" : "", utility && vm ? "," : "", vm ? "vm-server" : "");
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v[] = {TARN_DQ_S(kept), TARN_DQ_S(p->address)};
+	rc = exec(p, "UPDATE members SET roles = ? WHERE address = ?", v, 2, &changes, err);
+	if (rc == 0 && changes == 0)
+		rc = (snprintf(err, TARN_ERRLEN, "this host is in no pool yet (pool.create makes one)"), TARN_POOL_REFUSED);
+	return leave(p, rc);
+}
+
 int tarn_pool_check_password(tarn_pool *p, const char *password, tarn_err err)
 {
 	int rc = enter(p, err);

@@ -46,6 +46,9 @@ int tarn_pool_create(tarn_pool *p, const char *name, const char *password, tarn_
 int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err);
 /* 0 when password is the pool's; TARN_POOL_REFUSED when wrong, or when the
  * pool has none (err says which). */
+/* Sets this member's roles: a comma-separated subset of utility and
+ * vm-server (the master is whoever leads, never chosen). */
+int tarn_pool_set_roles(tarn_pool *p, const char *roles, tarn_err err);
 int tarn_pool_check_password(tarn_pool *p, const char *password, tarn_err err);
 /* TARN_POOL_REFUSED when no pool has been created yet. */
 int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err);

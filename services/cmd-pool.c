@@ -159,6 +159,12 @@ static xmlrpc_value *pool_set_password(xmlrpc_env *env, xmlrpc_value *p, void *a
 	return one_string(env, p, agent, tarn_pool_set_password);
 }
 
+static xmlrpc_value *pool_set_roles(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	return one_string(env, p, agent, tarn_pool_set_roles);
+}
+
 static xmlrpc_value *pool_eject(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
@@ -324,6 +330,9 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 	{"pool.members", "A:", "Each member: id, address (pool), agent, roles, raft (voter, standby, spare), "
 			       "seen (last heartbeat, unix time), up, master.", pool_members},
 	{"pool.setPassword", "b:s", "Sets the pool password that joining hosts must give.", pool_set_password},
+	{"pool.setRoles", "b:s", "Sets this host's roles: a comma-separated subset of utility (I/O work) and vm-server "
+				 "(runs guests); empty for neither. The master is whichever member leads.",
+	 pool_set_roles},
 	{"pool.setAddress", "b:s", "Sets this host's pool address (IPv4:port, on the management network; "
 				   "default 127.0.0.1:8900, enough for a pool of one), used from the agent's "
 				   "next start; refused in a pool of several.", pool_set_address},

@@ -162,7 +162,7 @@ static void draw_members(struct tui *t, int y, const struct pool_view *p)
 
 static void draw(struct tui *t, const struct pool_view *p)
 {
-	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  a: pool address  Esc: back  Ctrl-L: redraw"
+	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  a: address  r: roles  Esc: back  Ctrl-L: redraw"
 				       : "c: create  j: join  a: pool address  Esc: back  Ctrl-L: redraw");
 	if (!p->in_pool) {
 		tui_print(2, 2, COLS - 4, A_BOLD, "This host is in no pool.");
@@ -195,7 +195,7 @@ static void draw(struct tui *t, const struct pool_view *p)
 			tui_print(y, x, COLS - x, A_NORMAL, "[%c] %s", has_role(p->m[p->self].roles, role_names[i]) ? 'x' : ' ',
 				  role_titles[i]);
 	}
-	tui_print(y + 1, 4, COLS - 6, t->a_dim, "Roles are given by the pool.");
+	tui_print(y + 1, 4, COLS - 6, t->a_dim, "r chooses them; the pool master is whichever member leads.");
 	refresh();
 }
 
@@ -204,6 +204,34 @@ static int pool_call(struct tui *t, unsigned timeout_s, tarn_err err, const char
 		     const char *a, const char *b)
 {
 	return tui_callf(t, timeout_s, NULL, NULL, err, method, format, a, b) == TARN_CALL_OK ? 0 : -1;
+}
+
+enum { R_UTILITY, R_VM, R_COUNT };
+
+static int save_roles(struct tui *t, struct tui_form *f, tarn_err err)
+{
+	char roles[64];
+	int u = strcmp(f->f[R_UTILITY].value, "yes") == 0, v = strcmp(f->f[R_VM].value, "yes") == 0;
+	snprintf(roles, sizeof roles, "%s%s%s", u ? "utility" : "", u && v ? "," : "", v ? "vm-server" : "");
+	return pool_call(t, TUI_AGENT_TIMEOUT, err, "pool.setRoles", "(s)", roles, NULL);
+}
+
+/* This host's roles: utility (I/O work) and VM server (runs guests). */
+static void choose_roles(struct tui *t, const struct pool_view *p)
+{
+	static const char *const yesno[] = {"yes", "no", NULL};
+	const char *now = p->self >= 0 ? p->m[p->self].roles : "";
+	struct tui_field fl[R_COUNT] = {
+		[R_UTILITY] = {.label = "Utility server", .kind = TUI_CHOICE, .choices = yesno,
+			       .hint = "copies templates, clones, creates disks"},
+		[R_VM] = {.label = "VM server", .kind = TUI_CHOICE, .choices = yesno, .hint = "runs guests"},
+	};
+	snprintf(fl[R_UTILITY].value, sizeof fl[R_UTILITY].value, "%s", has_role(now, "utility") ? "yes" : "no");
+	snprintf(fl[R_VM].value, sizeof fl[R_VM].value, "%s", has_role(now, "vm-server") ? "yes" : "no");
+	struct tui_form f = {.title = "This host's roles", .f = fl, .n = R_COUNT, .save = save_roles, .needs_auth = 1,
+			     .intro = "Guests are placed only on VM servers; the master is whoever leads the pool."};
+	if (tui_form_run(t, &f))
+		tui_message(t, "Roles saved", "This host's roles are changed.", 0);
 }
 
 static const char *check_pass(const struct tui_form *f, const char *v, tarn_err err)
@@ -408,6 +436,8 @@ void screen_pool(struct tui *t)
 			leave_pool(t, &p);
 		else if ((k == 'e' || k == 'E') && p.in_pool)
 			eject_member(t, &p);
+		else if ((k == 'r' || k == 'R') && p.in_pool && p.self >= 0)
+			choose_roles(t, &p);
 		else if (k == 'a' || k == 'A')
 			set_address(t, &p);
 		else if (tui_is_back(k) || k == 'q')

@@ -1,5 +1,5 @@
 /* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER |
- *              address IPV4:PORT | password
+ *              address IPV4:PORT | password | roles [utility,vm-server]
  *
  * The pool password (create, join, password) comes from $TARN_POOL_PASSWORD
  * or is asked for, never from the command line, where ps would show it. */
@@ -166,14 +166,18 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 	}
 	if (strcmp(verb, "password") == 0 && argc == 1)
 		return with_password(t, "pool.setPassword", NULL, 1, NULL);
+	if (strcmp(verb, "roles") == 0 && argc <= 2)
+		return tarnctl_call_string(t, "pool.setRoles", argc == 2 ? argv[1] : "");
 	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
-			"       eject MEMBER | address IPV4:PORT | password    (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
+			"       eject MEMBER | address IPV4:PORT | password | roles [utility,vm-server]\n"
+			"       (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
 	return EXIT_USAGE;
 }
 
 const struct tarnctl_verb tarnctl_verbs_pool[] = {
 	{"pool", "SUBCOMMAND",
 	 "create NAME, info, members, join MASTER[:PORT], leave [--force], eject MEMBER (id or pool address), "
-	 "address IPV4:PORT (this host's, from the agent's next start), password", 1, 2, pool},
+	 "address IPV4:PORT (this host's, from the agent's next start), password, "
+	 "roles [utility,vm-server] (this host's; none when left out)", 1, 2, pool},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -51,6 +51,20 @@ def pool_and_guests(a):
     report("pool: the only member has its address and every role",
            len(members) == 1 and members[0]["address"] == a.pool_listen
            and members[0]["roles"] == ["master", "utility", "vm-server"], members)
+    code, ok = fault(api.pool.setRoles, "vm-server")
+    roles = fault(api.pool.members)[1][0]["roles"] if code is None else None
+    report("pool: pool.setRoles keeps this host's chosen roles (the master is still shown)",
+           code is None and roles == ["master", "vm-server"], (code, ok, roles))
+    code, msg = fault(api.pool.setRoles, "master")
+    report("pool: the master is not a role to choose: fault -500 saying why",
+           code == -500 and "whichever member leads" in msg, (code, msg))
+    code, msg = fault(api.pool.setRoles, "vm-server,storage")
+    report("pool: an unknown role is fault -500 naming it and the roles there are",
+           code == -500 and "no role storage" in msg and "utility and vm-server" in msg, (code, msg))
+    code, _ = fault(api.pool.setRoles, "utility,vm-server")
+    report("pool: a refused change left the roles as they were, and they can be put back",
+           code is None and fault(api.pool.members)[1][0]["roles"] == ["master", "utility", "vm-server"],
+           fault(api.pool.members))
 
     code, g = fault(api.guest.define, WEB1)
     report("guest: guest.define takes an xl.cfg and returns the guest",

@@ -2,7 +2,7 @@
 # The console's Server pool screen against two real tarnd (ASan/UBSan) on
 # loopback: A (127.0.0.1, the console's) and B (127.0.0.2), each with its
 # own state, ports and pool node. Creating a pool with a pool password,
-# this host's pool address (and the restart it needs), the members list
+# this host's pool address (and the restart it needs), its roles, the members list
 # refreshing as B joins and leaves, joining B's pool with a wrong and the
 # right pool password, a wrong console password, leaving. Nothing touches
 # this machine's /etc, /run/tarn or ports 8899/8900.
@@ -28,7 +28,7 @@ except Exception: print("none")'
 }
 # enter_and_wait with a longer wait: a join takes seconds
 enter_slow() { keys "$1" Enter; wait_for "$1" "$2" "$3"; }
-HINTS='j: join  l: leave  e: eject  a: pool address  Esc: back'
+HINTS='j: join  l: leave  e: eject  a: address  r: roles  Esc: back'
 
 check "the console starts on agent A" console main
 keys main o
@@ -93,6 +93,22 @@ keys main Enter
 [ "$(setting pool_address)" = "$newaddr" ] && pass "address: in the store" || fail "address: in the store: $(setting pool_address)"
 check "address: the screen shows the one after the restart" wait_for main "\($newaddr once the agent restarts\)"
 sql "delete from settings where key='pool_address'" # the agent is not really restarted: back as it runs
+
+# ---- this host's roles ----
+roles_of() {
+	env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" --json pool members </dev/null 2>&1 |
+		python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)[0]["roles"]))'
+}
+keys main r
+check "r opens this host's roles, as they are" wait_for main 'Utility server +< yes >'
+keys main Space
+check "roles: Space turns utility off" wait_for main 'Utility server +< no >'
+keys main Enter
+check "roles: saved" wait_for main "This host's roles are changed"
+keys main Enter
+[ "$(roles_of)" = "master,vm-server" ] && pass "roles: the pool has them (master is still whoever leads)" ||
+	fail "roles: the pool has them: $(roles_of)"
+check "roles: the screen shows them" wait_for main '\[x\] pool master  \[ \] utility server  \[x\] VM server'
 
 # ---- joining B's pool ----
 TARN_POOL_PASSWORD=pool-secret-b ctlb pool create lab-b >/dev/null 2>&1
