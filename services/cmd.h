@@ -26,6 +26,7 @@ struct tarn_agent {
 	const char *console_dir; /* xenconsoled's guest console logs (guest-NAME.log) */
 	void *membership;  /* with membership_ops; NULL with the pool */
 	const struct tarn_membership_ops *membership_ops;
+	int engine_poke; /* a pipe to the root engine: a byte makes it look at the guests at once (<= 0: none) */
 };
 
 struct tarn_cmd {

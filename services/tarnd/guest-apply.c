@@ -807,6 +807,12 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	free_wants(&ws);
 }
 
+void tarn_guests_wake(struct tarn_guests *g)
+{
+	if (g)
+		g->next_scan = 0;
+}
+
 void tarn_guests_run(struct tarn_guests *g, tarn_store *st)
 {
 	libxl_ctx *ctx = tarn_xen_have(g->xen);

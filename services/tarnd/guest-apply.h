@@ -45,5 +45,8 @@ int tarn_guests_busy(const struct tarn_guests *g);
 void tarn_guests_free(struct tarn_guests *g);
 /* Collects ended operations, and scans when it is time; events go to st. */
 void tarn_guests_run(struct tarn_guests *g, tarn_store *st);
+/* Makes the next tarn_guests_run look at the pool store at once (the API
+ * changed a guest) instead of at the next periodic scan. */
+void tarn_guests_wake(struct tarn_guests *g);
 
 #endif

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -79,6 +80,7 @@ struct engine_config {
 	const char *console_dir; /* xenconsoled's guest logs, made readable by api_gid */
 	gid_t api_gid;
 	const char *pool_key;   /* the pool key its TLS is keyed with (pool-tls.h) */
+	int poke;               /* the API's wake-ups (a guest changed), or -1 */
 	struct stat socket_bound;
 };
 
@@ -113,16 +115,20 @@ static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *d
 	*retry_at = time(NULL) + 30;
 }
 
-/* Waits up to 300 ms for a stop signal (on sfd) while libxl's descriptors
- * and timers get their turn; the signal, or 0. */
-static int engine_wait(int sfd, struct tarn_xen *xen, struct pollfd **fds, int *cap)
+/* Waits up to 300 ms for a stop signal (on sfd) or the API's poke (a guest
+ * changed: *poked is set) while libxl's descriptors and timers get their
+ * turn; the signal, or 0. */
+static int engine_wait(int sfd, int poke, int *poked, struct tarn_xen *xen, struct pollfd **fds, int *cap)
 {
-	int n = 1, timeout = 300;
+	int n = 2, timeout = 300;
 	(*fds)[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	(*fds)[1] = (struct pollfd){.fd = poke, .events = POLLIN}; /* -1 (none) is ignored by poll */
 	tarn_xen_beforepoll(xen, fds, &n, cap, &timeout);
 	if (poll(*fds, (nfds_t)n, timeout) < 0)
-		(*fds)[0].revents = 0; /* EINTR: a child ended (libxl's SIGCHLD handler) */
+		(*fds)[0].revents = (*fds)[1].revents = 0; /* EINTR: a child ended (libxl's SIGCHLD handler) */
 	tarn_xen_afterpoll(xen, *fds, n);
+	char drain[64];
+	*poked = ((*fds)[1].revents & POLLIN) && read(poke, drain, sizeof drain) > 0;
 	struct signalfd_siginfo si;
 	if (((*fds)[0].revents & POLLIN) && read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 		return (int)si.ssi_signo;
@@ -190,7 +196,9 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 		if (ec->reconcile)
 			tarn_guests_run(guests, st);
 		tarn_host_power_run(st, ec->power_cmd);
-		int sig = engine_wait(sfd, xen, &fds, &cap);
+		int poked = 0, sig = engine_wait(sfd, ec->poke, &poked, xen, &fds, &cap);
+		if (poked)
+			tarn_guests_wake(guests);
 		if (sig == SIGTERM || sig == SIGINT) {
 			syslog(LOG_INFO, "stopping on signal %d", sig);
 			snprintf(msg, sizeof msg, "agent stopping on signal %d", sig);
@@ -272,7 +280,8 @@ static const struct tarn_membership_ops membership_ops = {tarn_membership_join, 
 							  tarn_membership_key};
 
 static int api_process(const char *db, const char *pool_dir, const char *pool_address, const char *repo_root,
-		       const char *console_dir, struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine, const sigset_t *stop)
+		       const char *console_dir, int poke, struct tarn_http_config *cfg, uid_t uid, gid_t gid, pid_t engine,
+		       const sigset_t *stop)
 {
 	tarn_err err = "";
 	if (drop_privileges(uid, gid, engine) != 0) {
@@ -287,7 +296,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port);
 	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
 				   .console_dir = console_dir, .pool = tarn_membership_pool(member),
-				   .membership = member, .membership_ops = &membership_ops};
+				   .membership = member, .membership_ops = &membership_ops, .engine_poke = poke};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);
 	cfg->store = st;
 	cfg->registry = reg;
@@ -483,6 +492,9 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
+	int poke[2] = {-1, -1};
+	if (pipe2(poke, O_CLOEXEC | O_NONBLOCK) != 0)
+		syslog(LOG_WARNING, "no pipe to wake the engine (%m): guest changes wait for its next scan");
 	pid_t engine_pid = getpid(), api = fork();
 	int rc;
 	if (api < 0) {
@@ -490,10 +502,16 @@ int main(int argc, char **argv)
 		tarn_local_socket_remove(ec.socket, &ec.socket_bound);
 		rc = 1;
 	} else if (api == 0) {
-		rc = api_process(db, pooldir, pool_listen, repo_root, console_dir, &cfg, uid, gid, engine_pid, &stop);
+		if (poke[0] >= 0)
+			close(poke[0]);
+		rc = api_process(db, pooldir, pool_listen, repo_root, console_dir, poke[1], &cfg, uid, gid, engine_pid,
+				 &stop);
 	} else {
 		if (local_fd >= 0)
 			close(local_fd); /* the API process serves it */
+		if (poke[1] >= 0)
+			close(poke[1]);
+		ec.poke = poke[0];
 		rc = engine(db, &ec, api, &stop);
 	}
 	free(key_pem);

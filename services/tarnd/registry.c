@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Methods run one at a time. They share the API process's one store
  * connection, where one thread's transaction would take in another's
@@ -32,6 +33,10 @@ static xmlrpc_value *one_at_a_time(xmlrpc_env *env, xmlrpc_value *params, void *
 	pthread_mutex_lock(&method_lock);
 	xmlrpc_value *r = b->cmd->fn(env, params, b->agent, call);
 	pthread_mutex_unlock(&method_lock);
+	/* a guest changed: the engine acts now rather than at its next scan */
+	if (r && !env->fault_occurred && b->agent->engine_poke > 0 && strncmp(b->cmd->name, "guest.", 6) == 0 &&
+	    write(b->agent->engine_poke, "g", 1) < 0 && errno != EAGAIN)
+		fprintf(stderr, "tarnd: cannot wake the engine: %s\n", strerror(errno));
 	return r;
 }
 
