@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -22,6 +23,11 @@ int tarn_run(const char *const argv[], char *out, size_t outlen, tarn_err err)
 		return snprintf(err, TARN_ERRLEN, "fork: %s", strerror(errno)), -1;
 	}
 	if (pid == 0) {
+		/* the engine blocks SIGTERM and SIGINT for its signalfd; a daemon
+		 * started here (udhcpc) must not inherit that, or it cannot be stopped */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		int null = open("/dev/null", O_RDONLY);
 		dup2(null, 0);
 		dup2(p[1], 1);

@@ -18,6 +18,7 @@ cleanup() {
 	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
 	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 	ip netns pids "$peer" 2>/dev/null | xargs -r kill 2>/dev/null
+	pkill -KILL -f "$state/run/udhcpc" 2>/dev/null # one the agent started as it was being stopped
 	ip netns del "$ns" 2>/dev/null; ip netns del "$peer" 2>/dev/null
 	rm -rf "$state" "/etc/netns/$ns"
 }

@@ -63,5 +63,11 @@ lacks_addr 192.0.2.30/24 && echo "PASS net: the static address is dropped in dhc
 	echo "FAIL net: the static address is dropped in dhcp mode"
 [ ! -s "/etc/netns/$ns/resolv.conf" ] && echo "PASS net: a lease without DNS leaves resolv.conf alone" ||
 	echo "FAIL net: a lease without DNS leaves resolv.conf alone"
+# [u]: the pattern must not match the shell that runs pgrep
+dhcp_client() { pgrep -f "[u]dhcpc .*$state/run/udhcpc.veth0.pid" >/dev/null; }
+pass_if "dhcp mode runs a DHCP client on the interface" dhcp_client
+ctl iface veth0 static 192.0.2.31/24 >/dev/null
+until_ok "back to static: the DHCP client is stopped (SIGTERM reaches it)" eval '! dhcp_client'
+until_ok "back to static: the static address is applied" has_addr 192.0.2.31/24
 
 stop_agent
