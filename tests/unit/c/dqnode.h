@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dqlite-client.h"
+
 /* A listening socket on a free loopback port. */
 static inline int listener(int *port)
 {
@@ -64,6 +66,16 @@ static inline void stop_node(pid_t pid)
 		return;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+/* Connects, retrying while the node starts and elects itself. */
+static inline tarn_dqlite *connect_retry(const char *address, tarn_err err)
+{
+	tarn_dqlite *c = NULL;
+	for (int i = 0; i < 100 && !c; i++)
+		if (!(c = tarn_dqlite_connect(address, 2000, err)))
+			usleep(100 * 1000);
+	return c;
 }
 
 #endif

@@ -14,16 +14,6 @@
 
 static char dir[] = "/tmp/tarn-dqlite-test.XXXXXX";
 
-/* Connects, retrying while the node starts and elects itself. */
-static tarn_dqlite *connect_retry(const char *address, tarn_err err)
-{
-	tarn_dqlite *c = NULL;
-	for (int i = 0; i < 100 && !c; i++)
-		if (!(c = tarn_dqlite_connect(address, 2000, err)))
-			usleep(100 * 1000);
-	return c;
-}
-
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t;

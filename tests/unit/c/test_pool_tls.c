@@ -35,15 +35,6 @@ static pid_t start_inner_node(const struct tarn_pool_tls *tls)
 	return pid;
 }
 
-static tarn_dqlite *connect_retry(const char *address, tarn_err err)
-{
-	tarn_dqlite *c = NULL;
-	for (int i = 0; i < 100 && !c; i++)
-		if (!(c = tarn_dqlite_connect(address, 2000, err)))
-			usleep(100 * 1000);
-	return c;
-}
-
 int main(void)
 {
 	tarn_err err = "";
