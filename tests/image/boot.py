@@ -513,6 +513,25 @@ def console_guest(m):
         keys(m, "\x1d\x1b\x1b\x1b", 2)  # out of whatever it was in, to the main menu
 
 
+def wizard_passwords(m):
+    """The first-boot wizard's console and agent passwords, each typed twice."""
+    for what in ("Console password", "Agent password"):
+        m.expect(what, 30)
+        keys(m, CONSOLE_PASSWORD)
+        keys(m, "\x1bOB")  # Down (a vt100 in keypad mode)
+        keys(m, CONSOLE_PASSWORD + "\r")
+
+
+def wizard_network_and_name(m, hostname):
+    """The wizard's last steps: DHCP (the default), the host name, Apply."""
+    m.expect(r"Static address", 30)
+    keys(m, "\r")
+    m.expect(r"The name this host gives itself", 30)
+    keys(m, "\x15" + hostname + "\r")
+    m.expect(r"Apply these settings", 30)
+    keys(m, "A")  # the Apply button's key
+
+
 def first_boot():
     """A new host: a blank virtual disk and no data partition. The wizard,
     walked over the serial line (TERM=vt100), formats the disk and writes
@@ -525,21 +544,12 @@ def first_boot():
         report("first boot: the wizard greets a host with no data partition", True)
         time.sleep(2)
         keys(m, "\r")
-        for what in ("Console password", "Agent password"):
-            m.expect(what, 30)
-            keys(m, CONSOLE_PASSWORD)
-            keys(m, "\x1bOB")  # Down (a vt100 in keypad mode)
-            keys(m, CONSOLE_PASSWORD + "\r")
+        wizard_passwords(m)
         m.expect(r"vda +512\.0 MiB", 120)  # hashing under TCG takes a moment
         keys(m, "\x1bOA\r")  # Up: the disk, above "none"
         m.expect(r"EVERYTHING ON /dev/vda WILL BE ERASED", 30)
         keys(m, "\r")
-        m.expect(r"Static address", 30)
-        keys(m, "\r")
-        m.expect(r"The name this host gives itself", 30)
-        keys(m, "\x15tarn-fb-01\r")
-        m.expect(r"Apply these settings", 30)
-        keys(m, "A")  # the Apply button's key
+        wizard_network_and_name(m, "tarn-fb-01")
         m.expect(r"Tarn is set up\. Settings are kept on /dev/vda", 180)
         report("first boot: the wizard formats the disk and writes the settings", True)
         keys(m, "\r")
@@ -625,21 +635,12 @@ def wizard_install(m, hostname):
     m.expect(r"Welcome to Tarn", 400)
     time.sleep(2)
     keys(m, "\r")
-    for what in ("Console password", "Agent password"):
-        m.expect(what, 30)
-        keys(m, CONSOLE_PASSWORD)
-        keys(m, "\x1bOB")
-        keys(m, CONSOLE_PASSWORD + "\r")
+    wizard_passwords(m)
     m.expect(r"Install Tarn on it", 120)
     keys(m, "i\r")
     m.expect(r"Erase /dev/vda\?", 30)
     keys(m, "\r")
-    m.expect(r"Static address", 30)
-    keys(m, "\r")
-    m.expect(r"The name this host gives itself", 30)
-    keys(m, "\x15" + hostname + "\r")
-    m.expect(r"Apply these settings", 30)
-    keys(m, "A")
+    wizard_network_and_name(m, hostname)
     m.expect(r"It is installed on /dev/vda", 300)
     keys(m, "\r")
 
