@@ -561,9 +561,8 @@ static int choose_host(tarn_pool *p, const char *guest, char *host, size_t n, ta
 }
 
 /* Places an unplaced guest; one placed stays where it is. Reads, then one
- * conditional write, outside any transaction: a transaction that reads
- * before it writes fails ("database is locked") when another member's
- * write (a heartbeat) lands in between. */
+ * conditional write (AND host = ''): whoever placed it in between wins, and
+ * no transaction is held while the members are looked at. */
 static int place_if_unplaced(tarn_pool *p, const char *name, tarn_err err)
 {
 	struct tarn_dq_value v = TARN_DQ_S(name);
