@@ -44,11 +44,12 @@ start_agent() {
 	done
 }
 ctl() { ip netns exec "$ns" "$B/tarnctl" --host 127.0.0.1 --cacert "$state/tls/cert.pem" "$@"; }
-# until_ok NAME COMMAND...: wait up to 10 s for COMMAND to succeed, then report
+# until_ok NAME COMMAND...: wait up to $WAIT_S seconds (10 unless set) for
+# COMMAND to succeed, then report
 until_ok() {
-	local name=$1; shift
-	for _ in $(seq 50); do "$@" >/dev/null 2>&1 && { echo "PASS $T: $name"; return 0; }; sleep 0.2; done
-	echo "FAIL $T: $name (after 10 s)"; return 1
+	local name=$1 wait=${WAIT_S:-10}; shift
+	for _ in $(seq $((wait * 5))); do "$@" >/dev/null 2>&1 && { echo "PASS $T: $name"; return 0; }; sleep 0.2; done
+	echo "FAIL $T: $name (after $wait s)"; return 1
 }
 # pass_if NAME COMMAND...: report whether COMMAND succeeds now
 pass_if() {

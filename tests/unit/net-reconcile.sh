@@ -55,10 +55,14 @@ until_ok "after kill -9 and a restart, the reconciler applies what changed meanw
 printf 'start 192.0.2.100\nend 192.0.2.150\ninterface veth1\nlease_file %s/udhcpd.leases\noption subnet 255.255.255.0\noption router 192.0.2.1\n' \
 	"$state" > "$state/udhcpd.conf"
 touch "$state/udhcpd.leases"
-ip netns exec "$peer" busybox udhcpd -f "$state/udhcpd.conf" >/dev/null 2>&1 &
+ip netns exec "$peer" busybox udhcpd -f "$state/udhcpd.conf" >"$state/udhcpd.log" 2>&1 &
+until_ok "the DHCP server is listening" sh -c "ip netns exec $peer ss -Huln 'sport = :67' | grep -q ."
 ctl iface veth0 dhcp >/dev/null
-until_ok "dhcp mode gets a lease from the DHCP server" \
-	sh -c "ip -n $ns -4 addr show dev veth0 | grep -q 'inet 192.0.2.1[0-4][0-9]/24'"
+# a lost DISCOVER is resent after 3 s, three times, then after 20 s: wait out a
+# whole round rather than failing on one lost packet
+WAIT_S=35 until_ok "dhcp mode gets a lease from the DHCP server" \
+	sh -c "ip -n $ns -4 addr show dev veth0 | grep -q 'inet 192.0.2.1[0-4][0-9]/24'" ||
+	{ echo "udhcpd said:"; cat "$state/udhcpd.log"; echo "tarnd said:"; tail -20 "$state/tarnd.log"; }
 lacks_addr 192.0.2.30/24 && echo "PASS net: the static address is dropped in dhcp mode" ||
 	echo "FAIL net: the static address is dropped in dhcp mode"
 [ ! -s "/etc/netns/$ns/resolv.conf" ] && echo "PASS net: a lease without DNS leaves resolv.conf alone" ||
