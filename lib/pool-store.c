@@ -69,6 +69,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE members ADD COLUMN agent TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE members ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE members SET roles = trim(replace(roles, 'master', ''), ',');",
+	/* 5: HA (pool-ha.h): the memory each member's hypervisor has free for
+	 * guests, -1 until its engine says */
+	"ALTER TABLE members ADD COLUMN free_mib INTEGER NOT NULL DEFAULT -1;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

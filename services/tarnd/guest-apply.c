@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "guest-config.h"
 #include "guest-decide.h"
+#include "pool-ha.h"
 #include "pool-store.h"
 #include "xlcfg.h"
 
@@ -28,7 +29,7 @@ struct want {
 	char actual[16], error[TARN_ERRLEN], affinity[256];
 	char *xlcfg, *pins;
 	int64_t gen, error_gen;
-	int stop_timeout, domid;
+	int stop_timeout, domid, ha;
 };
 
 struct wants {
@@ -40,6 +41,7 @@ struct wants {
 struct rec {
 	char uuid[37], name[65];
 	int present;                 /* still defined, at the last read */
+	int ha;                      /* an HA guest, at the last read: fenced when the pool is lost */
 	struct tarn_guest_memory mem;
 	char error[TARN_ERRLEN];     /* what went wrong, and at which generation */
 	int64_t error_gen;
@@ -64,6 +66,10 @@ struct tarn_guests {
 	int nrecs, busy;
 	time_t next_scan;
 	int pool_down; /* said once until it answers again */
+	time_t pool_ok;  /* the last read of the pool that worked */
+	int fenced;      /* HA guests destroyed while the pool was lost; until it answers */
+	int looked;      /* a scan has read the pool since the engine started */
+	long free_mib;   /* the free memory last recorded in the pool, -1 none */
 };
 
 /* A domain as listed. */
@@ -93,6 +99,8 @@ struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_addre
 	g->xen = xen;
 	snprintf(g->self, sizeof g->self, "%s", pool_address);
 	snprintf(g->savedir, sizeof g->savedir, "%s/suspend", statedir);
+	g->pool_ok = time(NULL);
+	g->free_mib = -1;
 	/* the engine creates no pool: the node id is not needed */
 	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
 		free(g);
@@ -212,7 +220,7 @@ static int copy_want(void *ctx, const struct tarn_guest *src)
 	snprintf(w->error, sizeof w->error, "%s", src->error);
 	snprintf(w->affinity, sizeof w->affinity, "%s", src->affinity);
 	w->gen = src->gen, w->error_gen = src->error_gen;
-	w->stop_timeout = src->stop_timeout, w->domid = src->domid;
+	w->stop_timeout = src->stop_timeout, w->domid = src->domid, w->ha = src->ha;
 	w->xlcfg = strdup(src->xlcfg);
 	w->pins = strdup(src->pins);
 	if (!w->xlcfg || !w->pins) {
@@ -694,6 +702,14 @@ static void report(struct tarn_guests *g, const struct want *w, const struct rec
 		syslog(LOG_WARNING, "guest %s: cannot report its state: %s", w->name, err);
 }
 
+static const struct dom *dom_named(const struct dom *doms, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (doms[i].name && strcmp(doms[i].name, name) == 0)
+			return &doms[i];
+	return NULL;
+}
+
 static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
 		      int ncpus, time_t now, tarn_store *st)
 {
@@ -701,10 +717,8 @@ static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *
 	if (!r)
 		return;
 	r->present = 1;
-	const struct dom *d = NULL;
-	for (int i = 0; i < n && !d; i++)
-		if (doms[i].name && strcmp(doms[i].name, w->name) == 0)
-			d = &doms[i];
+	r->ha = w->ha;
+	const struct dom *d = dom_named(doms, n, w->name);
 	struct tarn_guest_seen seen = {is_saved(g, w->uuid) ? TARN_DOM_SAVED : TARN_DOM_ABSENT, TARN_WHY_OTHER};
 	if (d)
 		seen = d->seen;
@@ -762,6 +776,82 @@ static int find_self(void *ctx, const struct tarn_member *m)
 	return 0;
 }
 
+/* Xen's domains (not dom0), with names; NULL when they cannot be listed. */
+static struct dom *list_doms(struct tarn_guests *g, libxl_ctx *ctx, int *n)
+{
+	libxl_dominfo *info = libxl_list_domain(ctx, n);
+	struct dom *doms = info ? calloc((size_t)(*n ? *n : 1), sizeof *doms) : NULL;
+	if (!doms)
+		syslog(LOG_WARNING, "guests: cannot list Xen's domains: %s", why(g));
+	for (int i = 0; doms && i < *n; i++) {
+		doms[i].domid = info[i].domid;
+		doms[i].name = info[i].domid ? libxl_domid_to_name(ctx, info[i].domid) : NULL;
+		doms[i].seen = seen_of(&info[i]);
+	}
+	if (info)
+		libxl_dominfo_list_free(info, *n);
+	return doms;
+}
+
+static void free_doms(struct dom *doms, int n)
+{
+	for (int i = 0; doms && i < n; i++)
+		free(doms[i].name);
+	free(doms);
+}
+
+/* Fencing (pool-ha.h): the pool has not answered for TARN_HA_FENCE_S, so
+ * a master on the other side may soon restart this host's HA guests; their
+ * domains here are destroyed first. Their desired state is left alone: if
+ * they were not moved, they start here again once the pool answers. */
+static void fence(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
+{
+	int n = 0;
+	struct dom *doms = list_doms(g, ctx, &n);
+	if (!doms)
+		return;
+	g->fenced = 1;
+	for (int i = 0; i < g->nrecs; i++) {
+		struct rec *r = g->recs[i];
+		const struct dom *d = r->ha && r->op == TARN_ACT_NONE ? dom_named(doms, n, r->name) : NULL;
+		if (!d)
+			continue;
+		say(st, "warning", "ha", "guest %s: destroyed (fencing): this host has not reached the pool's majority "
+		    "for %lld s, and an HA guest restarts on another member", r->name, (long long)(time(NULL) - g->pool_ok));
+		destroy(g, ctx, r, r->mem.gen, d->domid, st);
+	}
+	free_doms(doms, n);
+}
+
+/* An HA guest placed on another member with a domain here, seen when the
+ * pool answers again after a fence or at the engine's start (a stopped
+ * engine cannot fence): moved by the master meanwhile, it must not run
+ * twice. */
+static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
+		  tarn_store *st)
+{
+	const struct dom *d = dom_named(doms, n, w->name);
+	struct rec *r = d && d->seen.dom != TARN_DOM_DYING ? find_rec(g, w) : NULL;
+	if (!r || r->op != TARN_ACT_NONE)
+		return;
+	say(st, "warning", "ha", "guest %s: destroyed here: the pool restarted it on member %s while this host was "
+	    "cut off", w->name, w->host);
+	destroy(g, ctx, r, w->gen, d->domid, st);
+}
+
+/* The hypervisor's free memory, recorded in the pool when it moved by
+ * 16 MiB or more: what the master picks an HA restart's host by. */
+static void record_free(struct tarn_guests *g, libxl_ctx *ctx)
+{
+	uint64_t kb = 0;
+	tarn_err err;
+	long mib = libxl_get_free_memory(ctx, &kb) == 0 ? (long)(kb / 1024) : -1;
+	if (mib < 0 || (g->free_mib >= 0 && labs(mib - g->free_mib) < 16))
+		return;
+	if (tarn_pool_member_free(g->pool, g->self, mib, err) == 0)
+		g->free_mib = mib;
+}
+
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 {
 	struct wants ws = {0};
@@ -773,24 +863,17 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 			syslog(LOG_WARNING, "guests: %s", err[0] ? err : "cannot read the pool's guests");
 		g->pool_down = 1;
 		free_wants(&ws);
+		if (!g->fenced && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S)
+			fence(g, ctx, st);
 		return;
 	}
 	g->pool_down = 0;
+	g->pool_ok = time(NULL);
 	int n = 0;
-	libxl_dominfo *info = libxl_list_domain(ctx, &n);
-	struct dom *doms = calloc((size_t)(n ? n : 1), sizeof *doms);
-	if (!info || !doms) {
-		syslog(LOG_WARNING, "guests: cannot list Xen's domains: %s", why(g));
-		free(doms);
-		if (info)
-			libxl_dominfo_list_free(info, n);
+	struct dom *doms = list_doms(g, ctx, &n);
+	if (!doms) {
 		free_wants(&ws);
 		return;
-	}
-	for (int i = 0; i < n; i++) {
-		doms[i].domid = info[i].domid;
-		doms[i].name = info[i].domid ? libxl_domid_to_name(ctx, info[i].domid) : NULL;
-		doms[i].seen = seen_of(&info[i]);
 	}
 	int ncpus = libxl_get_online_cpus(ctx);
 	time_t now = time(NULL);
@@ -799,12 +882,13 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	for (int i = 0; i < ws.n; i++)
 		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
+		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked))
+			evict(g, ctx, &ws.w[i], doms, n, st);
+	g->fenced = 0, g->looked = 1;
 	forget_gone(g);
-	for (int i = 0; i < n; i++)
-		free(doms[i].name);
-	free(doms);
-	libxl_dominfo_list_free(info, n);
+	free_doms(doms, n);
 	free_wants(&ws);
+	record_free(g, ctx);
 }
 
 void tarn_guests_wake(struct tarn_guests *g)

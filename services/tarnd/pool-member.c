@@ -17,6 +17,7 @@
 #include "client.h"
 #include "fileio.h"
 #include "pool-cluster.h"
+#include "pool-ha.h"
 #include "pool-node.h"
 #include "pool-tls.h"
 
@@ -102,10 +103,20 @@ static void stop_node(struct tarn_membership *m)
 	m->node = NULL;
 }
 
+/* What the master's HA round did with a dead member's guest. */
+static void ha_said(void *ctx, const char *guest, const char *to, const char *why)
+{
+	(void)ctx;
+	if (to[0])
+		syslog(LOG_WARNING, "pool: HA: guest %s restarts on member %s: its host is dead", guest, to);
+	else
+		syslog(LOG_ERR, "pool: HA: guest %s: %s", guest, why);
+}
+
 /* One round of the keeper: who leads (said when it changes); the
- * heartbeat; the leader's upkeep of roles. */
+ * heartbeat; the leader's upkeep of roles and its HA restarts. */
 static void keep(struct tarn_membership *m, time_t now, time_t *beat_at, time_t *balance_at,
-		 struct tarn_pool_watch *w)
+		 struct tarn_pool_watch *w, struct tarn_ha_watch *ha)
 {
 	char leader[256] = "";
 	tarn_err err = "";
@@ -130,6 +141,8 @@ static void keep(struct tarn_membership *m, time_t now, time_t *beat_at, time_t 
 			syslog(LOG_WARNING, "pool: heartbeat: %s", err);
 		free(nodes);
 	}
+	if (now >= *balance_at && tarn_pool_ha_round(m->pool, ha, info.is_master, ha_said, NULL, err) < 0)
+		syslog(LOG_WARNING, "pool: HA: %s", err);
 	if (info.is_master && now >= *balance_at) {
 		*balance_at = now + BALANCE_S;
 		int changed = tarn_pool_balance(m->pool, w, err);
@@ -144,11 +157,12 @@ static void *keeper(void *arg)
 {
 	struct tarn_membership *m = arg;
 	struct tarn_pool_watch w = {0};
+	static struct tarn_ha_watch ha; /* one keeper per process; too big for its stack */
 	time_t beat_at = 0, balance_at = 0;
 	pthread_mutex_lock(&m->lock);
 	while (!m->stopping) {
 		if (m->node)
-			keep(m, time(NULL), &beat_at, &balance_at, &w);
+			keep(m, time(NULL), &beat_at, &balance_at, &w, &ha);
 		struct timespec t;
 		clock_gettime(CLOCK_REALTIME, &t);
 		t.tv_sec += 1;

@@ -1,0 +1,69 @@
+/* High availability: guests marked HA (tarn_pool_guest_set_ha) are
+ * restarted on another VM server when their host dies, exactly once.
+ *
+ * Who decides: only the master (the Raft leader), in its keeper round. A
+ * member is dead for it when its heartbeat has not changed for
+ * TARN_HA_RESTART_S seconds by the master's own clock (never comparing
+ * clocks of two hosts) and its pool node does not answer. The move is one
+ * transaction that checks again, under the write lock, that the guest is
+ * still on that member and that the member's heartbeat is still the one
+ * seen: a second master, or a second round, finds the guest moved or the
+ * member alive and changes nothing.
+ *
+ * Fencing: a host cut off from the pool's quorum cannot know whether it is
+ * about to be declared dead, so its engine destroys its own HA guests once
+ * its reads of the pool have failed for TARN_HA_FENCE_S seconds. That
+ * must happen before any master restarts them elsewhere:
+ *
+ *   the cut-off host's last heartbeat commit          t0
+ *   its last read that worked (heartbeats every 10 s)  <= t0 + 10 (+ ~3 s
+ *                                   while a leader without quorum steps down)
+ *   its fence: + 15 s failing, + one 2 s scan, + up to ~7 s for the read
+ *   that fails (a 5 s request deadline, 1 s probes) + the destroy  <= t0 + 38
+ *   the earliest restart elsewhere                      >= t0 + 45
+ *
+ * A master that took over meanwhile starts its count when it begins to
+ * lead, which is later still. What fencing cannot cover: an engine that
+ * is itself stopped (kill -9 of the whole agent) leaves its domains
+ * running; the next engine to start on that host destroys the domains of
+ * HA guests that were moved away, and a hardware watchdog is the real
+ * answer (not here yet). */
+#ifndef TARN_POOL_HA_H
+#define TARN_POOL_HA_H
+#include <stdint.h>
+
+#include "pool-store.h"
+
+#define TARN_HA_FENCE_S 15
+#define TARN_HA_RESTART_S 45
+
+/* Records the memory (MiB) this member's hypervisor has free for guests
+ * (the member by its pool address); what a restart target is chosen by. */
+int tarn_pool_member_free(tarn_pool *p, const char *address, long free_mib, tarn_err err);
+
+/* One guest moved (to is the new host's id), or left (to "" and err says
+ * why: no VM server up has room for it). */
+typedef void (*tarn_ha_fn)(void *ctx, const char *guest, const char *to, const char *why);
+/* Moves the HA guests meant to run on member dead, whose heartbeat is
+ * still seen, to VM servers that are up and have the memory free (the
+ * one with most room first), in one transaction. Returns how many moved,
+ * or a TARN_POOL_* result; 0 when the member is alive after all. */
+int tarn_pool_ha_takeover(tarn_pool *p, const char *dead, int64_t seen, tarn_ha_fn fn, void *ctx, tarn_err err);
+
+/* The master's watch of heartbeats: a member's seen value and when (the
+ * master's monotonic clock) it last changed. */
+struct tarn_ha_watch {
+	struct {
+		char id[24];
+		int64_t seen;
+		int64_t since;
+	} m[64];
+	unsigned n;
+};
+/* One round of the master (is_master: this member leads now; a member
+ * that stops leading forgets what it watched). Returns guests moved, or a
+ * TARN_POOL_* result. */
+int tarn_pool_ha_round(tarn_pool *p, struct tarn_ha_watch *w, int is_master, tarn_ha_fn fn, void *ctx,
+		       tarn_err err);
+
+#endif
