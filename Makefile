@@ -29,7 +29,7 @@ TUI_LIBS := -lncursesw -ltinfo $(TARNCTL_LIBS) -lxenlight # lib/cpulist.c: the p
 VERSION := $(shell cat VERSION)
 
 all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
-tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
+tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnd-double $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
 
 $(BUILD)/tarn-tui: $(TUI_SRC) $(wildcard tui/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
@@ -49,6 +49,14 @@ $(BUILD)/tarnd: $(TARND_SRC) $(wildcard services/*.h services/tarnd/*.h) $(BUILD
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iservices -Iservices/tarnd -DTARN_VERSION='"$(VERSION)"' $(LDFLAGS) \
 		-o $@ $(TARND_SRC) $(BUILD)/libtarn.a $(TARND_LIBS)
+
+# tarnd with libxl's test double in place of the hypervisor's calls: guests
+# run as files in $$TARN_XEN_DOUBLE (tests only; never in the image)
+$(BUILD)/tarnd-double: $(TARND_SRC) tests/double/libxl.c $(wildcard services/*.h services/tarnd/*.h) \
+		$(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iservices -Iservices/tarnd -DTARN_VERSION='"$(VERSION)"' $(LDFLAGS) \
+		-o $@ $(TARND_SRC) tests/double/libxl.c $(BUILD)/libtarn.a $(TARND_LIBS)
 
 $(BUILD)/libtarn.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^

@@ -3,11 +3,13 @@
  *
  *   tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]
  *         [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]
- *         [--power-cmd FILE] [--repo-root DIR] [--console-dir DIR]
+ *         [--power-cmd FILE] [--repo-root DIR] [--console-dir DIR] [--run-guests]
  *   tarnd --set-password [--state DIR]   (reads the new password on stdin)
  *
  * --sysconf is where the host name and resolv.conf are written (/etc);
  * --no-reconcile serves the API without touching the host (tests);
+ * --run-guests runs the guest reconciler even so (tests of tarnd-double,
+ * the build with libxl's test double: tests/double/libxl.c);
  * --rundir and --dhcp-script place the DHCP client's pid files and hook;
  * --power-cmd runs FILE reboot|shutdown for host.reboot and host.shutdown
  * instead of the host's own commands (tests).
@@ -73,6 +75,7 @@
 struct engine_config {
 	const struct tarn_net_paths *paths;
 	int reconcile;          /* apply host settings (a Tarn host, or --sysconf) */
+	int run_guests;         /* run the guest reconciler (with reconcile, or --run-guests) */
 	const char *power_cmd;  /* --power-cmd: run instead of reboot/poweroff (tests) */
 	const char *repo_root;  /* where repositories are mounted */
 	const char *socket;     /* the local API socket, removed when the agent stops */
@@ -193,7 +196,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 				syslog(LOG_ERR, "host facts: %s", err);
 			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
 		}
-		if (ec->reconcile)
+		if (ec->run_guests)
 			tarn_guests_run(guests, st);
 		tarn_host_power_run(st, ec->power_cmd);
 		int poked = 0, sig = engine_wait(sfd, ec->poke, &poked, xen, &fds, &cap);
@@ -358,7 +361,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: tarnd [-f] [--listen ADDR] [--port N] [--pool-listen ADDR:PORT] [--state DIR]\n"
 			"             [--sysconf DIR] [--no-reconcile] [--rundir DIR] [--dhcp-script FILE]\n"
-			"             [--power-cmd FILE] [--repo-root DIR] [--console-dir DIR]\n"
+			"             [--power-cmd FILE] [--repo-root DIR] [--console-dir DIR] [--run-guests]\n"
 			"       tarnd --set-password [--state DIR] < password\n");
 	exit(2);
 }
@@ -372,14 +375,14 @@ int main(int argc, char **argv)
 		{"no-reconcile", no_argument, NULL, 'n'}, {"rundir", required_argument, NULL, 'r'},
 		{"dhcp-script", required_argument, NULL, 'd'}, {"pool-listen", required_argument, NULL, 'L'},
 		{"power-cmd", required_argument, NULL, 'o'}, {"repo-root", required_argument, NULL, 'R'},
-		{"console-dir", required_argument, NULL, 'C'},
+		{"console-dir", required_argument, NULL, 'C'}, {"run-guests", no_argument, NULL, 'G'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *state = "/var/lib/tarn", *listen_on = NULL, *pool_listen = NULL;
 	const char *power_cmd = NULL, *repo_root = NULL, *console_dir = "/var/log/xen/console";
 	struct tarn_net_paths paths = {.sysconf = "/etc", .rundir = "/run",
 				       .dhcp_script = "/usr/share/udhcpc/default.script"};
-	int foreground = 0, want_password = 0, reconcile = 1, o;
+	int foreground = 0, want_password = 0, reconcile = 1, run_guests = 0, o;
 	long port = 8899;
 	while ((o = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
 		switch (o) {
@@ -396,6 +399,7 @@ int main(int argc, char **argv)
 		case 'o': power_cmd = optarg; break;
 		case 'R': repo_root = optarg; break;
 		case 'C': console_dir = optarg; break;
+		case 'G': run_guests = 1; break;
 		default: usage();
 		}
 	}
@@ -469,7 +473,7 @@ int main(int argc, char **argv)
 	}
 	char pool_key[4200];
 	snprintf(pool_key, sizeof pool_key, "%s/node/pool-key", pooldir);
-	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .power_cmd = power_cmd,
+	struct engine_config ec = {.paths = &paths, .reconcile = reconcile, .run_guests = reconcile || run_guests, .power_cmd = power_cmd,
 				  .repo_root = repo_root, .pool = pool_listen, .console_dir = console_dir, .api_gid = gid,
 				  .pool_key = pool_key};
 	char sock[4200];
