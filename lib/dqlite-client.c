@@ -375,8 +375,8 @@ static int ask_voters(tarn_dqlite *c, char *leader, size_t n, tarn_err err)
 	}
 	free(nodes);
 	if (!leader[0])
-		snprintf(err, TARN_ERRLEN, "the pool has no leader now: %u of %u voters answer and a majority "
-			 "is needed (or an election is under way)", answered, voters);
+		snprintf(err, TARN_ERRLEN, "the pool has no quorum: %u of %u voters answer and a majority "
+			 "is needed (or an election is under way); changes are refused until then", answered, voters);
 	return leader[0] ? 0 : -1;
 }
 
@@ -396,7 +396,7 @@ tarn_dqlite *tarn_dqlite_connect(const char *address, unsigned timeout_ms, tarn_
 			break;
 		if (!leader[0]) {
 			snprintf(err, TARN_ERRLEN, "dqlite %.60s: the pool has no leader at the moment "
-				 "(an election, or too few members up)", c->address);
+				 "(an election, or no quorum: too few members up)", c->address);
 			break;
 		}
 	}

@@ -128,6 +128,12 @@ static int failed(tarn_pool *p, tarn_err err)
 	int code = tarn_dqlite_errcode(p->c);
 	if (code > 0 && (code & 0xff) == 19) /* SQLITE_CONSTRAINT_* */
 		return TARN_POOL_REFUSED;
+	/* SQLITE_IOERR, _NOT_LEADER, _LEADERSHIP_LOST: dqlite's words for a
+	 * leader that lost its majority (a partitioned minority) */
+	if (code == 10 || code == (10 | 40 << 8) || code == (10 | 41 << 8))
+		return snprintf(err, TARN_ERRLEN, "the pool has no quorum: this member reaches no majority of the "
+				"pool's voters, so changes are refused until it does (the write was not acknowledged)"),
+		       TARN_POOL_DOWN;
 	return prefix(err, "pool store"), TARN_POOL_DOWN;
 }
 
