@@ -15,6 +15,7 @@ struct guest {
 	char affinity[256]; /* what Xen has, as the engine reported it */
 	char error[256];
 	int memory, vcpus;
+	int ha;             /* restarted on another VM server when its host dies */
 };
 
 /* c on the list: asks how (an xl.cfg file, a kernel and ramdisk, a

@@ -1,8 +1,8 @@
 /* Guests: the pool's guest definitions, asked of the agent (guest.* over
  * its local socket), with the desired state beside the actual one and the
  * vCPU pins; create one (guest-create.c), start, shut down, force off,
- * reboot, pause, resume, delete, edit its memory, vCPUs and pins
- * (guest-edit.c) and open its text console (guest-console.c). Whatever the
+ * reboot, pause, resume, delete, turn HA on or off, edit its memory, vCPUs
+ * and pins (guest-edit.c) and open its text console (guest-console.c). Whatever the
  * agent refuses, or does not offer (yet), is shown in its own words: the
  * console never pretends. When the agent does not answer, the shared
  * agent-down screen says so and offers to restart it. */
@@ -47,6 +47,7 @@ static void load(struct tui *t, struct guests *l)
 		tui_member(item, "error", g->error, sizeof g->error);
 		g->memory = (int)tui_member_int(item, "memory");
 		g->vcpus = (int)tui_member_int(item, "vcpus");
+		g->ha = (int)tui_member_int(item, "ha");
 	}
 	xmlrpc_DECREF(list);
 }
@@ -120,8 +121,30 @@ static const struct tui_entry more[] = {
 	{'e', "Edit memory, vCPUs, pins", "Memory (MiB), the number of vCPUs and which CPUs each vCPU runs on.",
 	 NULL},
 	{'o', "Open the console", "The guest's text console (xl console); Ctrl-] comes back here.", NULL},
+	{'v', "HA on or off", "High availability: whether the guest is restarted on another VM server when its "
+	 "host dies.", NULL},
 };
 #define N_MORE ((int)(sizeof more / sizeof more[0]))
+
+/* v: HA turned the other way (guest.setHa). */
+static void toggle_ha(struct tui *t, const struct guest *g)
+{
+	char text[200];
+	tarn_err err = "", msg;
+	if (!tui_authorize(t))
+		return;
+	enum tarn_call_result rc = tui_callf(t, GUEST_ACT_TIMEOUT, NULL, NULL, err, "guest.setHa", "(sb)", g->name,
+					     (xmlrpc_bool)!g->ha);
+	if (rc != TARN_CALL_OK) {
+		guest_call_err(rc, err, msg);
+		msg[0] = (char)toupper((unsigned char)msg[0]);
+		tui_message(t, "HA", msg, 1);
+		return;
+	}
+	snprintf(text, sizeof text, g->ha ? "%s is no longer restarted elsewhere when its host dies."
+					  : "%s is restarted on another VM server when its host dies (HA).", g->name);
+	tui_message(t, "HA", text, 0);
+}
 
 /* Runs what key k means for guest g: 1, or 0 when it means nothing. */
 static int run_key(struct tui *t, const struct guest *g, int k)
@@ -133,6 +156,8 @@ static int run_key(struct tui *t, const struct guest *g, int k)
 		return guest_edit(t, g), 1;
 	if (k == 'o' || k == 'O')
 		return guest_console(t, g), 1;
+	if (k == 'v' || k == 'V')
+		return toggle_ha(t, g), 1;
 	return 0;
 }
 
@@ -176,13 +201,13 @@ static void draw(struct tui *t, const struct guests *l, int sel)
 	} else {
 		/* the selected guest whole: the pins in full, what Xen has, the last error */
 		const struct guest *g = &l->g[sel];
-		tui_print(LINES - 5, 2, COLS - 4, A_NORMAL, "%s: pins %s, affinity %s", g->name,
+		tui_print(LINES - 5, 2, COLS - 4, A_NORMAL, "%s: HA %s, pins %s, affinity %s", g->name, g->ha ? "on" : "off",
 			  g->pins[0] ? g->pins : "none", g->affinity[0] ? g->affinity : "not reported");
 		if (g->error[0])
 			tui_print(LINES - 4, 2, COLS - 4, t->a_err, "%s", g->error);
 	}
 	tui_print(LINES - 3, 2, COLS - 4, t->a_dim, "s start  h shut down  f force off  b reboot  p pause  "
-		  "u resume  d delete");
+		  "u resume  d delete  v HA");
 }
 
 void screen_guests(struct tui *t)

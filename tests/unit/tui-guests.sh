@@ -74,7 +74,7 @@ ctl guest show tui-k2 | grep -q 'vif = \[ "bridge=xenbr0" \]' && pass "its xl.cf
 keys main Enter; wait_for main 'tui-k2 +stopped'
 
 # ---- edit: pins, inline checks ----
-keys main Up; wait_for main 'tui-k1: pins none'
+keys main Up; wait_for main 'tui-k1: HA off, pins none'
 keys main e
 check "e opens the edit form with what the agent has" wait_for main 'Tarn [^ ]+ +Edit guest tui-k1'
 check "memory, vCPUs and pins filled in" bash -c "grep -q 'Memory (MiB) .*\\[384' '$tmp/screen' &&
@@ -97,7 +97,14 @@ check "pins saved" enter_and_wait main 'Guest tui-k1: memory 384 MiB, 2 vCPUs, p
 	fail "guest.list: pins 0:1 1:0-1: $(field tui-k1 pins)"
 keys main Enter
 check "the list shows the pins" wait_for main 'tui-k1 +stopped +unknown +pv +384 MiB +2  0:1 1:0-1'
-check "and the selected guest's line in full" grep -q 'tui-k1: pins 0:1 1:0-1, affinity not reported' "$tmp/screen"
+check "and the selected guest's line in full" grep -q 'tui-k1: HA off, pins 0:1 1:0-1, affinity not reported' "$tmp/screen"
+keys main v
+check "v turns HA on through the agent" wait_for main 'tui-k1 is restarted on another VM server when its host dies'
+[ "$(field tui-k1 ha)" = True ] && pass "guest.list: HA on" || fail "guest.list: HA on: $(field tui-k1 ha)"
+keys main Enter
+check "the selected guest's line says HA on" wait_for main 'tui-k1: HA on, pins'
+keys main v; wait_for main 'tui-k1 is no longer restarted elsewhere'; keys main Enter
+[ "$(field tui-k1 ha)" = False ] && pass "v again: HA off" || fail "v again: HA off: $(field tui-k1 ha)"
 keys main e; wait_for main 'Edit guest tui-k1'; keys main Tab Tab C-u 0-1
 check "one CPU list pins every vCPU" enter_and_wait main 'pins 0:0-1 1:0-1'
 keys main Enter; wait_for main "$HINTS"
