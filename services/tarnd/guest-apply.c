@@ -69,6 +69,7 @@ struct tarn_guests {
 	time_t pool_ok;  /* the last read of the pool that worked */
 	int fenced;      /* HA guests destroyed while the pool was lost; until it answers */
 	int looked;      /* a scan has read the pool since the engine started */
+	int members;     /* the pool's members at the last read: a pool of one never fences */
 	long free_mib;   /* the free memory last recorded in the pool, -1 none */
 };
 
@@ -802,7 +803,8 @@ static void free_doms(struct dom *doms, int n)
 
 /* Fencing (pool-ha.h): the pool has not answered for TARN_HA_FENCE_S, so
  * a master on the other side may soon restart this host's HA guests; their
- * domains here are destroyed first. Their desired state is left alone: if
+ * domains here are destroyed first. (A pool of one has no other side: its
+ * guests are left running.) Their desired state is left alone: if
  * they were not moved, they start here again once the pool answers. */
 static void fence(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 {
@@ -863,12 +865,13 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 			syslog(LOG_WARNING, "guests: %s", err[0] ? err : "cannot read the pool's guests");
 		g->pool_down = 1;
 		free_wants(&ws);
-		if (!g->fenced && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S)
+		if (!g->fenced && g->members > 1 && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S)
 			fence(g, ctx, st);
 		return;
 	}
 	g->pool_down = 0;
 	g->pool_ok = time(NULL);
+	g->members = me.members;
 	int n = 0;
 	struct dom *doms = list_doms(g, ctx, &n);
 	if (!doms) {

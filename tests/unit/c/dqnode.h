@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,6 +77,14 @@ static inline tarn_dqlite *connect_retry(const char *address, tarn_err err)
 		if (!(c = tarn_dqlite_connect(address, 2000, err)))
 			usleep(100 * 1000);
 	return c;
+}
+
+/* The test's data directory, removed at its end: 0, or -1. */
+static inline int remove_dir(const char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif

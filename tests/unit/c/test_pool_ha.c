@@ -86,9 +86,7 @@ int main(void)
 	      tarn_pool_ha_round(p, &w, 1, count, NULL, err) == 0 && w.n == 4 && moves == 2);
 	stop_node(node);
 	tarn_pool_close(p);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (remove_dir(dir))
 		return 1;
 	CHECK_EXIT();
 }

@@ -208,9 +208,7 @@ int main(void)
 	CHECK("pool store: reconnects when the node is back, data intact", n == 1);
 	stop_node(node);
 	tarn_pool_close(p);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (remove_dir(dir))
 		return 1;
 	CHECK_EXIT();
 }
