@@ -190,13 +190,21 @@ def death(hosts, victim):
         return report("ha: a dead member's HA guest restarts elsewhere", False, "no member ran it")
     others = [h for h in hosts if h is not victim]
     watch = Watch(hosts, "web")
+    was_master = (info(victim) or {}).get("master")
+    master_at = []
+
+    def each():
+        watch()
+        if was_master and not master_at and any((info(h) or {}).get("master") for h in others):
+            master_at.append(time.time() - t0)
     t0 = time.time()
     victim.agent.kill9()
     for f in os.listdir(victim.xen):  # the server is gone, and its guests with it
         os.unlink(os.path.join(victim.xen, f))
-    moved = until(90, lambda: [h for h in others if h.domains("web") == ["r"]], each=watch)
+    moved = until(120, lambda: [h for h in others if h.domains("web") == ["r"]], each=each)
     took = time.time() - t0
-    print(f"# death: kill of the member running it; restarted on {moved[0].name if moved else '-'} after {took:.1f} s")
+    print(f"# death: kill of the member running it{' (the master: a new one after %.1f s)' % master_at[0] if master_at else ''}; "
+          f"restarted on {moved[0].name if moved else '-'} after {took:.1f} s")
     until(6, lambda: False, each=watch)
     report(f"ha: a dead member's HA guest is restarted once on another ({took:.1f} s after the kill)",
            moved and len(moved) == 1 and watch.most == 1, watch.seen[-3:])
