@@ -208,16 +208,12 @@ static int watch_member(void *ctx, const struct tarn_member *m)
 int tarn_pool_ha_round(tarn_pool *p, struct tarn_ha_watch *w, int is_master, tarn_ha_fn fn, void *ctx,
 		       tarn_err err)
 {
-	if (!is_master) {
-		w->n = 0; /* a master again later counts afresh */
-		return 0;
-	}
 	struct seen_ctx *s = calloc(1, sizeof *s);
 	if (!s)
 		return snprintf(err, TARN_ERRLEN, "out of memory"), TARN_POOL_DOWN;
 	s->w = w, s->self = tarn_pool_address(p);
 	int rc = tarn_pool_each_member(p, watch_member, s, err), moved = 0;
-	for (unsigned i = 0; rc >= 0 && i < s->ndead; i++) {
+	for (unsigned i = 0; rc >= 0 && is_master && i < s->ndead; i++) {
 		char leader[256];
 		tarn_err ignored;
 		if (tarn_dqlite_probe(s->address[i], PROBE_MS, leader, sizeof leader, ignored) == 0)

@@ -22,8 +22,8 @@
  *   that fails (a 5 s request deadline, 1 s probes) + the destroy  <= t0 + 38
  *   the earliest restart elsewhere                      >= t0 + 45
  *
- * A master that took over meanwhile starts its count when it begins to
- * lead, which is later still. What fencing cannot cover: an engine that
+ * Every member watches the heartbeats, so a master that took over
+ * meanwhile has counted from when it, as a follower, saw the last one. What fencing cannot cover: an engine that
  * is itself stopped (kill -9 of the whole agent) leaves its domains
  * running; the next engine to start on that host destroys the domains of
  * HA guests that were moved away, and a hardware watchdog is the real
@@ -60,8 +60,10 @@ struct tarn_ha_watch {
 	} m[64];
 	unsigned n;
 };
-/* One round of the master (is_master: this member leads now; a member
- * that stops leading forgets what it watched). Returns guests moved, or a
+/* One round, on every member: the heartbeats are watched by all, so a
+ * member that becomes master has counted already (a time seen by anyone is
+ * no earlier than the heartbeat's commit: as safe as the master's own);
+ * only the master (is_master) moves guests. Returns guests moved, or a
  * TARN_POOL_* result. */
 int tarn_pool_ha_round(tarn_pool *p, struct tarn_ha_watch *w, int is_master, tarn_ha_fn fn, void *ctx,
 		       tarn_err err);

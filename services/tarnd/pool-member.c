@@ -141,10 +141,12 @@ static void keep(struct tarn_membership *m, time_t now, time_t *beat_at, time_t 
 			syslog(LOG_WARNING, "pool: heartbeat: %s", err);
 		free(nodes);
 	}
-	if (now >= *balance_at && tarn_pool_ha_round(m->pool, ha, info.is_master, ha_said, NULL, err) < 0)
+	if (now < *balance_at)
+		return;
+	*balance_at = now + BALANCE_S;
+	if (tarn_pool_ha_round(m->pool, ha, info.is_master, ha_said, NULL, err) < 0)
 		syslog(LOG_WARNING, "pool: HA: %s", err);
-	if (info.is_master && now >= *balance_at) {
-		*balance_at = now + BALANCE_S;
+	if (info.is_master) {
 		int changed = tarn_pool_balance(m->pool, w, err);
 		if (changed < 0)
 			syslog(LOG_WARNING, "pool: keeping voters: %s", err);

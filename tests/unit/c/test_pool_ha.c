@@ -81,7 +81,9 @@ int main(void)
 	define(p, "late", 512, 1, err);
 	CHECK("ha: the guests moved count against the target's free memory (1024 MiB less 768)",
 	      tarn_pool_ha_takeover(p, "7", now - 100, count, NULL, err) == 0 && !strncmp(where(p, "late", out), "7 ", 2));
-	struct tarn_ha_watch w = {0};
+	struct tarn_ha_watch w = {0}, follower = {0};
+	CHECK("ha: a follower watches the heartbeats too, and moves nothing",
+	      tarn_pool_ha_round(p, &follower, 0, count, NULL, err) == 0 && follower.n == 4 && moves == 2);
 	CHECK("ha: a master's first round judges no one dead (it counts from when it starts watching)",
 	      tarn_pool_ha_round(p, &w, 1, count, NULL, err) == 0 && w.n == 4 && moves == 2);
 	stop_node(node);
