@@ -69,6 +69,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE members ADD COLUMN agent TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE members ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE members SET roles = trim(replace(roles, 'master', ''), ',');",
+	/* 5: what each member's engine last read of its host, for checks made
+	 * elsewhere (a migration's target: free memory, CPU); pool-facts.h */
+	"CREATE TABLE member_facts (address TEXT PRIMARY KEY, memory_total_mib INTEGER NOT NULL,"
+	"  memory_free_mib INTEGER NOT NULL, cpu TEXT NOT NULL DEFAULT '', hw_cap TEXT NOT NULL DEFAULT '',"
+	"  xen INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
