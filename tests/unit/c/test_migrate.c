@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "migrate-check.h"
 #include "migrate-proto.h"
 
 #define STREAM_BYTES 200000 /* more than a socket buffer: the stream must flow while read */
@@ -143,9 +144,72 @@ static void migrate(struct run *r)
 	tarn_migrate_offer_free(&r->t.o);
 }
 
+static const char *repo_kind(void *ctx, const char *repo)
+{
+	(void)ctx;
+	return !strcmp(repo, "shared") ? "nfs" : !strcmp(repo, "local1") ? "local" : NULL;
+}
+
+/* The checks made before anything moves (lib/migrate-check). */
+static void checks(void)
+{
+	tarn_err err = "";
+	struct tarn_member b = {.id = "2", .address = "10.0.0.2:8900", .roles = "vm-server"};
+	struct tarn_member util = {.id = "3", .address = "10.0.0.3:8900", .roles = "utility"};
+	CHECK("check: an unknown member is refused", tarn_migrate_check_member("x", "1", NULL, 1, err) &&
+	      strstr(err, "no member x"));
+	CHECK("check: the guest's own host is refused", tarn_migrate_check_member("1", "1", &(struct tarn_member){
+	      .id = "1", .roles = "vm-server"}, 1, err) && strstr(err, "already runs on member 1"));
+	CHECK("check: a member that is no VM server is refused", tarn_migrate_check_member("3", "1", &util, 1, err) &&
+	      strstr(err, "not a VM server (roles: utility)"));
+	CHECK("check: a member that is down is refused", tarn_migrate_check_member("2", "1", &b, 0, err) &&
+	      strstr(err, "is down"));
+	CHECK("check: an up VM server passes", tarn_migrate_check_member("2", "1", &b, 1, err) == 0);
+
+	struct tarn_pool_facts small = {.memory_free_mib = 64, .xen = 1, .at = 1000, .cpu = "GenuineIntel 6 85"};
+	CHECK("check: too little free memory on the target is refused, naming both figures",
+	      tarn_migrate_check_memory("tarn-b", &small, 128, 1005, 60, err) &&
+	      !strcmp(err, "member tarn-b has 64 MiB free and the guest needs 128 MiB"));
+	CHECK("check: enough free memory passes", tarn_migrate_check_memory("tarn-b", &small, 64, 1005, 60, err) == 0);
+	CHECK("check: facts too old are not trusted", tarn_migrate_check_memory("tarn-b", &small, 8, 1100, 60, err) &&
+	      strstr(err, "has not published its free memory for 100 s"));
+	small.xen = 0;
+	CHECK("check: a target without Xen is refused", tarn_migrate_check_memory("tarn-b", &small, 8, 1005, 60, err) &&
+	      strstr(err, "does not run Xen"));
+
+	struct tarn_pool_facts src = {.cpu = "GenuineIntel 6 85", .hw_cap = "178bfbff:f6d8320b:0"};
+	struct tarn_pool_facts same = {.cpu = "GenuineIntel 6 85", .hw_cap = "178bfbff:f6d8320b:0"};
+	struct tarn_pool_facts amd = {.cpu = "AuthenticAMD 23 49", .hw_cap = "178bfbff:f6d8320b:0"};
+	struct tarn_pool_facts more = {.cpu = "GenuineIntel 6 106", .hw_cap = "178bfbff:f6d8320f:1"};
+	struct tarn_pool_facts less = {.cpu = "GenuineIntel 6 60", .hw_cap = "178bfbff:f6d83203:0"};
+	CHECK("check: the same CPU passes", tarn_migrate_check_cpu("b", &src, &same, err) == 0);
+	CHECK("check: another vendor is refused", tarn_migrate_check_cpu("b", &src, &amd, err) &&
+	      strstr(err, "AuthenticAMD CPU and this host a GenuineIntel one"));
+	CHECK("check: another model with every feature of the source passes",
+	      tarn_migrate_check_cpu("b", &src, &more, err) == 0);
+	CHECK("check: another model lacking a feature is refused, naming it",
+	      tarn_migrate_check_cpu("b", &src, &less, err) && strstr(err, "lacks features") && strstr(err, "word 1: 00000008"));
+	CHECK("check: an unknown target CPU is refused",
+	      tarn_migrate_check_cpu("b", &src, &(struct tarn_pool_facts){0}, err) && strstr(err, "published no CPU"));
+
+	CHECK("check: a guest without disks passes",
+	      tarn_migrate_check_disks("/r", "name = 'g'\nmemory = 64\n", repo_kind, NULL, err) == 0);
+	CHECK("check: disks in a shared repository pass",
+	      tarn_migrate_check_disks("/r", "disk = ['/r/shared/running_pool/g/a.img,raw,xvda,w']\n", repo_kind, NULL,
+				       err) == 0);
+	CHECK("check: a disk in a local repository is refused",
+	      tarn_migrate_check_disks("/r", "disk = ['/r/shared/running_pool/g/a.img,raw,xvda,w',"
+				       " '/r/local1/running_pool/g/b.img,raw,xvdb,w']\n", repo_kind, NULL, err) &&
+	      strstr(err, "disk xvdb is in local repository local1") && strstr(err, "only shared"));
+	CHECK("check: a disk outside the repositories is refused",
+	      tarn_migrate_check_disks("/r", "disk = ['/srv/x.img,raw,xvda,w']\n", repo_kind, NULL, err) &&
+	      strstr(err, "in no repository"));
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	checks();
 	tarn_migrate_wait_ms = 5000;
 
 	struct run ok = {0};
