@@ -616,7 +616,7 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 		rc = no_guest(name, err);
 	} else if (strcmp(text(g, 0, 0), "stopped") || (strcmp(text(g, 0, 1), "stopped") &&
 							strcmp(text(g, 0, 1), "unknown") && !tarn_dq_at(g, 0, 2)->i)) {
-		snprintf(err, TARN_ERRLEN, "guest %.64s is %s: stop it first; live migration is not there yet", name,
+		snprintf(err, TARN_ERRLEN, "guest %.64s is %s: stop it first, or move it live (guest.migrate)", name,
 			 strcmp(text(g, 0, 0), "stopped") ? text(g, 0, 0) : text(g, 0, 1));
 		rc = TARN_POOL_REFUSED;
 	} else {
@@ -632,8 +632,8 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 			  "  AND (actual IN ('stopped', 'unknown') OR " HOST_GONE ")", set, 2, &changes, err);
 #undef HOST_GONE
 	if (rc == 0 && changes == 0)
-		rc = (snprintf(err, TARN_ERRLEN, "guest %.64s was started meanwhile: stop it first; live migration is "
-			       "not there yet", name), TARN_POOL_REFUSED);
+		rc = (snprintf(err, TARN_ERRLEN, "guest %.64s was started meanwhile: stop it first, or move it live "
+			       "(guest.migrate)", name), TARN_POOL_REFUSED);
 	return leave(p, rc);
 }
 

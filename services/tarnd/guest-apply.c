@@ -20,6 +20,7 @@
 #include "guest-config.h"
 #include "guest-decide.h"
 #include "pool-store.h"
+#include "task.h"
 #include "xlcfg.h"
 
 /* A guest as the pool store has it, copied out of the read. */
@@ -694,6 +695,14 @@ static void report(struct tarn_guests *g, const struct want *w, const struct rec
 		syslog(LOG_WARNING, "guest %s: cannot report its state: %s", w->name, err);
 }
 
+/* A guest left alone this scan: what the engine remembers of it is kept. */
+static void keep_rec(struct tarn_guests *g, const struct want *w)
+{
+	struct rec *r = find_rec(g, w);
+	if (r)
+		r->present = 1;
+}
+
 static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
 		      int ncpus, time_t now, tarn_store *st)
 {
@@ -762,6 +771,30 @@ static int find_self(void *ctx, const struct tarn_member *m)
 	return 0;
 }
 
+/* Whether a live migration of the guest is under way from this host (its
+ * task queued or running): its domain is then the migration's, which
+ * suspends it and then resumes or destroys it (migrate-xen.h). */
+struct migrating {
+	const char *name;
+	int found;
+};
+
+static int is_migrating(void *ctx, const struct tarn_task *t)
+{
+	struct migrating *m = ctx;
+	if (!strcmp(t->kind, "guest.migrate") && !strcmp(t->subject, m->name) &&
+	    (!strcmp(t->state, "queued") || !strcmp(t->state, "running")))
+		m->found = 1;
+	return m->found;
+}
+
+static int migrating(tarn_store *st, const char *name)
+{
+	struct migrating m = {name, 0};
+	tarn_task_each(st, 64, is_migrating, &m);
+	return m.found;
+}
+
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 {
 	struct wants ws = {0};
@@ -797,7 +830,9 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	for (int i = 0; i < g->nrecs; i++)
 		g->recs[i]->present = 0;
 	for (int i = 0; i < ws.n; i++)
-		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
+		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members) && migrating(st, ws.w[i].name))
+			keep_rec(g, &ws.w[i]);
+		else if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
 	forget_gone(g);
 	for (int i = 0; i < n; i++)
