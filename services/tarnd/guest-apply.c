@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "guest-config.h"
 #include "guest-decide.h"
+#include "migrate-request.h"
 #include "pool-store.h"
 #include "task.h"
 #include "xlcfg.h"
@@ -782,7 +783,7 @@ struct migrating {
 static int is_migrating(void *ctx, const struct tarn_task *t)
 {
 	struct migrating *m = ctx;
-	if (!strcmp(t->kind, "guest.migrate") && !strcmp(t->subject, m->name) &&
+	if (!strcmp(t->kind, TARN_MIGRATE_TASK) && !strcmp(t->subject, m->name) &&
 	    (!strcmp(t->state, "queued") || !strcmp(t->state, "running")))
 		m->found = 1;
 	return m->found;

@@ -1,7 +1,7 @@
 /* Live migration through libxl, at both ends (the conversation itself is
  * migrate-proto.h's):
  *
- * - the source is the task "guest.migrate" (subject: the guest; arguments
+ * - the source is the task TARN_MIGRATE_TASK (lib/migrate-request.h; subject: the guest; arguments
  *   target=ID, target_address=ADDR, source=ID), run by a worker of the
  *   source's engine (task-run.h, tarn_job_migrate): libxl_domain_suspend
  *   with LIBXL_SUSPEND_LIVE writing to one end of a socket pair that the
@@ -18,8 +18,6 @@
 #ifndef TARN_MIGRATE_XEN_H
 #define TARN_MIGRATE_XEN_H
 #include "task-run.h"
-
-#define TARN_MIGRATE_KIND "guest.migrate"
 
 /* The target's side over fd (a connection relayed by this host's API
  * process), in a child of the engine; db is the node store (events),

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "migrate-request.h"
 #include "repo-apply.h"
 #include "xen.h"
 
@@ -29,7 +30,7 @@ static const struct {
 	{"guest.deletesnapshot", tarn_job_delete_snapshot},
 	{"guest.deletedisks", tarn_job_delete_disks},
 	{"system.upgrade", tarn_job_upgrade},
-	{"guest.migrate", tarn_job_migrate},
+	{TARN_MIGRATE_TASK, tarn_job_migrate},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -124,7 +125,7 @@ static void orphaned(struct tarn_workers *w, tarn_store *st, int i, const char *
 	if (tarn_task_get(st, w->task[i].id, &t) == 0 && strcmp(t.state, "running") == 0)
 		tarn_task_finish(st, t.id, "failed", why, ignore);
 	tarn_repo_dir(w->root, w->task[i].subject, dir, sizeof dir);
-	if (strcmp(w->task[i].kind, "guest.migrate") && tarn_repo_mounted(dir)) /* its subject is a guest */
+	if (strcmp(w->task[i].kind, TARN_MIGRATE_TASK) && tarn_repo_mounted(dir)) /* its subject is a guest */
 		tarn_repo_sweep(st, dir, w->task[i].id);
 	w->pid[i] = 0;
 }
