@@ -236,6 +236,7 @@ struct target {
 	uint32_t domid;
 	int have_domain;
 	const struct tarn_migrate_offer *o;
+	tarn_err no_xen; /* why there is no context */
 };
 
 static int find_id(void *ctx, const struct tarn_member *m)
@@ -272,6 +273,8 @@ static int tgt_accept(void *x, const struct tarn_migrate_offer *o, tarn_err err)
 	uint64_t need = 0, free_kb = 0;
 	void *ids[2] = {t, self};
 	t->o = o;
+	if (!t->ctx)
+		return snprintf(err, TARN_ERRLEN, "this host cannot run guests: %.120s", t->no_xen), -1;
 	if (tarn_pool_each_member(t->pool, find_id, ids, err) ||
 	    tarn_pool_guest_host(t->pool, o->uuid, host, sizeof host, err))
 		return -1;
@@ -353,8 +356,8 @@ int tarn_migrate_serve(int fd, const char *db, const char *pool)
 	libxl_domain_config_init(&t.dc);
 	tarn_store *st = tarn_store_open(db, err);
 	t.pool = tarn_pool_open(pool, 0);
-	t.ctx = own_ctx(&t.xen, err);
-	if (st && t.pool && t.ctx) {
+	t.ctx = own_ctx(&t.xen, t.no_xen); /* without one, the offer is refused saying why */
+	if (st && t.pool && t.xen) {
 		tarn_migrate_receive(&target_ops, &t, fd, &o, &res, msg);
 		char line[300];
 		snprintf(line, sizeof line, "guest %.64s from member %.20s: %.150s", o.guest[0] ? o.guest : "?", o.from, msg);

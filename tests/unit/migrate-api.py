@@ -81,6 +81,34 @@ def refusals(a, b):
     unchanged(a, before, "after every refusal")
 
 
+def offer(h, key_of, data, identity="tarn-migrate"):
+    """What a member's migration service answers data with, over the pool's
+    TLS (PSK, the key in key_of's pool-key file), as openssl's client."""
+    key = open(os.path.join(key_of.state, "pool", "node", "pool-key")).read().strip()
+    p = subprocess.run(["openssl", "s_client", "-connect", h.pool_address, "-tls1_3", "-psk", key,
+                        "-psk_identity", identity, "-quiet", "-ign_eof"], input=data.encode(), capture_output=True,
+                       timeout=30)
+    return p.stdout.decode(errors="replace")
+
+
+def carrier(a, b):
+    """The migration service end to end off Xen: the pool's TLS listener in
+    B's API process relays to its engine, whose child answers the offer."""
+    uuid = a.api.guest.get("mig")["uuid"]
+    head = f"tarn-migrate 1\nguest mig\nuuid {uuid}\nfrom 1\nto 2\nconfig 2\n{{}}"
+    out = offer(b, a, head)
+    report("carrier: an offer over the pool's TLS reaches the target's engine, which answers (here: no Xen)",
+           out.startswith("no this host cannot run guests"), out)
+    out = offer(b, a, "GET / HTTP/1.0\n\n")
+    report("carrier: something else than an offer is refused by the engine", out.startswith("no not a Tarn"), out)
+    stranger = type("K", (), {"state": a.state + "-stranger"})
+    os.makedirs(os.path.join(stranger.state, "pool", "node"))
+    with open(os.path.join(stranger.state, "pool", "node", "pool-key"), "w") as f:
+        f.write("ab" * 32 + "\n")
+    out = offer(b, stranger, head)
+    report("carrier: another pool key gets no answer", out == "", out)
+
+
 def main():
     open(os.path.join(tarnd.LOGS, LOG), "w").close()
     root = tempfile.mkdtemp(prefix="migrate-api-")
@@ -90,6 +118,7 @@ def main():
         hosts = [Host(n, f"127.0.0.{k}", root) for k, n in ((2, "a"), (3, "b"))]
         report("migrate: two agents start", all(h.start() for h in hosts), "")
         refusals(*hosts)
+        carrier(*hosts)
     finally:
         rcs = [h.agent.stop() for h in hosts if h.agent]
     report("migrate: every agent stops cleanly, no sanitizer report", all(rc == 0 for rc in rcs), f"{rcs}; see {LOG}")
