@@ -67,7 +67,7 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 
 # the engine's pure code (no libxl context, no store) that unit tests drive directly,
 # and the pool's TLS carrier
-ENGINE_PURE := services/tarnd/guest-decide.c services/tarnd/pool-tls.c
+ENGINE_PURE := services/tarnd/guest-decide.c services/tarnd/pool-tls.c services/tarnd/migrate-proto.c
 
 $(BUILD)/tests/%: tests/unit/c/%.c $(wildcard tests/unit/c/*.h) $(BUILD)/libtarn.a $(ENGINE_PURE) \
 		$(ENGINE_PURE:.c=.h)

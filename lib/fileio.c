@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 int tarn_write_file_atomic(const char *path, const void *data, size_t len, int mode, tarn_err err)
@@ -54,4 +55,18 @@ char *tarn_read_file(const char *path, size_t max, size_t *len, tarn_err err)
 	}
 	buf[*len] = '\0';
 	return buf;
+}
+
+int tarn_send_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k, n -= (size_t)k;
+	}
+	return 0;
 }

@@ -18,25 +18,6 @@
 #define TARN_STR(x) TARN_STR_(x)
 #define TARN_STR_(x) #x
 
-struct free_ctx {
-	const char *address;
-	long mib;
-};
-
-static int set_free(void *ctx, tarn_dqlite *c, tarn_err err)
-{
-	const struct free_ctx *f = ctx;
-	struct tarn_dq_value v[] = {TARN_DQ_I(f->mib), TARN_DQ_S(f->address)};
-	return tarn_dqlite_exec(c, "UPDATE members SET free_mib = ? WHERE address = ?", v, 2, NULL, NULL, err)
-		       ? TARN_POOL_DOWN : 0;
-}
-
-int tarn_pool_member_free(tarn_pool *p, const char *address, long free_mib, tarn_err err)
-{
-	struct free_ctx f = {address, free_mib};
-	return tarn_pool_with_leader(p, set_free, &f, err);
-}
-
 static const char *text(const struct tarn_dq_rows *r, unsigned row, unsigned col)
 {
 	const struct tarn_dq_value *v = tarn_dq_at(r, row, col);
@@ -128,7 +109,8 @@ static int take(void *ctx, tarn_dqlite *c, tarn_err err)
 	int rc = TARN_POOL_DOWN;
 	still = tarn_dqlite_query(c, "SELECT 1 FROM members WHERE id = ?2 AND seen = ?3", v, 3, err);
 	if (still && still->nrows == 1)
-		m = tarn_dqlite_query(c, "SELECT id, free_mib FROM members WHERE id != ?2 AND free_mib >= 0 AND " UP_SQL
+		m = tarn_dqlite_query(c, "SELECT id, f.memory_free_mib FROM members JOIN member_facts f USING (address)"
+				      "  WHERE id != ?2 AND f.xen = 1 AND " UP_SQL
 				      "  AND (',' || roles || ',') LIKE '%,vm-server,%'", v, 2, err);
 	if (m)
 		g = tarn_dqlite_query(c, "SELECT uuid, name, xlcfg, host, actual IN ('running', 'paused'),"

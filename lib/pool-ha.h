@@ -37,16 +37,13 @@
 #define TARN_HA_FENCE_S 15
 #define TARN_HA_RESTART_S 45
 
-/* Records the memory (MiB) this member's hypervisor has free for guests
- * (the member by its pool address); what a restart target is chosen by. */
-int tarn_pool_member_free(tarn_pool *p, const char *address, long free_mib, tarn_err err);
-
 /* One guest moved (to is the new host's id), or left (to "" and err says
  * why: no VM server up has room for it). */
 typedef void (*tarn_ha_fn)(void *ctx, const char *guest, const char *to, const char *why);
 /* Moves the HA guests meant to run on member dead, whose heartbeat is
- * still seen, to VM servers that are up and have the memory free (the
- * one with most room first), in one transaction. Returns how many moved,
+ * still seen, to VM servers that are up, run Xen and have the memory free
+ * (their engines' published facts, pool-facts.h; the one with most room
+ * first), in one transaction. Returns how many moved,
  * or a TARN_POOL_* result; 0 when the member is alive after all. */
 int tarn_pool_ha_takeover(tarn_pool *p, const char *dead, int64_t seen, tarn_ha_fn fn, void *ctx, tarn_err err);
 

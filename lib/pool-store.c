@@ -69,9 +69,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE members ADD COLUMN agent TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE members ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE members SET roles = trim(replace(roles, 'master', ''), ',');",
-	/* 5: HA (pool-ha.h): the memory each member's hypervisor has free for
-	 * guests, -1 until its engine says */
-	"ALTER TABLE members ADD COLUMN free_mib INTEGER NOT NULL DEFAULT -1;",
+	/* 5: what each member's engine last read of its host, for checks made
+	 * elsewhere (a migration's target: free memory, CPU); pool-facts.h */
+	"CREATE TABLE member_facts (address TEXT PRIMARY KEY, memory_total_mib INTEGER NOT NULL,"
+	"  memory_free_mib INTEGER NOT NULL, cpu TEXT NOT NULL DEFAULT '', hw_cap TEXT NOT NULL DEFAULT '',"
+	"  xen INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -620,7 +622,7 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 		rc = no_guest(name, err);
 	} else if (strcmp(text(g, 0, 0), "stopped") || (strcmp(text(g, 0, 1), "stopped") &&
 							strcmp(text(g, 0, 1), "unknown") && !tarn_dq_at(g, 0, 2)->i)) {
-		snprintf(err, TARN_ERRLEN, "guest %.64s is %s: stop it first; live migration is not there yet", name,
+		snprintf(err, TARN_ERRLEN, "guest %.64s is %s: stop it first, or move it live (guest.migrate)", name,
 			 strcmp(text(g, 0, 0), "stopped") ? text(g, 0, 0) : text(g, 0, 1));
 		rc = TARN_POOL_REFUSED;
 	} else {
@@ -636,8 +638,8 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 			  "  AND (actual IN ('stopped', 'unknown') OR " HOST_GONE ")", set, 2, &changes, err);
 #undef HOST_GONE
 	if (rc == 0 && changes == 0)
-		rc = (snprintf(err, TARN_ERRLEN, "guest %.64s was started meanwhile: stop it first; live migration is "
-			       "not there yet", name), TARN_POOL_REFUSED);
+		rc = (snprintf(err, TARN_ERRLEN, "guest %.64s was started meanwhile: stop it first, or move it live "
+			       "(guest.migrate)", name), TARN_POOL_REFUSED);
 	return leave(p, rc);
 }
 

@@ -325,7 +325,7 @@ const struct tarn_cmd tarn_cmd_guest[] = {
 			       "every start.", guest_pin},
 	{"guest.setHa", "b:sb", "Whether a guest is restarted on another member when its host dies.", guest_set_ha},
 	{"guest.place", "b:ss", "Moves a stopped guest to another member (its id or pool address), which must be "
-				"an up VM server; a guest meant to run is refused (no live migration yet).", guest_place},
+				"an up VM server; a guest meant to run is refused (guest.migrate moves one live).", guest_place},
 	{"guest.undefine", "b:s,i:sb", "Removes a guest's definition; it must be meant to be stopped, and be stopped. "
 				       "With DELETEDISKS true, its disks in running_pool/NAME/ (never others) are "
 				       "deleted too, by a task whose id is returned (0: none).",

@@ -7,6 +7,7 @@ extern const struct tarn_cmd tarn_cmd_pool[];
 extern const struct tarn_cmd tarn_cmd_guest[];
 extern const struct tarn_cmd tarn_cmd_guest_run[];
 extern const struct tarn_cmd tarn_cmd_guest_disk[];
+extern const struct tarn_cmd tarn_cmd_guest_migrate[];
 extern const struct tarn_cmd tarn_cmd_host[];
 extern const struct tarn_cmd tarn_cmd_task[];
 extern const struct tarn_cmd tarn_cmd_event[];
@@ -21,6 +22,7 @@ const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_guest,
 	tarn_cmd_guest_run,
 	tarn_cmd_guest_disk,
+	tarn_cmd_guest_migrate,
 	tarn_cmd_host,
 	tarn_cmd_task,
 	tarn_cmd_event,

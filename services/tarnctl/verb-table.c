@@ -6,6 +6,7 @@ extern const struct tarnctl_verb tarnctl_verbs_net[];
 extern const struct tarnctl_verb tarnctl_verbs_pool[];
 extern const struct tarnctl_verb tarnctl_verbs_guest[];
 extern const struct tarnctl_verb tarnctl_verbs_guest_disk[];
+extern const struct tarnctl_verb tarnctl_verbs_guest_migrate[];
 extern const struct tarnctl_verb tarnctl_verbs_host[];
 extern const struct tarnctl_verb tarnctl_verbs_task[];
 extern const struct tarnctl_verb tarnctl_verbs_event[];
@@ -19,6 +20,7 @@ const struct tarnctl_verb *const tarnctl_verbs[] = {
 	tarnctl_verbs_pool,
 	tarnctl_verbs_guest,
 	tarnctl_verbs_guest_disk,
+	tarnctl_verbs_guest_migrate,
 	tarnctl_verbs_host,
 	tarnctl_verbs_task,
 	tarnctl_verbs_event,

@@ -19,8 +19,10 @@
 #include "fileio.h"
 #include "guest-config.h"
 #include "guest-decide.h"
+#include "migrate-request.h"
 #include "pool-ha.h"
 #include "pool-store.h"
+#include "task.h"
 #include "xlcfg.h"
 
 /* A guest as the pool store has it, copied out of the read. */
@@ -70,7 +72,6 @@ struct tarn_guests {
 	int fenced;      /* HA guests destroyed while the pool was lost; until it answers */
 	int looked;      /* a scan has read the pool since the engine started */
 	int members;     /* the pool's members at the last read: a pool of one never fences */
-	long free_mib;   /* the free memory last recorded in the pool, -1 none */
 };
 
 /* A domain as listed. */
@@ -101,7 +102,6 @@ struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_addre
 	snprintf(g->self, sizeof g->self, "%s", pool_address);
 	snprintf(g->savedir, sizeof g->savedir, "%s/suspend", statedir);
 	g->pool_ok = time(NULL);
-	g->free_mib = -1;
 	/* the engine creates no pool: the node id is not needed */
 	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
 		free(g);
@@ -711,6 +711,14 @@ static const struct dom *dom_named(const struct dom *doms, int n, const char *na
 	return NULL;
 }
 
+/* A guest left alone this scan: what the engine remembers of it is kept. */
+static void keep_rec(struct tarn_guests *g, const struct want *w)
+{
+	struct rec *r = find_rec(g, w);
+	if (r)
+		r->present = 1;
+}
+
 static void one_guest(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
 		      int ncpus, time_t now, tarn_store *st)
 {
@@ -841,17 +849,28 @@ static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, c
 	destroy(g, ctx, r, w->gen, d->domid, st);
 }
 
-/* The hypervisor's free memory, recorded in the pool when it moved by
- * 16 MiB or more: what the master picks an HA restart's host by. */
-static void record_free(struct tarn_guests *g, libxl_ctx *ctx)
+/* Whether a live migration of the guest is under way from this host (its
+ * task queued or running): its domain is then the migration's, which
+ * suspends it and then resumes or destroys it (migrate-xen.h). */
+struct migrating {
+	const char *name;
+	int found;
+};
+
+static int is_migrating(void *ctx, const struct tarn_task *t)
 {
-	uint64_t kb = 0;
-	tarn_err err;
-	long mib = libxl_get_free_memory(ctx, &kb) == 0 ? (long)(kb / 1024) : -1;
-	if (mib < 0 || (g->free_mib >= 0 && labs(mib - g->free_mib) < 16))
-		return;
-	if (tarn_pool_member_free(g->pool, g->self, mib, err) == 0)
-		g->free_mib = mib;
+	struct migrating *m = ctx;
+	if (!strcmp(t->kind, TARN_MIGRATE_TASK) && !strcmp(t->subject, m->name) &&
+	    (!strcmp(t->state, "queued") || !strcmp(t->state, "running")))
+		m->found = 1;
+	return m->found;
+}
+
+static int migrating(tarn_store *st, const char *name)
+{
+	struct migrating m = {name, 0};
+	tarn_task_each(st, 64, is_migrating, &m);
+	return m.found;
 }
 
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
@@ -883,15 +902,16 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	for (int i = 0; i < g->nrecs; i++)
 		g->recs[i]->present = 0;
 	for (int i = 0; i < ws.n; i++)
-		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
+		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members) && migrating(st, ws.w[i].name))
+			keep_rec(g, &ws.w[i]);
+		else if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
-		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked))
+		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked) && !migrating(st, ws.w[i].name))
 			evict(g, ctx, &ws.w[i], doms, n, st);
 	g->fenced = 0, g->looked = 1;
 	forget_gone(g);
 	free_doms(doms, n);
 	free_wants(&ws);
-	record_free(g, ctx);
 }
 
 void tarn_guests_wake(struct tarn_guests *g)

@@ -15,6 +15,7 @@
 
 struct readings {
 	char xen_version[32], reason[200], kernel[65];
+	char cpu[128], hw_cap[160]; /* a migration's CPU check (lib/migrate-check.h) */
 	int xen;
 	long cpus, cores, sockets, guests, hvm;
 	long long mem_total_mib, mem_free_mib, uptime;
@@ -61,6 +62,9 @@ static int read_xen(struct tarn_xen *x, struct readings *r)
 		r->sockets = pi.cores_per_socket ? r->cores / pi.cores_per_socket : 1;
 		r->mem_total_mib = (long long)(pi.total_pages / per_mib);
 		r->mem_free_mib = (long long)((pi.free_pages - pi.outstanding_pages) / per_mib);
+		for (int i = 0; i < 8; i++)
+			snprintf(r->hw_cap + 9 * i, sizeof r->hw_cap - 9 * (size_t)i, "%s%08" PRIx32, i ? ":" : "",
+				 pi.hw_cap[i]);
 		int n = 0;
 		libxl_dominfo *doms = libxl_list_domain(ctx, &n);
 		r->guests = 0;
@@ -117,6 +121,25 @@ static void read_proc(struct readings *r)
 	r->guests = 0;
 }
 
+/* "VENDOR FAMILY MODEL" of the first CPU, as cpuid says (dom0 sees the
+ * real vendor, family and model): "" when /proc does not say. */
+static void read_cpu_id(struct readings *r)
+{
+	char line[256], vendor[64] = "";
+	long family = -1, model = -1;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	while (f && fgets(line, sizeof line, f) && (model < 0 || family < 0 || !vendor[0])) {
+		if (sscanf(line, "vendor_id : %63s", vendor) == 1 || sscanf(line, "cpu family : %ld", &family) == 1)
+			continue;
+		sscanf(line, "model : %ld", &model);
+	}
+	if (f)
+		fclose(f);
+	r->cpu[0] = '\0';
+	if (vendor[0] && family >= 0 && model >= 0)
+		snprintf(r->cpu, sizeof r->cpu, "%s %ld %ld", vendor, family, model);
+}
+
 static int set_long(tarn_store *st, const char *key, long long v, tarn_err err)
 {
 	char buf[32];
@@ -135,7 +158,7 @@ static int facts_changed(const struct tarn_host_facts *hf, const struct readings
 	       strcmp(r->xen_version, w->xen_version) || strcmp(r->reason, w->reason) ||
 	       strcmp(r->kernel, w->kernel) || r->cpus != w->cpus || r->cores != w->cores ||
 	       r->sockets != w->sockets || r->guests != w->guests || r->hvm != w->hvm || r->mem_total_mib != w->mem_total_mib ||
-	       r->mem_free_mib != w->mem_free_mib;
+	       r->mem_free_mib != w->mem_free_mib || strcmp(r->cpu, w->cpu) || strcmp(r->hw_cap, w->hw_cap);
 }
 
 int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn_store *st, tarn_err err)
@@ -162,6 +185,7 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 	struct utsname u;
 	snprintf(r.kernel, sizeof r.kernel, "%s", uname(&u) == 0 ? u.release : "unknown");
 	r.xen = xen;
+	read_cpu_id(&r);
 	if (!facts_changed(hf, &r))
 		return 0;
 	if (tarn_store_begin(st, err))
@@ -175,7 +199,8 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 		 set_long(st, "host.memory_free_mib", r.mem_free_mib, err) ||
 		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", r.kernel, err) ||
 		 set_long(st, "guests.running", r.guests, err) ||
-		 tarn_fact_set(st, "host.hvm", r.hvm ? "yes" : "no", err);
+		 tarn_fact_set(st, "host.hvm", r.hvm ? "yes" : "no", err) ||
+		 tarn_fact_set(st, "host.cpu", r.cpu, err) || tarn_fact_set(st, "xen.hw_cap", r.hw_cap, err);
 	if (rc) {
 		tarn_store_rollback(st);
 		return -1;

@@ -51,11 +51,13 @@
 #include "auth.h"
 #include "cert.h"
 #include "event.h"
+#include "facts-publish.h"
 #include "guest-apply.h"
 #include "host-facts.h"
 #include "host-power.h"
 #include "http.h"
 #include "local-socket.h"
+#include "migrate-listen.h"
 #include "net-apply.h"
 #include "nettrial.h"
 #include "dqlite-client.h"
@@ -118,18 +120,22 @@ static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *d
 	*retry_at = time(NULL) + 30;
 }
 
-/* Waits up to 300 ms for a stop signal (on sfd) or the API's poke (a guest
- * changed: *poked is set) while libxl's descriptors and timers get their
- * turn; the signal, or 0. */
-static int engine_wait(int sfd, int poke, int *poked, struct tarn_xen *xen, struct pollfd **fds, int *cap)
+/* Waits up to 300 ms for a stop signal (on sfd), the API's poke (a guest
+ * changed: *poked is set) or an incoming migration (taken here) while
+ * libxl's descriptors and timers get their turn; the signal, or 0. */
+static int engine_wait(int sfd, int poke, int *poked, struct tarn_migrate_listener *ml, struct tarn_xen *xen,
+		       struct pollfd **fds, int *cap)
 {
-	int n = 2, timeout = 300;
+	int n = 3, timeout = 300;
 	(*fds)[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	(*fds)[1] = (struct pollfd){.fd = poke, .events = POLLIN}; /* -1 (none) is ignored by poll */
+	(*fds)[2] = (struct pollfd){.fd = ml->fd, .events = POLLIN};
 	tarn_xen_beforepoll(xen, fds, &n, cap, &timeout);
 	if (poll(*fds, (nfds_t)n, timeout) < 0)
-		(*fds)[0].revents = (*fds)[1].revents = 0; /* EINTR: a child ended (libxl's SIGCHLD handler) */
+		(*fds)[0].revents = (*fds)[1].revents = (*fds)[2].revents = 0; /* EINTR: a child ended (libxl's SIGCHLD handler) */
 	tarn_xen_afterpoll(xen, *fds, n);
+	if ((*fds)[2].revents & POLLIN)
+		tarn_migrate_accept(ml);
 	char drain[64];
 	*poked = ((*fds)[1].revents & POLLIN) && read(poke, drain, sizeof drain) > 0;
 	struct signalfd_siginfo si;
@@ -181,7 +187,13 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	snprintf(msg, sizeof msg, "Tarn agent %s started%s", TARN_VERSION,
 		 ec->reconcile ? "" : " (host settings are not applied here)");
 	tarn_event_add(st, "info", "agent", msg);
-	struct tarn_workers workers = {.db = db, .root = ec->repo_root, .pool = ec->pool};
+	struct tarn_workers workers = {.db = db, .root = ec->repo_root, .pool = ec->pool, .pool_key = ec->pool_key};
+	/* migrations: this member's facts for their checks, and its socket for incoming ones */
+	struct tarn_facts_publisher publisher = {0};
+	tarn_pool *facts_pool = tarn_pool_open(ec->pool, 0);
+	struct tarn_migrate_listener incoming;
+	if (tarn_migrate_listen(&incoming, ec->pool, db, ec->api_gid, err))
+		syslog(LOG_ERR, "%s: guests cannot migrate to this host", err);
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0, facts_at = 0;
@@ -194,12 +206,15 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 		if (time(NULL) >= facts_at) {
 			if (tarn_host_facts_refresh(facts, xen, st, err))
 				syslog(LOG_ERR, "host facts: %s", err);
+			else if (facts_pool && tarn_facts_publish(&publisher, facts_pool, st, err))
+				syslog(LOG_DEBUG, "host facts: not published to the pool: %s", err);
 			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
 		}
 		if (ec->run_guests)
 			tarn_guests_run(guests, st);
 		tarn_host_power_run(st, ec->power_cmd);
-		int poked = 0, sig = engine_wait(sfd, ec->poke, &poked, xen, &fds, &cap);
+		int poked = 0, sig = engine_wait(sfd, ec->poke, &poked, &incoming, xen, &fds, &cap);
+		tarn_migrate_reap(&incoming);
 		if (poked)
 			tarn_guests_wake(guests);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -217,6 +232,8 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 		}
 	}
 	tarn_workers_stop(&workers, st);
+	tarn_migrate_close(&incoming);
+	tarn_pool_close(facts_pool);
 	if (api) {
 		kill(api, SIGTERM);
 		int status = 0;

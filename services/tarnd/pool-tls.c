@@ -22,6 +22,7 @@
 #include "fileio.h"
 
 #define IDENTITY "tarn-pool"
+#define MIGRATE_IDENTITY "tarn-migrate" /* the same key: which service, not who */
 /* TLS 1.3 (or 1.2) with the pre-shared key and a fresh ECDHE share each
  * time: authenticated, encrypted, forward secret */
 #define PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-PSK"
@@ -31,6 +32,7 @@ void tarn_pool_tls_init(struct tarn_pool_tls *t, const char *address, const char
 {
 	snprintf(t->self, sizeof t->self, "%s", address);
 	snprintf(t->inner, sizeof t->inner, "@tarn-pool-%s", address);
+	snprintf(t->migrate, sizeof t->migrate, "@tarn-migrate-%s", address);
 	snprintf(t->key_path, sizeof t->key_path, "%s", key_path);
 }
 
@@ -67,6 +69,7 @@ struct relay {
 	gnutls_psk_server_credentials_t server;
 	int net, clear;
 	char inner[300]; /* server side: where to relay once the handshake is done */
+	char migrate[300]; /* ... when the client named the migration service */
 };
 
 static void relay_free(struct relay *r)
@@ -82,20 +85,6 @@ static void relay_free(struct relay *r)
 	if (r->clear >= 0)
 		close(r->clear);
 	free(r);
-}
-
-/* Writes all of n bytes to a blocking descriptor. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k, n -= (size_t)k;
-	}
-	return 0;
 }
 
 static int tls_write_all(gnutls_session_t s, const char *p, size_t n)
@@ -126,7 +115,7 @@ static void pump(struct relay *r)
 			ssize_t k = gnutls_record_recv(r->s, buf, sizeof buf);
 			if (k == GNUTLS_E_AGAIN || k == GNUTLS_E_INTERRUPTED)
 				continue;
-			if (k <= 0 || write_all(r->clear, buf, (size_t)k))
+			if (k <= 0 || tarn_send_all(r->clear, buf, (size_t)k))
 				return;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -163,10 +152,12 @@ static void *serve(void *arg)
 	do
 		rc = gnutls_handshake(r->s);
 	while (rc < 0 && !gnutls_error_is_fatal(rc));
+	const char *user = rc < 0 ? NULL : gnutls_psk_server_get_username(r->s);
+	const char *to = user && strcmp(user, MIGRATE_IDENTITY) == 0 ? r->migrate : r->inner;
 	if (rc < 0)
 		syslog(LOG_WARNING, "pool: a TLS connection refused: %s", gnutls_strerror(rc));
-	else if ((r->clear = connect_inner(r->inner)) < 0)
-		syslog(LOG_WARNING, "pool: cannot reach the pool node on %s: %m", r->inner);
+	else if ((r->clear = connect_inner(to)) < 0)
+		syslog(LOG_WARNING, "pool: cannot reach %s on %s: %m", to == r->inner ? "the pool node" : "the engine", to);
 	else
 		pump(r);
 	relay_free(r);
@@ -251,10 +242,15 @@ static struct relay *relay_new(int net)
 
 int tarn_pool_tls_dial(void *arg, const char *address, unsigned timeout_ms, int *fd, tarn_err err)
 {
-	const struct tarn_pool_tls *t = arg;
+	return tarn_pool_tls_dial_service(arg, address, TARN_POOL_NODE, timeout_ms, fd, err);
+}
+
+int tarn_pool_tls_dial_service(const struct tarn_pool_tls *t, const char *address, enum tarn_pool_service service,
+			       unsigned timeout_ms, int *fd, tarn_err err)
+{
 	char hex[65];
 	*fd = -1;
-	if (strcmp(address, t->self) == 0) { /* this host's node: no network in between */
+	if (service == TARN_POOL_NODE && strcmp(address, t->self) == 0) { /* this host's node: no network in between */
 		if ((*fd = connect_inner(t->inner)) < 0)
 			return snprintf(err, TARN_ERRLEN, "pool node %.60s: %s", address, strerror(errno)), -1;
 		return 0;
@@ -271,7 +267,8 @@ int tarn_pool_tls_dial(void *arg, const char *address, unsigned timeout_ms, int 
 	}
 	gnutls_datum_t key = {(unsigned char *)hex, 64};
 	if (gnutls_psk_allocate_client_credentials(&r->client) == 0 &&
-	    gnutls_psk_set_client_credentials(r->client, IDENTITY, &key, GNUTLS_PSK_KEY_HEX) == 0 &&
+	    gnutls_psk_set_client_credentials(r->client, service == TARN_POOL_MIGRATE ? MIGRATE_IDENTITY : IDENTITY, &key,
+					      GNUTLS_PSK_KEY_HEX) == 0 &&
 	    gnutls_init(&r->s, GNUTLS_CLIENT) == 0 && gnutls_priority_set_direct(r->s, PRIORITY, NULL) == 0 &&
 	    gnutls_credentials_set(r->s, GNUTLS_CRD_PSK, r->client) == 0) {
 		gnutls_transport_set_int(r->s, net);
@@ -329,7 +326,8 @@ static int server_key(gnutls_session_t s, const char *user, gnutls_datum_t *key)
 	const struct tarn_pool_tls *t = gnutls_session_get_ptr(s);
 	char hex[65];
 	tarn_err err;
-	if (strcmp(user, IDENTITY) != 0 || tarn_pool_tls_read_key(t->key_path, hex, err))
+	if ((strcmp(user, IDENTITY) != 0 && strcmp(user, MIGRATE_IDENTITY) != 0) ||
+	    tarn_pool_tls_read_key(t->key_path, hex, err))
 		return -1;
 	gnutls_datum_t h = {(unsigned char *)hex, 64};
 	int rc = gnutls_hex_decode2(&h, key);
@@ -347,6 +345,7 @@ static void accept_one(struct tarn_pool_tls_listener *l, int fd)
 		return;
 	}
 	snprintf(r->inner, sizeof r->inner, "%s", l->t.inner);
+	snprintf(r->migrate, sizeof r->migrate, "%s", l->t.migrate);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	if (gnutls_psk_allocate_server_credentials(&r->server) || gnutls_init(&r->s, GNUTLS_SERVER) ||

@@ -11,6 +11,10 @@
  * takes a connection on it from that process only, so other processes
  * (the engine) come in over TLS too.
  *
+ * The same listener carries a second service, live migration: a dialer
+ * that names it (its PSK identity, under the same key) is relayed to the
+ * engine's migration socket (tarn_pool_tls.migrate) instead of the node.
+ *
  * The key is read from its file at each handshake, so a join that changes
  * it needs no restart of anything but the node. */
 #ifndef TARN_POOL_TLS_H
@@ -20,6 +24,7 @@
 struct tarn_pool_tls {
 	char self[256];      /* this node's address ("IPv4:port"); "" outside its process */
 	char inner[300];     /* the node's own socket: "@tarn-pool-" self */
+	char migrate[300];   /* the engine's migration socket: "@tarn-migrate-" self */
 	char key_path[4200]; /* the pool key file: 64 hex digits */
 };
 
@@ -35,11 +40,17 @@ int tarn_pool_tls_read_key(const char *path, char hex[65], tarn_err err);
  * node's protocol in the clear, its other side TLS. arg is the
  * tarn_pool_tls. The shape of lib/dqlite-client's dialer. */
 int tarn_pool_tls_dial(void *arg, const char *address, unsigned timeout_ms, int *fd, tarn_err err);
+/* What a connection carries: the pool node's protocol, or a live
+ * migration's stream to the engine of the member at address. */
+enum tarn_pool_service { TARN_POOL_NODE, TARN_POOL_MIGRATE };
+int tarn_pool_tls_dial_service(const struct tarn_pool_tls *t, const char *address, enum tarn_pool_service service,
+			       unsigned timeout_ms, int *fd, tarn_err err);
 /* The same, in the shape of dqlite_node_set_connect_func. */
 int tarn_pool_tls_connect(void *arg, const char *address, int *fd);
 
 struct tarn_pool_tls_listener;
-/* Listens on t->self, relaying each authenticated connection to t->inner. */
+/* Listens on t->self, relaying each authenticated connection to t->inner
+ * (or, for TARN_POOL_MIGRATE, to t->migrate). */
 struct tarn_pool_tls_listener *tarn_pool_tls_listen(const struct tarn_pool_tls *t, tarn_err err);
 void tarn_pool_tls_stop(struct tarn_pool_tls_listener *l);
 

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "migrate-request.h"
 #include "repo-apply.h"
+#include "xen.h"
 
 #define FAIL(...) (snprintf(err, TARN_ERRLEN, __VA_ARGS__), err)
 
@@ -28,6 +30,7 @@ static const struct {
 	{"guest.deletesnapshot", tarn_job_delete_snapshot},
 	{"guest.deletedisks", tarn_job_delete_disks},
 	{"system.upgrade", tarn_job_upgrade},
+	{TARN_MIGRATE_TASK, tarn_job_migrate},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -93,11 +96,12 @@ static void worker(const struct tarn_workers *w, const struct tarn_task *t, pid_
 	tarn_err msg = "", ignore;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != engine)
 		_exit(1);
+	tarn_xen_after_fork(); /* a job that uses libxl makes its own context */
 	signal(SIGCHLD, SIG_DFL); /* the engine's libxl handler (xen.h) is not the worker's */
 	tarn_store *st = tarn_store_open(w->db, msg);
 	if (!st)
 		_exit(1);
-	struct tarn_job j = {.st = st, .task = t, .root = w->root, .pool = w->pool};
+	struct tarn_job j = {.st = st, .task = t, .root = w->root, .pool = w->pool, .pool_key = w->pool_key};
 	int rc = TARN_JOB_FAILED;
 	for (size_t k = 0; k < NKINDS; k++)
 		if (strcmp(kinds[k].kind, t->kind) == 0)
@@ -121,7 +125,7 @@ static void orphaned(struct tarn_workers *w, tarn_store *st, int i, const char *
 	if (tarn_task_get(st, w->task[i].id, &t) == 0 && strcmp(t.state, "running") == 0)
 		tarn_task_finish(st, t.id, "failed", why, ignore);
 	tarn_repo_dir(w->root, w->task[i].subject, dir, sizeof dir);
-	if (tarn_repo_mounted(dir))
+	if (strcmp(w->task[i].kind, TARN_MIGRATE_TASK) && tarn_repo_mounted(dir)) /* its subject is a guest */
 		tarn_repo_sweep(st, dir, w->task[i].id);
 	w->pid[i] = 0;
 }

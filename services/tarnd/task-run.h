@@ -22,6 +22,7 @@ struct tarn_workers {
 	const char *db;   /* each worker opens the store itself */
 	const char *root; /* repositories' mount points */
 	const char *pool; /* the pool node's address, where guests are defined */
+	const char *pool_key; /* the pool key its TLS is keyed with (a migration dials the target) */
 	pid_t pid[TARN_WORKERS];
 	struct tarn_task task[TARN_WORKERS];
 };
@@ -37,6 +38,7 @@ struct tarn_job {
 	const struct tarn_task *task;
 	const char *root;
 	const char *pool; /* the pool node's address */
+	const char *pool_key;
 	struct timespec last; /* of the last progress write */
 };
 enum { TARN_JOB_DONE, TARN_JOB_CANCELLED, TARN_JOB_FAILED };
@@ -68,5 +70,7 @@ int tarn_job_revert(struct tarn_job *j, tarn_err msg);
 int tarn_job_delete_snapshot(struct tarn_job *j, tarn_err msg);
 int tarn_job_delete_disks(struct tarn_job *j, tarn_err msg);
 int tarn_job_upgrade(struct tarn_job *j, tarn_err msg);
+/* migrate-xen.c: a running guest's live migration to another member */
+int tarn_job_migrate(struct tarn_job *j, tarn_err msg);
 
 #endif

@@ -15,7 +15,13 @@ struct tarn_xen {
 	libxl_ctx *ctx;
 	int libxl_fds; /* how many descriptors the last beforepoll added */
 	int from;      /* where they start in the engine's array */
+	void (*progress)(void *arg, const char *doing, int percent);
+	void *progress_arg;
 };
+
+/* The engine's context, which a child forked from it must let go of
+ * (tarn_xen_after_fork) before it uses libxl itself. */
+static libxl_ctx *engine_ctx;
 
 static const libxl_childproc_hooks child_hooks = {
 	.chldowner = libxl_sigchld_owner_libxl_always_selective_reap,
@@ -36,6 +42,15 @@ static void log_message(xentoollog_logger *l, xentoollog_level level, int errnov
 		syslog(LOG_ERR, "%s", x->last);
 }
 
+static void log_progress(xentoollog_logger *l, const char *context, const char *doing, int percent,
+			 unsigned long done, unsigned long total)
+{
+	struct tarn_xen *x = (struct tarn_xen *)l;
+	(void)context, (void)done, (void)total;
+	if (x->progress)
+		x->progress(x->progress_arg, doing, percent);
+}
+
 static void log_destroy(xentoollog_logger *l)
 {
 	(void)l; /* lives inside struct tarn_xen */
@@ -46,6 +61,7 @@ struct tarn_xen *tarn_xen_new(void)
 	struct tarn_xen *x = calloc(1, sizeof *x);
 	if (x) {
 		x->ops.vmessage = log_message;
+		x->ops.progress = log_progress;
 		x->ops.destroy = log_destroy;
 	}
 	return x;
@@ -55,6 +71,8 @@ void tarn_xen_free(struct tarn_xen *x)
 {
 	if (!x)
 		return;
+	if (x->ctx && x->ctx == engine_ctx)
+		engine_ctx = NULL;
 	if (x->ctx)
 		libxl_ctx_free(x->ctx);
 	free(x);
@@ -71,7 +89,22 @@ libxl_ctx *tarn_xen_ctx(struct tarn_xen *x, char *why, size_t len)
 		return NULL;
 	}
 	libxl_childproc_setmode(x->ctx, &child_hooks, NULL);
+	if (!engine_ctx)
+		engine_ctx = x->ctx;
 	return x->ctx;
+}
+
+void tarn_xen_on_progress(struct tarn_xen *x, void (*fn)(void *arg, const char *doing, int percent), void *arg)
+{
+	x->progress = fn;
+	x->progress_arg = arg;
+}
+
+void tarn_xen_after_fork(void)
+{
+	if (engine_ctx)
+		libxl_postfork_child_noexec(engine_ctx);
+	engine_ctx = NULL;
 }
 
 libxl_ctx *tarn_xen_have(const struct tarn_xen *x)

@@ -26,6 +26,12 @@ libxl_ctx *tarn_xen_have(const struct tarn_xen *x);
 /* libxl's last error since tarn_xen_clear, "" when none. */
 const char *tarn_xen_last(const struct tarn_xen *x);
 void tarn_xen_clear(struct tarn_xen *x);
+/* libxl's progress reports (a save's memory sent) go to fn. */
+void tarn_xen_on_progress(struct tarn_xen *x, void (*fn)(void *arg, const char *doing, int percent), void *arg);
+/* In a child forked from the engine, before it makes a context of its own:
+ * the engine's is let go (libxl_postfork_child_noexec) and must not be
+ * used there. */
+void tarn_xen_after_fork(void);
 
 /* The engine's poll: libxl's descriptors are added after the first *n of
  * *fds (grown as needed; *cap is its size), and *timeout_ms lowered to

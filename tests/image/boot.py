@@ -781,6 +781,115 @@ def install_uefi():
         m.close()
 
 
+def pool_member(m, ip, name):
+    """A host's management of the pool network: eth1 (the shared virtual
+    network) gets ip, the pool node listens there (after an agent restart)."""
+    rc, out = m.run(f"tarnctl iface eth1 static {ip}/24 && for i in $(seq 30); do "
+                    f"ip -4 addr show eth1 | grep -q '{ip}/' && break; sleep 1; done; ip -4 addr show eth1", 60)
+    report(f"migrate: {name} has {ip} on the shared network", rc == 0 and f"{ip}/24" in out, out)
+    rc, out = m.run(f"tarnctl pool address {ip}:8900 && killall tarnd; sleep 2; "
+                    "for i in $(seq 60); do tarnctl pool info >/dev/null 2>&1 && break; "
+                    "tarnctl pool info 2>&1 | grep -q 'no pool' && break; sleep 1; done; "
+                    "tarnctl pool info 2>&1 | tail -3", 120)
+    report(f"migrate: {name}'s agent restarts with its pool node on {ip}:8900", "unavailable" not in out, out)
+
+
+def guest_console(m, name, word):
+    """Types a command at a guest's shell through its console (the pty
+    xenconsoled made, as xl console does) and returns what its console log
+    shows of the answer."""
+    rc, out = m.run(f"d=$(xl domid {name}) && t=$(xenstore-read /local/domain/$d/console/tty) && "
+                    f"echo \"echo {word}-\$((6*7))\" > $t; for i in $(seq 30); do "
+                    f"grep -q '{word}-42' /var/log/xen/console/guest-{name}.log && break; sleep 1; done; "
+                    f"grep -c '{word}-42' /var/log/xen/console/guest-{name}.log", 60)
+    return rc, out
+
+
+def migration():
+    """Two Tarn hosts under QEMU at once on a shared virtual network (a
+    QEMU socket netdev between them): a pool of the two, the tiny PV guest
+    (kernel and ramdisk, no disk) started on A, moved live to B with
+    tarnctl guest migrate, and running there: its shell answers on B's
+    console, its init did not start again, A has no domain left, the pool
+    has it on B, and the task reports the downtime. A migration that B has
+    not the memory for is refused, saying so, and the guest is untouched.
+    Both QEMUs run at once: held under one flock for the whole scenario."""
+    stage = os.path.join(WORK, "mig")
+    subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
+                   check=True, stdout=subprocess.DEVNULL)
+    disks = {}
+    for n in ("a", "b"):
+        disks[n] = os.path.join(WORK, f"mig-{n}.img")
+        subprocess.run(["truncate", "-s", "256M", disks[n]], check=True)
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, disks[n]], check=True)
+    port = free_port()
+    net = "-device e1000,netdev=n1,mac=52:54:00:77:00:{}"
+    started = time.monotonic()
+    # A listens, B connects: A's QEMU must be up first (it is, once it runs)
+    a = Machine("migrate-a", LOGS, iso=ISO, data=disks["a"], memory=1536,
+                extra=["-netdev", f"socket,id=n1,listen=127.0.0.1:{port}", *net.format("0a").split()])
+    time.sleep(2)
+    b = Machine("migrate-b", LOGS, iso=ISO, data=disks["b"], memory=1024,
+                extra=["-netdev", f"socket,id=n1,connect=127.0.0.1:{port}", *net.format("0b").split()])
+    try:
+        if not host_is_up(a, "migrate A") or not host_is_up(b, "migrate B"):
+            return
+        pool_member(a, "10.9.0.1", "A")
+        pool_member(b, "10.9.0.2", "B")
+        rc, out = a.run("ping -c 2 -W 2 10.9.0.2", 30)
+        report("migrate: A reaches B on the shared network", rc == 0, out)
+        rc, out = a.run("TARN_POOL_PASSWORD='pool pass 1' tarnctl pool create lab", 60)
+        report("migrate: A creates a pool", rc == 0, out)
+        rc, out = b.run("TARN_POOL_PASSWORD='pool pass 1' tarnctl pool join 10.9.0.1 && tarnctl pool members", 120)
+        report("migrate: B joins A's pool", rc == 0 and "10.9.0.1:8900" in out and "10.9.0.2:8900" in out, out)
+        cfg = ("sed -e 's#\"vmlinuz\"#\"/var/lib/tarn/tiny/vmlinuz\"#' "
+               "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/tiny.cfg")
+        rc, out = a.run(cfg + " && tarnctl guest define /tmp/tiny.cfg && tarnctl guest start tiny --wait && "
+                        "for i in $(seq 90); do grep -q TARN-GUEST-UP /var/log/xen/console/guest-tiny.log "
+                        "&& break; sleep 2; done; tarnctl guest list", 400)
+        report("migrate: the tiny PV guest runs on A", rc == 0
+               and any(line.split()[:3] == ["tiny", "running", "running"] for line in out.splitlines()), out)
+        rc, out = guest_console(a, "tiny", "BEFORE")
+        report("migrate: its shell answers on A's console", out.strip().endswith("1"), out)
+        # too little memory on B: a guest bigger than B's free memory (B's facts in the pool store)
+        rc, out = b.run("xl info | awk '/^free_memory/ {print $3}'", 30)
+        free = int(out.split()[-1]) if out.split() and out.split()[-1].isdigit() else 400
+        rc, out = a.run(f"sed -e 's/^name = .*/name = \"big\"/' -e 's/^memory = .*/memory = {free + 64}/' "
+                        f"/tmp/tiny.cfg > /tmp/big.cfg && tarnctl guest define /tmp/big.cfg >/dev/null && "
+                        f"for i in $(seq 30); do tarnctl guest migrate big 10.9.0.2:8900 2>&1 | "
+                        f"grep -q 'MiB free' && break; sleep 2; done; tarnctl guest migrate big 10.9.0.2:8900; "
+                        f"echo rc=$?; tarnctl guest show big | grep -E '^(host|desired)'", 120)
+        report(f"migrate: a guest of {free + 64} MiB to B ({free} MiB free) is refused, saying so",
+               "rc=1" in out and f"needs {free + 64} MiB" in out and "MiB free" in out, out)
+        a.run("tarnctl guest undefine big", 30)
+        t0 = time.monotonic()
+        rc, out = a.run("tarnctl guest migrate tiny 10.9.0.2:8900 --wait; echo rc=$?; "
+                        "tarnctl task list | head -3", 900)
+        took = time.monotonic() - t0
+        down = [w for w in out.replace(";", " ").split("downtime ")[1:2]]
+        report(f"migrate: tarnctl guest migrate --wait moves it ({took:.0f} s)", "rc=0" in out
+               and "moved to member" in out, out)
+        report(f"migrate: the task reports the guest's downtime ({down[0].split()[0] + ' ms' if down else '?'})",
+               bool(down) and down[0].split()[0].isdigit(), out)
+        rc, out = b.run("xl list tiny && tarnctl guest list", 60)
+        report("migrate: the guest runs on B (xl list), and the pool says so",
+               rc == 0 and any(line.split()[:3] == ["tiny", "running", "running"] for line in out.splitlines()),
+               out)
+        rc, out = guest_console(b, "tiny", "AFTER")
+        report("migrate: its shell answers on B's console (it kept running)", out.strip().endswith("1"), out)
+        rc, out = b.run("grep -c TARN-GUEST-UP /var/log/xen/console/guest-tiny.log", 30)
+        report("migrate: its init did not start again on B (no boot marker there)", out.strip() == "0", out)
+        rc, out = a.run("xl list tiny; echo rc=$?; tarnctl guest show tiny | grep -E '^host'; tarnctl events | "
+                        "tail -4", 60)
+        report("migrate: A has no domain left for it", "rc=1" in out, out)
+        rc, out = b.run("tarnctl events | grep 'from member' | tail -2", 30)
+        report("migrate: B's events say the guest arrived", "runs here" in out, out)
+        report(f"migrate: the scenario took {time.monotonic() - started:.0f} s with two QEMUs", True)
+    finally:
+        a.close()
+        b.close()
+
+
 if __name__ == "__main__":
     if not os.path.exists(ISO):
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
@@ -791,7 +900,7 @@ if __name__ == "__main__":
                      ("uefi", boot_uefi),
                      ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
                      ("console", console_settings), ("firstboot", first_boot),
-                     ("install-bios", install_bios), ("install-uefi", install_uefi)]:
+                     ("install-bios", install_bios), ("install-uefi", install_uefi), ("migrate", migration)]:
         if name in wanted:
             try:
                 fn()

@@ -131,7 +131,7 @@ def placing(api, me):
     """guest.place: only a stopped guest, only to a member that is there."""
     code, msg = fault(api.guest.place, "web1", me.get("id", "?"))
     report("place: a guest meant to run is not moved", code == -500
-           and "stop it first; live migration is not there yet" in msg, (code, msg))
+           and "stop it first, or move it live (guest.migrate)" in msg, (code, msg))
     code, msg = fault(api.guest.place, "web1", "12345")
     report("place: a member that does not exist is refused, saying so",
            code == -500 and "no member 12345 in the pool" in msg, (code, msg))

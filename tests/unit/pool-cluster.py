@@ -108,8 +108,8 @@ def placement(a, b, c):
            ok is True and bid and all(g["host"] == bid and g["host_address"] == b.pool_address for g in views),
            (code, ok, bid, views))
     code, msg = fault(a.api.guest.place, "made-on-b", member_id(a, c))
-    report("place: a guest meant to run is not moved (no live migration yet)",
-           code == -500 and "stop it first; live migration is not there yet" in msg, (code, msg))
+    report("place: a guest meant to run is not moved (guest.migrate is for that)",
+           code == -500 and "stop it first, or move it live (guest.migrate)" in msg, (code, msg))
     code, msg = fault(a.api.guest.place, "made-on-c", "127.0.0.9:8900")
     report("place: guest.place to a member that does not exist is refused",
            code == -500 and "no member 127.0.0.9:8900 in the pool" in msg, (code, msg))

@@ -98,7 +98,7 @@ check "a pin with a bad CPU list is refused (exit 1)" 1 ctl guest pin web1 0 two
 grep -q 'two is not a CPU' <<<"$out" && echo "PASS tarnctl: the bad CPU list is named" || echo "FAIL tarnctl: the bad CPU list is named: $out"
 check "guest drift" 0 ctl guest drift web1 leave
 check "guest place of a running guest is refused (exit 1)" 1 ctl guest place web1 1
-grep -q 'stop it first; live migration is not there yet' <<<"$out" && echo "PASS tarnctl: guest place says why" ||
+grep -q 'stop it first, or move it live (guest.migrate)' <<<"$out" && echo "PASS tarnctl: guest place says why" ||
 	echo "FAIL tarnctl: guest place says why: $out"
 check "guest place to a member that is not there is refused (exit 1)" 1 ctl guest place web2 99
 grep -q 'no member 99 in the pool' <<<"$out" && echo "PASS tarnctl: guest place names the missing member" ||

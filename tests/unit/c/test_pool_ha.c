@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "dqnode.h"
+#include "pool-facts.h"
 #include "pool-ha.h"
 
 static char dir[] = "/tmp/tarn-pool-ha-test.XXXXXX";
@@ -34,6 +35,14 @@ static void count(void *ctx, const char *guest, const char *to, const char *why)
 	moves += to[0] != '\0';
 }
 
+/* A member's published facts: free memory, and whether Xen runs there. */
+static int facts(tarn_pool *p, const char *address, long long free_mib, int xen, tarn_err err)
+{
+	struct tarn_pool_facts f = {.memory_total_mib = 8192, .memory_free_mib = free_mib, .xen = xen, .at = time(NULL)};
+	snprintf(f.address, sizeof f.address, "%s", address);
+	return tarn_pool_facts_put(p, &f, err);
+}
+
 static void define(tarn_pool *p, const char *name, int memory, int ha, tarn_err err)
 {
 	char cfg[128], uuid[37];
@@ -58,11 +67,12 @@ int main(void)
 	int64_t now = time(NULL);
 	struct tarn_member dead = {.id = "7", .address = "10.0.0.7:8900", .roles = "vm-server", .agent = "", .seen = now - 100},
 			   live = {.id = "8", .address = "10.0.0.8:8900", .roles = "utility,vm-server", .agent = "", .seen = now},
-			   small = {.id = "9", .address = "10.0.0.9:8900", .roles = "vm-server", .agent = "", .seen = now};
-	CHECK("ha: a pool with a dead member and two live VM servers",
+			   small = {.id = "9", .address = "10.0.0.9:8900", .roles = "vm-server", .agent = "", .seen = now},
+			   noxen = {.id = "10", .address = "10.0.0.10:8900", .roles = "vm-server", .agent = "", .seen = now};
+	CHECK("ha: a pool with a dead member, two live VM servers and one off Xen",
 	      rc == 0 && !tarn_pool_member_put(p, &dead, err) && !tarn_pool_member_put(p, &live, err) &&
-	      !tarn_pool_member_put(p, &small, err) && !tarn_pool_member_free(p, live.address, 1024, err) &&
-	      !tarn_pool_member_free(p, small.address, 100, err));
+	      !tarn_pool_member_put(p, &small, err) && !tarn_pool_member_put(p, &noxen, err) && !facts(p, live.address, 1024, 1, err) &&
+	      !facts(p, small.address, 100, 1, err) && !facts(p, "10.0.0.10:8900", 8192, 0, err));
 	define(p, "web", 256, 1, err);
 	define(p, "db", 512, 1, err);
 	define(p, "plain", 64, 0, err);
@@ -71,7 +81,7 @@ int main(void)
 	      tarn_pool_ha_takeover(p, "7", now - 99, count, NULL, err) == 0 && moves == 0 &&
 	      !strcmp(where(p, "web", out), "7 -"));
 	rc = tarn_pool_ha_takeover(p, "7", now - 100, count, NULL, err);
-	CHECK("ha: the dead member's HA guests move to the VM server with room, in one go",
+	CHECK("ha: the dead member's HA guests move to the VM server with room that runs Xen, in one go",
 	      rc == 2 && moves == 2 && !strcmp(where(p, "web", out), "8 -") && !strcmp(where(p, "db", out), "8 -"));
 	CHECK("ha: a guest that is not HA stays", !strcmp(where(p, "plain", out), "7 -"));
 	CHECK("ha: an HA guest no member has room for stays, with the reason as its error",
@@ -83,9 +93,9 @@ int main(void)
 	      tarn_pool_ha_takeover(p, "7", now - 100, count, NULL, err) == 0 && !strncmp(where(p, "late", out), "7 ", 2));
 	struct tarn_ha_watch w = {0}, follower = {0};
 	CHECK("ha: a follower watches the heartbeats too, and moves nothing",
-	      tarn_pool_ha_round(p, &follower, 0, count, NULL, err) == 0 && follower.n == 4 && moves == 2);
+	      tarn_pool_ha_round(p, &follower, 0, count, NULL, err) == 0 && follower.n == 5 && moves == 2);
 	CHECK("ha: a master's first round judges no one dead (it counts from when it starts watching)",
-	      tarn_pool_ha_round(p, &w, 1, count, NULL, err) == 0 && w.n == 4 && moves == 2);
+	      tarn_pool_ha_round(p, &w, 1, count, NULL, err) == 0 && w.n == 5 && moves == 2);
 	stop_node(node);
 	tarn_pool_close(p);
 	if (remove_dir(dir))

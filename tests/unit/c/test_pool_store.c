@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pool-facts.h"
 #include "dqnode.h"
 #include "pool-store.h"
 
@@ -183,6 +184,54 @@ static void guest_runtime(tarn_pool *p)
 	      tarn_pool_guest_undefine(p, "tiny", err) == 0);
 }
 
+static int keep_gen(void *ctx, const struct tarn_guest *g)
+{
+	*(int64_t *)ctx = g->gen;
+	return 0;
+}
+
+/* A migration's view: members' facts, and a guest moved between members. */
+static void migration(tarn_pool *p, const char *addr)
+{
+	tarn_err err = "";
+	struct tarn_pool_facts f = {.memory_total_mib = 4096, .memory_free_mib = 1500, .cpu = "GenuineIntel 6 85",
+				    .hw_cap = "bfebfbff:77fefbff", .xen = 1, .at = 1700000000}, got;
+	snprintf(f.address, sizeof f.address, "%s", addr);
+	CHECK("pool facts: a member with none published is refused, saying so",
+	      tarn_pool_facts_get(p, addr, &got, err) == TARN_POOL_REFUSED && strstr(err, "no host facts"));
+	CHECK("pool facts: published facts read back", tarn_pool_facts_put(p, &f, err) == 0 &&
+	      tarn_pool_facts_get(p, addr, &got, err) == 0 && got.memory_free_mib == 1500 &&
+	      got.memory_total_mib == 4096 && !strcmp(got.cpu, "GenuineIntel 6 85") &&
+	      !strcmp(got.hw_cap, "bfebfbff:77fefbff") && got.xen == 1 && got.at == 1700000000);
+	f.memory_free_mib = 900;
+	CHECK("pool facts: a newer reading replaces the old", tarn_pool_facts_put(p, &f, err) == 0 &&
+	      tarn_pool_facts_get(p, addr, &got, err) == 0 && got.memory_free_mib == 900);
+	struct tarn_guest g = {.uuid = "9b2d6c0e-1111-4222-8333-444455556666", .name = "mover",
+			       .xlcfg = "name = \"mover\"\nmemory = 64\nkernel = \"/k\"\n", .desired = "stopped", .host = "1"};
+	char host[32] = "";
+	int64_t gen = 0;
+	CHECK("pool facts: a guest's host is read", tarn_pool_guest_define(p, &g, err) == 0 &&
+	      tarn_pool_guest_host(p, g.uuid, host, sizeof host, err) == 0 && !strcmp(host, "1"));
+	tarn_pool_guests(p, "mover", keep_gen, &gen, err);
+	CHECK("pool facts: a move from the member it is on changes its host and generation",
+	      tarn_pool_guest_move(p, g.uuid, "1", "2", 7, err) == 0 &&
+	      tarn_pool_guest_host(p, g.uuid, host, sizeof host, err) == 0 && !strcmp(host, "2") &&
+	      tarn_pool_guests(p, "mover", keep_gen, &(int64_t){0}, err) == 0);
+	int64_t now = 0;
+	tarn_pool_guests(p, "mover", keep_gen, &now, err);
+	CHECK("pool facts: ... with a new generation", now == gen + 1);
+	CHECK("pool facts: a move from a member it is not on changes nothing",
+	      tarn_pool_guest_move(p, g.uuid, "1", "3", 9, err) == 1 &&
+	      tarn_pool_guest_host(p, g.uuid, host, sizeof host, err) == 0 && !strcmp(host, "2"));
+	CHECK("pool facts: an unknown guest's host is refused",
+	      tarn_pool_guest_host(p, "00000000-0000-4000-8000-000000000000", host, sizeof host, err) ==
+	      TARN_POOL_REFUSED);
+	tarn_pool_guest_set_state(p, "mover", "stopped", err);
+	struct tarn_guest gone = {.uuid = g.uuid, .actual = "stopped", .error = "", .affinity = "", .domid = -1};
+	tarn_pool_guest_report(p, &gone, err);
+	CHECK("pool facts: the moved guest can be undefined again", tarn_pool_guest_undefine(p, "mover", err) == 0);
+}
+
 int main(void)
 {
 	char addr[64];
@@ -192,6 +241,7 @@ int main(void)
 	tarn_pool *p = tarn_pool_open(addr, 1);
 	pool_and_guests(p, addr);
 	guest_runtime(p);
+	migration(p, addr);
 
 	tarn_err err = "";
 	stop_node(node);

@@ -6,6 +6,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -90,6 +93,28 @@ int main(void)
 	tarn_dqlite_close(c);
 
 	tarn_dqlite_set_dialer(NULL, NULL);
+
+	/* the migration service: relayed to the engine's socket, not the node */
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	memcpy(un.sun_path + 1, node.migrate + 1, strlen(node.migrate) - 1);
+	int engine = socket(AF_UNIX, SOCK_STREAM, 0), mfd = -1, peer = -1;
+	char got[8] = "";
+	if (engine < 0 || bind(engine, (struct sockaddr *)&un,
+			       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(node.migrate))) ||
+	    listen(engine, 4))
+		return 1;
+	int dialed = tarn_pool_tls_dial_service(&member, address, TARN_POOL_MIGRATE, 2000, &mfd, err);
+	if (dialed == 0 && write(mfd, "stream", 6) == 6 && (peer = accept(engine, NULL, NULL)) >= 0 &&
+	    read(peer, got, 6) != 6)
+		got[0] = '\0';
+	CHECK("pool tls: the migration service is relayed to the engine's socket", dialed == 0 && !strcmp(got, "stream"));
+	if (peer >= 0)
+		close(peer);
+	if (mfd >= 0)
+		close(mfd);
+	dialed = tarn_pool_tls_dial_service(&stranger, address, TARN_POOL_MIGRATE, 2000, &mfd, err);
+	CHECK("pool tls: the migration service refuses another pool key", dialed != 0 && strstr(err, "TLS"));
+	close(engine);
 
 	struct tarn_pool_tls_listener *again = tarn_pool_tls_listen(&node, err);
 	CHECK("pool tls: an address in use is named", !again && strstr(err, "cannot listen on"));
