@@ -51,11 +51,12 @@ class Member:
         return self.agent.wait_pool()
 
     def memory_mib(self):
-        """(RSS, private) of the agent's two processes, summed: RSS as ps shows
-        it (shared library pages counted in each process), private the pages
-        no other process maps (what another member on the same machine does
-        not share). PSS would split the libraries among every agent of the
-        bench, which on real hosts are each alone."""
+        """(RSS, private dirty) of the agent's two processes, summed: RSS as ps
+        shows it (shared library pages counted in each process); private
+        dirty its own written memory (heap, stacks, the Raft log in memory),
+        which is what a member adds whatever else runs. PSS and private
+        clean pages depend on how many agents of the bench map the same
+        libraries, where on real hosts each is alone."""
         pids = [self.agent.proc.pid] + [int(p) for p in subprocess.run(
             ["pgrep", "-P", str(self.agent.proc.pid)], capture_output=True, text=True).stdout.split()]
         rss = private = 0
@@ -64,7 +65,7 @@ class Member:
                 for line in f:
                     key, kib = line.split()[0], line.split()[1]
                     rss += int(kib) if key == "Rss:" else 0
-                    private += int(kib) if key in ("Private_Clean:", "Private_Dirty:") else 0
+                    private += int(kib) if key == "Private_Dirty:" else 0
         return rss / 1024, private / 1024
 
 
@@ -162,10 +163,11 @@ def main():
     open(os.path.join(tarnd.LOGS, "pool-bench.tarnd.log"), "w").close()
     root = tempfile.mkdtemp(prefix="tarn-pool-bench-")
     os.chmod(root, 0o755)  # the API user passes through to each state directory
-    rows, status = [], 0
+    rows, status, started = [], 0, []
     try:
         # the baseline: a lone agent, a pool of one
         lone = Member(root, 40)
+        started.append(lone)
         lone.start()
         fault(lone.api.pool.create, "alone")
         time.sleep(2)
@@ -174,6 +176,7 @@ def main():
         stop([lone])
 
         three = [Member(root, 41 + i) for i in range(3)]
+        started += three
         if not all(m.start() for m in three):
             raise SystemExit("the three agents did not start")
         joins = form(three)
@@ -185,6 +188,7 @@ def main():
         stop(three)
 
         many = [Member(root, 50 + i) for i in range(args.members)]
+        started += many
         t = time.time()
         if not all(m.start() for m in many):
             raise SystemExit(f"the {args.members} agents did not start")
@@ -196,6 +200,7 @@ def main():
         mem_n = [m.memory_mib() for m in many]
         stop(many)
     finally:
+        stop(started)  # those stopped already are left as they are
         shutil.rmtree(root, ignore_errors=True)
 
     def row(what, figure, base, ratio, target):
@@ -210,7 +215,7 @@ def main():
     row(f"a change on every member, {args.members} members", fmt(prop_n), f"lone {bw * 1000:.0f} ms" if bw else "n/a",
         ratio(prop_n, bw), "< 200 ms")
     for label, mem in (("3 members", mem3), (f"{args.members} members", mem_n)):
-        for k, kind in ((0, "RSS"), (1, "private")):
+        for k, kind in ((0, "RSS"), (1, "private dirty")):
             avg = statistics.mean(x[k] for x in mem)
             row(f"agent memory ({kind}) per member, {label}", f"{avg:.1f} MiB", f"lone {base_mem[k]:.1f} MiB",
                 f"{avg / base_mem[k]:.2f}", "")

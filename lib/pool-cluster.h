@@ -17,7 +17,10 @@
 
 #define TARN_POOL_MAX_MEMBERS 32
 #define TARN_POOL_VOTERS 3   /* a majority of 2 survives one loss */
-#define TARN_POOL_STANDBYS 3 /* hold the log, ready to vote */
+/* Every other member is a standby (holds the log, ready to vote): a spare
+ * gets nothing from the pool, not even who is in it, so its own agent could
+ * not find the leader (a seventh member's join failed so). */
+#define TARN_POOL_STANDBYS (TARN_POOL_MAX_MEMBERS - TARN_POOL_VOTERS)
 #define TARN_POOL_HEARTBEAT_S 10 /* each a Raft commit: not more often; a
 				  * member is up while its last is at most
 				  * three intervals old */

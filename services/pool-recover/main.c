@@ -6,14 +6,16 @@
  * writes again once the agent starts.
  *
  *   tarn-pool-recover [--dir DIR] [--yes] [MEMBER...]
+ *   tarn-pool-recover [--dir DIR] [--yes] --take RECOVERED
  *
  * DIR is the pool node's data (/var/lib/tarn/pool/node). MEMBER names
  * another survivor to keep, by pool address (looked up in DIR/cluster,
  * the pool's nodes as this member last saw them) or as ID@ADDRESS; with
  * none, this member goes on alone. Without --yes it only says what it
- * would do. Run it once, on the survivor with the newest data; the other
- * survivors get a copy of this directory (README: "Recovering a pool that
- * lost its majority"). Exit: 0 done (or the plan shown), 1 refused or
+ * would do. Run it once, on the survivor with the newest data; each other
+ * survivor then takes that host's Raft data (--take, a copy of its DIR),
+ * keeping its own identity (README: "Recovering a pool that lost its
+ * majority"). Exit: 0 done (or the plan shown), 1 refused or
  * failed, 2 usage. */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -127,22 +129,113 @@ static int give_back(const char *dir)
 static int usage(void)
 {
 	fprintf(stderr, "usage: tarn-pool-recover [--dir DIR] [--yes] [MEMBER...]\n"
-			"  MEMBER: another surviving member to keep: its pool address, or ID@ADDRESS\n");
+			"       tarn-pool-recover [--dir DIR] [--yes] --take RECOVERED\n"
+			"  MEMBER: another surviving member to keep: its pool address, or ID@ADDRESS\n"
+			"  RECOVERED: a copy of the pool node directory of the survivor recovered first\n");
 	return 2;
+}
+
+/* What makes a node this host's own, never taken from another. */
+static int identity(const char *name)
+{
+	return !strcmp(name, "node-id") || !strcmp(name, "address") || !strcmp(name, "pool-key") ||
+	       !strcmp(name, "joined") || name[0] == '.';
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "re"), *out = in ? fopen(to, "we") : NULL;
+	char buf[65536];
+	size_t n;
+	int rc = in && out ? 0 : -1;
+	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+	if (rc == 0 && (ferror(in) || fflush(out) || fsync(fileno(out))))
+		rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		rc = -1;
+	return rc;
+}
+
+/* Replaces this node's Raft data (everything but its identity) by from's. */
+static int take(const char *dir, const char *from)
+{
+	DIR *d = opendir(dir);
+	int rc = d ? 0 : -1;
+	for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+		char path[4400];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (!identity(e->d_name) && unlink(path) != 0)
+			rc = -1;
+	}
+	if (d)
+		closedir(d);
+	d = rc == 0 ? opendir(from) : NULL;
+	rc = d ? rc : -1;
+	for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+		char src[4400], dst[4400];
+		snprintf(src, sizeof src, "%s/%s", from, e->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", dir, e->d_name);
+		if (!identity(e->d_name) && e->d_type != DT_DIR)
+			rc = copy_file(src, dst);
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+/* --take: this survivor joins the pool recovered elsewhere. */
+static int take_recovered(const char *dir, const struct node *self, const char *from, int yes)
+{
+	struct node theirs[MAX_NODES];
+	unsigned n = read_cluster(from, theirs);
+	char sid[32];
+	int listed = 0;
+	read_line(from, "node-id", sid, sizeof sid);
+	for (unsigned i = 0; i < n; i++)
+		listed |= theirs[i].id == self->id && !strcmp(theirs[i].address, self->address);
+	if (!sid[0] || strtoull(sid, NULL, 10) == self->id) {
+		fprintf(stderr, "tarn-pool-recover: %s is not another member's pool node\n", from);
+		return 1;
+	}
+	if (!listed) {
+		fprintf(stderr, "tarn-pool-recover: the pool recovered in %s does not include this host (%" PRIu64
+				" at %s): recover it again there, naming this host\n", from, self->id, self->address);
+		return 1;
+	}
+	printf("This host (%" PRIu64 " at %s) takes the Raft data recovered on node %s; its identity stays.\n",
+	       self->id, self->address, sid);
+	if (!yes) {
+		printf("Nothing changed: run again with --yes to do it.\n");
+		return 0;
+	}
+	if (take(dir, from) || give_back(dir)) {
+		fprintf(stderr, "tarn-pool-recover: cannot take %s into %s: %s (run it again)\n", from, dir,
+			strerror(errno));
+		return 1;
+	}
+	printf("Done. Start the agent (/etc/rc.d/S90-agent start).\n");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *dir = "/var/lib/tarn/pool/node";
+	const char *dir = "/var/lib/tarn/pool/node", *from = NULL;
 	int yes = 0, first = 1;
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (!strcmp(argv[first], "--yes"))
 			yes = 1;
 		else if (!strcmp(argv[first], "--dir") && first + 1 < argc)
 			dir = argv[++first];
+		else if (!strcmp(argv[first], "--take") && first + 1 < argc)
+			from = argv[++first];
 		else
 			return usage();
 	}
+	if (from && first < argc)
+		return usage();
 	char sid[32], address[256];
 	read_line(dir, "node-id", sid, sizeof sid);
 	read_line(dir, "address", address, sizeof address);
@@ -160,6 +253,8 @@ int main(int argc, char **argv)
 				"first (/etc/rc.d/S90-agent stop)" : "this node's address is not IPv4:port");
 		return 1;
 	}
+	if (from)
+		return take_recovered(dir, &keep[0], from, yes);
 	for (int i = first; i < argc; i++) {
 		if (nkeep >= MAX_NODES || survivor(argv[i], known, nknown, &keep[nkeep])) {
 			fprintf(stderr, "tarn-pool-recover: %s is not a member this host knows of: give ID@ADDRESS "
@@ -213,8 +308,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tarn-pool-recover: cannot give %s back to its owner: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	printf("Done. Start the agent (/etc/rc.d/S90-agent start)%s.\n",
-	       nkeep > 1 ? " after copying this directory to the other survivors (README)" : "");
+	printf("Done. Start the agent (/etc/rc.d/S90-agent start).\n");
+	if (nkeep > 1)
+		printf("On each other survivor, agent stopped: copy this directory there (say to /tmp/recovered) "
+		       "and run tarn-pool-recover --take /tmp/recovered --yes; then start its agent.\n");
 	for (unsigned i = 0; i < nknown; i++) {
 		int kept = 0;
 		for (unsigned j = 0; j < nkeep; j++)
