@@ -204,7 +204,7 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
 
     def row(what, figure, base, ratio, target):
-        rows.append(f"{what:<44} {figure:>22} {base:>16} {ratio:>7}  {target}")
+        rows.append(f"{what:<52} {figure:>20} {base:>16} {ratio:>7}  {target}")
 
     def ratio(xs, b):
         return f"{statistics.median(xs) / b:.2f}" if xs and b else "n/a"
@@ -221,7 +221,7 @@ def main():
                 f"{avg / base_mem[k]:.2f}", "")
     lines = [f"Tarn pool on loopback (plain build; {os.cpu_count()} CPUs; medians of {args.rounds} rounds, max in "
              f"brackets)",
-             f"{'':<44} {'Tarn':>22} {'baseline':>16} {'ratio':>7}  target", *rows,
+             f"{'':<52} {'Tarn':>20} {'baseline':>16} {'ratio':>7}  target", *rows,
              f"join: median {fmt(joins)}; {args.members} members started and joined in {formed:.1f} s",
              "failover rounds: " + " ".join(f"{x:.2f}" for x in fail3 or []) + " s",
              f"propagation, {args.members} members: " + " ".join(f"{x * 1000:.0f}" for x in prop_n or []) + " ms",
