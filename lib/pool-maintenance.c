@@ -118,13 +118,15 @@ static int move_guest(tarn_dqlite *c, const char *uuid, const char *target, tarn
 }
 
 /* The second half of a cold move: the guest's domain is gone here, so it is
- * placed on its target and meant to run there. */
-static int finish_cold_move(tarn_dqlite *c, const char *uuid, const char *target, tarn_err err)
+ * placed on host (its target, or another one if that one left) and meant
+ * to run there; host is this member when a move out of maintenance found
+ * nowhere to go: it runs here again. */
+static int finish_cold_move(tarn_dqlite *c, const char *uuid, const char *moving_to, const char *host, tarn_err err)
 {
-	struct tarn_dq_value v[] = {TARN_DQ_S(uuid), TARN_DQ_S(target)};
-	return tarn_dqlite_exec(c, "UPDATE guests SET host = moving_to, moving_to = '', desired = 'running',"
-				"  gen = gen + 1 WHERE uuid = ? AND moving_to = ? AND desired = 'stopped'", v, 2, NULL,
-				NULL, err) ? TARN_POOL_DOWN : 0;
+	struct tarn_dq_value v[] = {TARN_DQ_S(host), TARN_DQ_S(uuid), TARN_DQ_S(moving_to)};
+	return tarn_dqlite_exec(c, "UPDATE guests SET host = ?, moving_to = '', desired = 'running', gen = gen + 1"
+				"  WHERE uuid = ? AND moving_to = ? AND desired = 'stopped'", v, 3, NULL, NULL, err)
+		       ? TARN_POOL_DOWN : 0;
 }
 
 static struct target *target_named(struct round *r, const char *id)
@@ -145,11 +147,21 @@ static int evacuate_guest(struct round *r, tarn_dqlite *c, const struct tarn_dq_
 	long mib = tarn_xlcfg_parse(text(g, i, 5), &cfg, why) == 0 ? cfg.memory : -1;
 	if (moving_to[0]) {
 		struct target *t = target_named(r, moving_to);
-		if (t && t->free_mib >= 0)
-			t->free_mib -= mib; /* promised to it */
-		if (strcmp(actual, "stopped") && strcmp(actual, "unknown"))
-			return r->moving++, 0; /* still shutting down */
-		return finish_cold_move(c, uuid, moving_to, err);
+		/* "unknown": no engine ever reported it, so it has no domain (as guest.place holds) */
+		if (strcmp(actual, "stopped") && strcmp(actual, "unknown")) {
+			if (t && mib > 0)
+				t->free_mib -= mib; /* promised to it */
+			return r->moving++, 0;      /* still shutting down */
+		}
+		if (!t && mib >= 0)
+			t = choose(r, mib); /* its target left meanwhile (down, in maintenance, ejected) */
+		if (t) {
+			t->free_mib -= mib > 0 ? mib : 0;
+			return finish_cold_move(c, uuid, moving_to, t->id, err);
+		}
+		if (!r->maintenance)
+			return finish_cold_move(c, uuid, moving_to, r->me, err);
+		return cannot_move(r, name, "stopped to move, and no VM server can take it now"), 0;
 	}
 	if (!r->maintenance || !strcmp(desired, "stopped"))
 		return 0; /* a stopped guest stays placed here: it takes nothing */
