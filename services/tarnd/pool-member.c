@@ -129,14 +129,15 @@ static void evacuate(struct tarn_membership *m, int *was)
 	*was = left;
 }
 
-/* One round of the keeper: who leads (said when it changes); the
- * heartbeat; the leader's upkeep of roles; moving guests away. */
+/* When the keeper's rounds are next due, and what they carry over. */
 struct rounds {
 	time_t beat_at, balance_at, evacuate_at; /* when each is next due */
 	struct tarn_pool_watch watch;            /* the leader's: who was down */
 	int evacuating;                          /* guests left to move, as last said */
 };
 
+/* One round of the keeper: who leads (said when it changes); the
+ * heartbeat; the leader's upkeep of roles; moving guests away. */
 static void keep(struct tarn_membership *m, time_t now, struct rounds *r)
 {
 	char leader[256] = "";
