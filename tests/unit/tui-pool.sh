@@ -10,7 +10,7 @@
 T=tui-pool
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
 with_agent
-free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
+free_port() { python3 "$TOP/tests/lib/ports.py"; }
 # B: a second agent, on 127.0.0.2
 stateb=$tmp/state-b portb=$(free_port) poolb=$(free_port)
 sockb=$stateb/run/tarn/api.sock
