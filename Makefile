@@ -28,8 +28,9 @@ TUI_SRC := $(wildcard tui/*.c)
 TUI_LIBS := -lncursesw -ltinfo $(TARNCTL_LIBS) -lxenlight # lib/cpulist.c: the pins form's check
 VERSION := $(shell cat VERSION)
 
-all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
-tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup
+all: $(BUILD)/libtarn.a $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup \
+	$(BUILD)/tarn-pool-recover
+tests: $(TESTS) $(BUILD)/tarnd $(BUILD)/tarnctl $(BUILD)/tarn-tui $(BUILD)/tarn-setup $(BUILD)/tarn-pool-recover
 
 $(BUILD)/tarn-tui: $(TUI_SRC) $(wildcard tui/*.h) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
@@ -40,6 +41,11 @@ $(BUILD)/tarn-tui: $(TUI_SRC) $(wildcard tui/*.h) $(BUILD)/libtarn.a
 $(BUILD)/tarn-setup: $(wildcard tui/setup/*.c) $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(wildcard tui/setup/*.c) $(BUILD)/libtarn.a $(LDLIBS)
+
+# rewrites a pool node's Raft configuration after a lost majority (its main.c says how)
+$(BUILD)/tarn-pool-recover: $(wildcard services/pool-recover/*.c) $(BUILD)/libtarn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(wildcard services/pool-recover/*.c) $(BUILD)/libtarn.a $(LDLIBS) -ldqlite
 
 $(BUILD)/tarnctl: $(TARNCTL_SRC) services/tarnctl/verb.h $(BUILD)/libtarn.a
 	@mkdir -p $(dir $@)

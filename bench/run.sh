@@ -9,6 +9,8 @@
 # could not be measured. Results: out/bench/boot.txt, serial logs beside it.
 # TARN_BENCH_RUNS=N boots each system N times and reports medians.
 # Then bench/api.sh measures the agent's API on loopback (out/bench/api.txt),
+# bench/pool.py a pool of agents on loopback: failover, how soon a change is
+# on every member with 3 and 32 members, memory per member (out/bench/pool.txt),
 # and bench/guest.py a guest started through the API against a plain xl
 # create, and how soon a guest destroyed by hand is noticed (out/bench/guest.txt).
 set -euo pipefail
@@ -36,6 +38,7 @@ python3 "$TOP/bench/boot.py" --tarn-iso "$bench/tarn.iso" \
 	--base-versions "$base/versions" \
 	--logdir "$bench" --out "$bench/boot.txt" || status=$?
 "$TOP/bench/api.sh" || status=$?
+python3 "$TOP/bench/pool.py" --out "$bench/pool.txt" || status=$?
 python3 "$TOP/bench/guest.py" --tarn-iso "$bench/tarn.iso" --logdir "$bench" --out "$bench/guest.txt" || status=$?
 say "bench took $(( $(date +%s) - start )) s; results in $bench/boot.txt"
 exit $status

@@ -18,7 +18,7 @@ ln -s /run "$dest/var/run"
 # Tarn's own programs, built by image/build.sh, with their library closure
 "$TOP/image/closure.sh" <(printf 'install %s /usr/sbin/%s\n' \
 	"$TOP/out/c/tarnd" tarnd "$TOP/out/c/tarnctl" tarnctl "$TOP/out/c/tarn-tui" tarn-tui \
-	"$TOP/out/c/tarn-setup" tarn-setup) "$dest"
+	"$TOP/out/c/tarn-setup" tarn-setup "$TOP/out/c/tarn-pool-recover" tarn-pool-recover) "$dest"
 "$TOP/image/modules.sh" "$kentry/root" "$TOP/kernel-config/modules.list" "$dest"
 
 # BusyBox provides every command the manifest does not. Its own name is

@@ -188,22 +188,101 @@ int tarn_pool_expel(tarn_pool *p, uint64_t id, tarn_err err)
 	return tarn_pool_with_leader(p, expel, &id, err);
 }
 
+/* The node named by id or pool address, or NULL. */
+static struct tarn_dq_node *find_node(struct tarn_dq_node *nodes, unsigned n, const char *who)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char sid[24];
+		snprintf(sid, sizeof sid, "%" PRIu64, nodes[i].id);
+		if (strcmp(sid, who) == 0 || strcmp(nodes[i].address, who) == 0)
+			return &nodes[i];
+	}
+	return NULL;
+}
+
+static int no_member(const char *who, tarn_err err)
+{
+	snprintf(err, TARN_ERRLEN, "no member %.60s in this pool (give its id or pool address)", who);
+	return TARN_POOL_REFUSED;
+}
+
+static int transfer(void *ctx, tarn_dqlite *c, tarn_err err)
+{
+	return tarn_dqlite_transfer(c, *(uint64_t *)ctx, err) ? down(err, "handing the master's role over") : 0;
+}
+
+int tarn_pool_set_master(tarn_pool *p, const char *who, tarn_err err)
+{
+	struct tarn_dq_node *nodes = NULL, *it;
+	unsigned n = 0;
+	struct tarn_pool_info info;
+	int rc = tarn_pool_info(p, &info, err);
+	if (rc == 0)
+		rc = tarn_pool_nodes(p, &nodes, &n, err);
+	it = rc == 0 ? find_node(nodes, n, who) : NULL;
+	char leader[256], address[256] = "";
+	tarn_err ignored;
+	uint64_t id = it ? it->id : 0;
+	if (it)
+		snprintf(address, sizeof address, "%s", it->address);
+	if (rc == 0 && !it)
+		rc = no_member(who, err);
+	else if (rc == 0 && it->role != TARN_DQ_VOTER)
+		rc = (snprintf(err, TARN_ERRLEN, "member %.40s is a %s, not a voter: only the %d voters can be "
+			       "master (a voter lost or ejected is replaced)", who, tarn_pool_role_name(it->role),
+			       TARN_POOL_VOTERS), TARN_POOL_REFUSED);
+	else if (rc == 0 && strcmp(address, tarn_pool_address(p)) != 0 &&
+		 tarn_dqlite_probe(address, PROBE_MS, leader, sizeof leader, ignored) != 0)
+		rc = (snprintf(err, TARN_ERRLEN, "member %.60s is down (its pool node does not answer): it cannot be "
+			       "master", who), TARN_POOL_REFUSED);
+	free(nodes);
+	if (rc || strcmp(info.leader, address) == 0)
+		return rc; /* refused, or master already */
+	if ((rc = tarn_pool_with_leader(p, transfer, &id, err)) != 0)
+		return rc;
+	tarn_pool_reconnect(p); /* the old leader's connection no longer leads */
+	for (int i = 0; i < 50; i++) {
+		if (tarn_pool_info(p, &info, ignored) == 0 && strcmp(info.leader, address) == 0)
+			return 0;
+		struct timespec t = {0, 100 * 1000 * 1000};
+		nanosleep(&t, NULL);
+	}
+	return snprintf(err, TARN_ERRLEN, "the master's role was handed to %.40s, but %.40s leads now: the pool "
+			"elected again", who, info.leader), TARN_POOL_DOWN;
+}
+
+struct row_of {
+	const char *who;
+	char *id;
+	size_t n;
+};
+
+static int find_row(void *ctx, const struct tarn_member *m)
+{
+	struct row_of *r = ctx;
+	if (strcmp(m->id, r->who) == 0 || strcmp(m->address, r->who) == 0)
+		snprintf(r->id, r->n, "%s", m->id);
+	return 0;
+}
+
 int tarn_pool_eject(tarn_pool *p, const char *who, tarn_err err)
 {
 	struct tarn_dq_node *nodes = NULL, *it = NULL;
 	unsigned n = 0;
 	int rc = tarn_pool_nodes(p, &nodes, &n, err);
-	for (unsigned i = 0; rc == 0 && i < n; i++) {
-		char sid[24];
-		snprintf(sid, sizeof sid, "%" PRIu64, nodes[i].id);
-		if (strcmp(sid, who) == 0 || strcmp(nodes[i].address, who) == 0)
-			it = &nodes[i];
-	}
-	char leader[256];
+	if (rc == 0)
+		it = find_node(nodes, n, who);
+	char leader[256], row[32] = "";
 	tarn_err ignored;
+	/* a member row whose node the pool no longer has (after a recovery
+	 * from a lost majority: tarn-pool-recover) just goes */
+	struct row_of r = {who, row, sizeof row};
+	if (rc == 0 && !it && (rc = tarn_pool_each_member(p, find_row, &r, err)) == 0 && row[0]) {
+		free(nodes);
+		return tarn_pool_member_delete(p, row, err);
+	}
 	if (rc == 0 && !it)
-		rc = (snprintf(err, TARN_ERRLEN, "no member %.60s in this pool (give its id or pool address)", who),
-		TARN_POOL_REFUSED);
+		rc = no_member(who, err);
 	else if (rc == 0 && strcmp(it->address, tarn_pool_address(p)) == 0)
 		rc = (snprintf(err, TARN_ERRLEN, "%.60s is this host: leave the pool instead", who), TARN_POOL_REFUSED);
 	else if (rc == 0 && tarn_dqlite_probe(it->address, PROBE_MS, leader, sizeof leader, ignored) == 0)

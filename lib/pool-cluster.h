@@ -17,7 +17,10 @@
 
 #define TARN_POOL_MAX_MEMBERS 32
 #define TARN_POOL_VOTERS 3   /* a majority of 2 survives one loss */
-#define TARN_POOL_STANDBYS 3 /* hold the log, ready to vote */
+/* Every other member is a standby (holds the log, ready to vote): a spare
+ * gets nothing from the pool, not even who is in it, so its own agent could
+ * not find the leader (a seventh member's join failed so). */
+#define TARN_POOL_STANDBYS (TARN_POOL_MAX_MEMBERS - TARN_POOL_VOTERS)
 #define TARN_POOL_HEARTBEAT_S 10 /* each a Raft commit: not more often; a
 				  * member is up while its last is at most
 				  * three intervals old */
@@ -39,8 +42,15 @@ int tarn_pool_seat(tarn_pool *p, uint64_t id, const char *address, const char *a
 /* Removes node id from the pool and its member row. */
 int tarn_pool_expel(tarn_pool *p, uint64_t id, tarn_err err);
 /* Removes a dead member named by id or pool address; refused for this
- * member and for one that still answers (it should leave instead). */
+ * member and for one that still answers (it should leave instead). A
+ * member row whose node the pool no longer has (after tarn-pool-recover)
+ * is removed as it is. */
 int tarn_pool_eject(tarn_pool *p, const char *who, tarn_err err);
+
+/* Hands the master's role (Raft leadership) to the member named by id or
+ * pool address and waits, up to a few seconds, until it leads. Refused for
+ * a member that is unknown, down, or not a voter (only voters lead). */
+int tarn_pool_set_master(tarn_pool *p, const char *who, tarn_err err);
 
 /* The leader's upkeep of roles: an online standby or spare becomes a voter
  * while fewer than TARN_POOL_VOTERS voters answer, then a voter found

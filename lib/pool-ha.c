@@ -80,9 +80,12 @@ static int plan(struct takeover *t, tarn_dqlite *c, const struct tarn_dq_rows *m
 		if (best) {
 			snprintf(mv->to, sizeof mv->to, "%s", best->id);
 			best->room -= need;
+			/* a cold move off the member (maintenance) had it stopped to
+			 * start elsewhere: it is meant to run */
 			rc = tarn_dqlite_exec(c, "UPDATE guests SET host = ?1, actual = 'unknown', domid = -1, error = '',"
-					      "  error_gen = 0, gen = gen + 1 WHERE uuid = ?2 AND host = ?3", v, 3, NULL,
-					      NULL, err);
+					      "  error_gen = 0, gen = gen + 1, moving_to = '', desired = CASE moving_to"
+					      "  WHEN '' THEN desired ELSE 'running' END WHERE uuid = ?2 AND host = ?3", v, 3,
+					      NULL, NULL, err);
 			t->moved++;
 		} else {
 			snprintf(mv->why, sizeof mv->why, "its host (member %.20s) is dead and no VM server that is up "
@@ -110,12 +113,12 @@ static int take(void *ctx, tarn_dqlite *c, tarn_err err)
 	still = tarn_dqlite_query(c, "SELECT 1 FROM members WHERE id = ?2 AND seen = ?3", v, 3, err);
 	if (still && still->nrows == 1)
 		m = tarn_dqlite_query(c, "SELECT id, f.memory_free_mib FROM members JOIN member_facts f USING (address)"
-				      "  WHERE id != ?2 AND f.xen = 1 AND " UP_SQL
+				      "  WHERE id != ?2 AND f.xen = 1 AND maintenance = 0 AND " UP_SQL
 				      "  AND (',' || roles || ',') LIKE '%,vm-server,%'", v, 2, err);
 	if (m)
-		g = tarn_dqlite_query(c, "SELECT uuid, name, xlcfg, host, actual IN ('running', 'paused'),"
-				      "  ha = 1 AND desired IN ('running', 'paused') FROM guests"
-				      "  WHERE desired IN ('running', 'paused') ORDER BY name", NULL, 0, err);
+		g = tarn_dqlite_query(c, "SELECT uuid, name, xlcfg, host, actual IN ('running', 'paused'), ha = 1 FROM guests"
+				      "  WHERE desired IN ('running', 'paused') OR moving_to != '' ORDER BY name", NULL, 0,
+				      err);
 	if (still && still->nrows != 1)
 		rc = 0; /* a heartbeat came meanwhile (or the member was ejected): alive, or not ours to judge */
 	else if (g)

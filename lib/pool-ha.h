@@ -40,8 +40,9 @@
 /* One guest moved (to is the new host's id), or left (to "" and err says
  * why: no VM server up has room for it). */
 typedef void (*tarn_ha_fn)(void *ctx, const char *guest, const char *to, const char *why);
-/* Moves the HA guests meant to run on member dead, whose heartbeat is
- * still seen, to VM servers that are up, run Xen and have the memory free
+/* Moves the HA guests meant to run on member dead (or stopped there for a
+ * cold move away: maintenance), whose heartbeat is still seen, to VM
+ * servers that are up, out of maintenance, run Xen and have the memory free
  * (their engines' published facts, pool-facts.h; the one with most room
  * first), in one transaction. Returns how many moved,
  * or a TARN_POOL_* result; 0 when the member is alive after all. */

@@ -24,6 +24,7 @@ struct tarn_pool {
 	char address[256];
 	char node_id[24];
 	char agent[256];
+	int64_t free_mib; /* this host's memory free for guests, with the heartbeat */
 	int in_txn; /* a transaction of ours is open: a busy statement is not retried */
 };
 
@@ -74,6 +75,13 @@ static const char *const migrations[] = {
 	"CREATE TABLE member_facts (address TEXT PRIMARY KEY, memory_total_mib INTEGER NOT NULL,"
 	"  memory_free_mib INTEGER NOT NULL, cpu TEXT NOT NULL DEFAULT '', hw_cap TEXT NOT NULL DEFAULT '',"
 	"  xen INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);",
+	/* 6: maintenance mode (no new guests; the running ones moved away), each
+	 * member's free memory for guests (-1 unknown) with its heartbeat, and
+	 * where a guest being moved off a member goes */
+	"ALTER TABLE members ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE members ADD COLUMN free_mib INTEGER NOT NULL DEFAULT -1;"
+	"ALTER TABLE members ADD COLUMN evacuation TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE guests ADD COLUMN moving_to TEXT NOT NULL DEFAULT '';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -85,7 +93,23 @@ tarn_pool *tarn_pool_open(const char *address, uint64_t node_id)
 	pthread_mutex_init(&p->lock, NULL);
 	snprintf(p->address, sizeof p->address, "%s", address);
 	snprintf(p->node_id, sizeof p->node_id, "%" PRIu64, node_id);
+	p->free_mib = -1;
 	return p;
+}
+
+void tarn_pool_reconnect(tarn_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	tarn_dqlite_close(p->c);
+	p->c = NULL;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void tarn_pool_set_free_mib(tarn_pool *p, int64_t mib)
+{
+	pthread_mutex_lock(&p->lock);
+	p->free_mib = mib;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void tarn_pool_set_node(tarn_pool *p, uint64_t node_id)
@@ -113,6 +137,35 @@ void tarn_pool_close(tarn_pool *p)
 	tarn_dqlite_close(p->c);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+/* A new connection to whoever leads, with the database open. */
+static int connect_leader(tarn_pool *p, tarn_err err)
+{
+	tarn_dqlite *c = tarn_dqlite_connect(p->address, 5000, err);
+	if (!c || tarn_dqlite_open(c, DATABASE, err)) {
+		tarn_dqlite_close(c);
+		return TARN_POOL_DOWN; /* the old one stays, dead, for its error code */
+	}
+	tarn_dqlite_close(p->c);
+	p->c = c;
+	return 0;
+}
+
+/* The statement just failed because its peer no longer leads (a handover,
+ * pool.setMaster, or an election): outside a transaction it is worth
+ * following the new leader and trying once more. True when connected anew
+ * (err then holds the new connection's word, or is kept). */
+static int leader_moved(tarn_pool *p, tarn_err err)
+{
+	int code = tarn_dqlite_errcode(p->c);
+	if (p->in_txn || (code != 10250 && code != 10506)) /* SQLITE_IOERR_NOT_LEADER, _LEADERSHIP_LOST */
+		return 0;
+	tarn_err why;
+	if (connect_leader(p, why) == 0)
+		return 1;
+	snprintf(err, TARN_ERRLEN, "%s", why);
+	return 0;
 }
 
 /* Puts "what: " before the message in err. */
@@ -146,9 +199,11 @@ static int failed(tarn_pool *p, tarn_err err)
 static int exec(tarn_pool *p, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
 		tarn_err err)
 {
-	for (int i = 0;; i++) {
+	for (int i = 0, moved = 0;; i++) {
 		if (tarn_dqlite_exec(p->c, sql, v, n, NULL, changes, err) == 0)
 			return 0;
+		if (!moved++ && leader_moved(p, err))
+			continue;
 		if (p->in_txn || i == 12 || (tarn_dqlite_errcode(p->c) & 0xff) != 5 /* SQLITE_BUSY */)
 			return failed(p, err);
 		usleep(20000 * (unsigned)(i + 1) / 2);
@@ -166,6 +221,8 @@ static struct tarn_dq_rows *query(tarn_pool *p, const char *sql, const struct ta
 				  tarn_err err)
 {
 	struct tarn_dq_rows *r = tarn_dqlite_query(p->c, sql, v, n, err);
+	if (!r && leader_moved(p, err))
+		r = tarn_dqlite_query(p->c, sql, v, n, err);
 	if (!r)
 		failed(p, err);
 	return r;
@@ -228,10 +285,8 @@ static int enter(tarn_pool *p, tarn_err err)
 	pthread_mutex_lock(&p->lock);
 	if (tarn_dqlite_alive(p->c))
 		return 0;
-	tarn_dqlite_close(p->c);
-	p->c = tarn_dqlite_connect(p->address, 5000, err);
-	int rc = p->c ? 0 : TARN_POOL_DOWN;
-	if (rc == 0 && (tarn_dqlite_open(p->c, DATABASE, err) || migrate(p, err)))
+	int rc = connect_leader(p, err);
+	if (rc == 0 && migrate(p, err))
 		rc = TARN_POOL_DOWN;
 	if (rc) {
 		tarn_dqlite_close(p->c);
@@ -414,8 +469,9 @@ int tarn_pool_heartbeat(tarn_pool *p, tarn_err err)
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
-	struct tarn_dq_value v[] = {TARN_DQ_I(time(NULL)), TARN_DQ_S(p->agent), TARN_DQ_S(p->node_id)};
-	rc = exec(p, "UPDATE members SET seen = ?, agent = ? WHERE id = ?", v, 3, NULL, err);
+	struct tarn_dq_value v[] = {TARN_DQ_I(time(NULL)), TARN_DQ_S(p->agent), TARN_DQ_I(p->free_mib),
+				    TARN_DQ_S(p->node_id)};
+	rc = exec(p, "UPDATE members SET seen = ?, agent = ?, free_mib = ? WHERE id = ?", v, 4, NULL, err);
 	return leave(p, rc);
 }
 
@@ -483,14 +539,16 @@ int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err e
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
-	struct tarn_dq_rows *r = query(p, "SELECT id, address, roles, agent, seen FROM members ORDER BY address",
-				       NULL, 0, err);
+	struct tarn_dq_rows *r = query(p, "SELECT id, address, roles, agent, seen, maintenance, free_mib, evacuation"
+				       "  FROM members ORDER BY address", NULL, 0, err);
 	if (!r)
 		rc = TARN_POOL_DOWN;
 	for (unsigned i = 0; r && i < r->nrows && rc == 0; i++) {
 		char roles[300];
 		struct tarn_member m = {.id = text(r, i, 0), .address = text(r, i, 1), .roles = roles,
-					.agent = text(r, i, 3), .seen = tarn_dq_at(r, i, 4)->i};
+					.agent = text(r, i, 3), .seen = tarn_dq_at(r, i, 4)->i,
+					.maintenance = (int)tarn_dq_at(r, i, 5)->i, .free_mib = tarn_dq_at(r, i, 6)->i,
+					.evacuation = text(r, i, 7)};
 		/* the master is whoever leads */
 		m.master = strcmp(m.address, tarn_dqlite_address(p->c)) == 0;
 		snprintf(roles, sizeof roles, "%s%s%s", m.master ? "master" : "", m.master && *text(r, i, 2) ? "," : "",
@@ -529,8 +587,7 @@ static int no_guest(const char *name, tarn_err err)
 	return TARN_POOL_REFUSED;
 }
 
-/* Whether a comma-separated role list holds role. */
-static int has_role(const char *roles, const char *role)
+int tarn_pool_has_role(const char *roles, const char *role)
 {
 	size_t n = strlen(role);
 	for (const char *r = roles; *r; r += strcspn(r, ","), r += *r == ',') {
@@ -552,19 +609,23 @@ static int member_up(int64_t seen)
 static int choose_host(tarn_pool *p, const char *guest, char *host, size_t n, tarn_err err)
 {
 	host[0] = '\0';
-	struct tarn_dq_rows *r = query(p, "SELECT id, roles, seen, address FROM members ORDER BY address", NULL, 0, err);
+	/* a member in maintenance takes no new guests */
+	struct tarn_dq_rows *r = query(p, "SELECT id, roles, seen, address, maintenance FROM members ORDER BY address",
+				       NULL, 0, err);
 	if (!r)
 		return TARN_POOL_DOWN;
 	/* this member by its address: the engine's handle has no node id */
 	for (unsigned i = 0; i < r->nrows && !host[0]; i++)
-		if (strcmp(text(r, i, 3), p->address) == 0 && has_role(text(r, i, 1), "vm-server"))
+		if (strcmp(text(r, i, 3), p->address) == 0 && tarn_pool_has_role(text(r, i, 1), "vm-server") &&
+		    !tarn_dq_at(r, i, 4)->i)
 			snprintf(host, n, "%s", text(r, i, 0));
 	for (unsigned i = 0; i < r->nrows && !host[0]; i++)
-		if (has_role(text(r, i, 1), "vm-server") && member_up(tarn_dq_at(r, i, 2)->i))
+		if (tarn_pool_has_role(text(r, i, 1), "vm-server") && member_up(tarn_dq_at(r, i, 2)->i) && !tarn_dq_at(r, i, 4)->i)
 			snprintf(host, n, "%s", text(r, i, 0));
 	int rc = 0;
 	if (r->nrows && !host[0]) {
-		snprintf(err, TARN_ERRLEN, "no VM-server member of the pool is up to run guest %.64s", guest);
+		snprintf(err, TARN_ERRLEN, "no VM-server member of the pool is up (and out of maintenance) to run guest "
+			 "%.64s", guest);
 		rc = TARN_POOL_REFUSED;
 	}
 	tarn_dq_rows_free(r);
@@ -597,8 +658,8 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 	if (rc)
 		return rc;
 	struct tarn_dq_value who[] = {TARN_DQ_S(member), TARN_DQ_S(member)};
-	struct tarn_dq_rows *m = query(p, "SELECT id, address, roles, seen FROM members WHERE id = ? OR address = ?",
-				       who, 2, err);
+	struct tarn_dq_rows *m = query(p, "SELECT id, address, roles, seen, maintenance FROM members"
+				       "  WHERE id = ? OR address = ?", who, 2, err);
 	struct tarn_dq_value v = TARN_DQ_S(name);
 	/* what a member that is gone (ejected) last reported holds no more */
 #define HOST_GONE "(host != '' AND host NOT IN (SELECT id FROM members))"
@@ -611,8 +672,11 @@ int tarn_pool_guest_place(tarn_pool *p, const char *name, const char *member, ta
 		snprintf(err, TARN_ERRLEN, "no member %.64s in the pool (pool.members lists them by id and address)",
 			 member);
 		rc = TARN_POOL_REFUSED;
-	} else if (!has_role(text(m, 0, 2), "vm-server")) {
+	} else if (!tarn_pool_has_role(text(m, 0, 2), "vm-server")) {
 		snprintf(err, TARN_ERRLEN, "member %.64s is not a VM server (roles: %.64s)", member, text(m, 0, 2));
+		rc = TARN_POOL_REFUSED;
+	} else if (tarn_dq_at(m, 0, 4)->i) {
+		snprintf(err, TARN_ERRLEN, "member %.64s is in maintenance: it takes no new guests", member);
 		rc = TARN_POOL_REFUSED;
 	} else if (!member_up(tarn_dq_at(m, 0, 3)->i)) {
 		snprintf(err, TARN_ERRLEN, "member %.64s is down (no heartbeat for %lld s)", member,
@@ -753,9 +817,10 @@ static int set_state(tarn_pool *p, const char *name, const char *desired, int ti
 	struct tarn_dq_value v[] = {TARN_DQ_S(desired), TARN_DQ_I(timeout), TARN_DQ_S(name)};
 	/* only a guest with a domain can be suspended: one meant to be stopped has none */
 	rc = exec(p, strcmp(desired, "suspended")
-			     ? "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', gen = gen + 1 WHERE name = ?"
-			     : "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', gen = gen + 1 WHERE name = ?"
-			       " AND desired != 'stopped'",
+			     ? "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', moving_to = '', gen = gen + 1"
+			       " WHERE name = ?"
+			     : "UPDATE guests SET desired = ?, stop_timeout = ?, request = '', moving_to = '', gen = gen + 1"
+			       " WHERE name = ? AND desired != 'stopped'",
 		  v, 3, &changes, err);
 	if (rc == 0 && changes == 0)
 		rc = strcmp(desired, "suspended") ? no_guest(name, err) : not_suspendable(p, name, err);

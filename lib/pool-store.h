@@ -30,6 +30,12 @@ void tarn_pool_close(tarn_pool *p);
 void tarn_pool_set_node(tarn_pool *p, uint64_t node_id);
 /* This member's agent ("host:port"), recorded with its heartbeat. */
 void tarn_pool_set_agent(tarn_pool *p, const char *agent);
+/* This host's memory free for guests (MiB; -1 unknown), recorded with its
+ * heartbeat: where an evacuated guest may go. */
+void tarn_pool_set_free_mib(tarn_pool *p, int64_t mib);
+/* Drops the connection: the next call finds the leader again (after a
+ * leadership transfer). */
+void tarn_pool_reconnect(tarn_pool *p);
 const char *tarn_pool_address(const tarn_pool *p);
 int tarn_pool_schema_version(tarn_pool *p, tarn_err err);
 
@@ -61,7 +67,13 @@ struct tarn_member {
 	const char *agent;   /* its agent, "host:port" */
 	int64_t seen;        /* its last heartbeat, unix time */
 	int master;          /* it leads */
+	int maintenance;     /* no new guests; its running ones are moved away */
+	int64_t free_mib;    /* memory free for guests with its last heartbeat, -1 unknown */
+	const char *evacuation; /* how moving its guests away goes: "" (not asked), "done",
+				 * "moving N guest(s)", or what cannot move and why */
 };
+/* Whether a comma-separated role list holds role. */
+int tarn_pool_has_role(const char *roles, const char *role);
 typedef int (*tarn_member_fn)(void *ctx, const struct tarn_member *m);
 int tarn_pool_each_member(tarn_pool *p, tarn_member_fn fn, void *ctx, tarn_err err);
 /* Records this member's heartbeat (and its agent's address). */

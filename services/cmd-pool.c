@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "pool-cluster.h"
+#include "pool-maintenance.h"
 
 tarn_pool *tarn_cmd_need_pool(xmlrpc_env *env, void *agent)
 {
@@ -60,9 +61,11 @@ static int add_member(void *ctx, const struct tarn_member *m)
 	int64_t age = (int64_t)time(NULL) - m->seen;
 	xmlrpc_value *r = split(env, m->roles);
 	xmlrpc_value *v = env->fault_occurred ? NULL
-		: xmlrpc_build_value(env, "{s:s,s:s,s:V,s:s,s:s,s:I,s:b,s:b}", "id", m->id, "address", m->address,
-				     "roles", r, "agent", m->agent, "raft", raft, "seen", (xmlrpc_int64)m->seen, "up",
-				     (xmlrpc_bool)(age <= 3 * TARN_POOL_HEARTBEAT_S), "master", (xmlrpc_bool)m->master);
+		: xmlrpc_build_value(env, "{s:s,s:s,s:V,s:s,s:s,s:I,s:b,s:b,s:b,s:s,s:I}", "id", m->id, "address",
+				     m->address, "roles", r, "agent", m->agent, "raft", raft, "seen", (xmlrpc_int64)m->seen,
+				     "up", (xmlrpc_bool)(age <= 3 * TARN_POOL_HEARTBEAT_S), "master", (xmlrpc_bool)m->master,
+				     "maintenance", (xmlrpc_bool)m->maintenance, "evacuation", m->evacuation, "free_mib",
+				     (xmlrpc_int64)m->free_mib);
 	if (r)
 		xmlrpc_DECREF(r);
 	return tarn_cmd_append(env, c->list, v);
@@ -163,6 +166,33 @@ static xmlrpc_value *pool_set_roles(xmlrpc_env *env, xmlrpc_value *p, void *agen
 {
 	(void)call;
 	return one_string(env, p, agent, tarn_pool_set_roles);
+}
+
+/* Answers with pool.info: the master it now has. */
+static xmlrpc_value *pool_set_master(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	xmlrpc_value *ok = one_string(env, p, agent, tarn_pool_set_master);
+	if (!ok)
+		return NULL;
+	xmlrpc_DECREF(ok);
+	return info(env, tarn_cmd_need_pool(env, agent));
+}
+
+static xmlrpc_value *pool_set_maintenance(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+	const char *who = NULL;
+	xmlrpc_bool on = 0;
+	tarn_err err = "";
+	if (pool)
+		xmlrpc_decompose_value(env, p, "(sb)", &who, &on);
+	if (env->fault_occurred || !pool)
+		return NULL;
+	int rc = tarn_pool_set_maintenance(pool, who, on, err);
+	free((void *)who);
+	return rc ? tarn_cmd_pool_fault(env, rc, err) : xmlrpc_bool_new(env, 1);
 }
 
 static xmlrpc_value *pool_eject(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -328,7 +358,16 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 	{"pool.info", "S:", "The pool: name, uuid, created, leader (the master's pool address), whether this "
 			    "host is master, this host's pool address, and the members (as pool.members).", pool_info},
 	{"pool.members", "A:", "Each member: id, address (pool), agent, roles, raft (voter, standby, spare), "
-			       "seen (last heartbeat, unix time), up, master.", pool_members},
+			       "seen (last heartbeat, unix time), up, master, maintenance, evacuation (\"\", "
+			       "\"moving N guest(s)\", \"done\", or what cannot move and why), free_mib (memory free "
+			       "for guests at its last heartbeat, -1 unknown).", pool_members},
+	{"pool.setMaster", "S:s", "Makes MEMBER (id or pool address) the pool master: leadership is handed to it; "
+				  "refused for a member that is unknown, down or not a voter. Returns pool.info.",
+	 pool_set_master},
+	{"pool.setMaintenance", "b:sb", "Puts MEMBER (id or pool address) in maintenance (true) or takes it out: "
+					"in maintenance it gets no new guests, and it moves its running guests to "
+					"other VM servers with the memory free (see its evacuation in pool.members).",
+	 pool_set_maintenance},
 	{"pool.setPassword", "b:s", "Sets the pool password that joining hosts must give.", pool_set_password},
 	{"pool.setRoles", "b:s", "Sets this host's roles: a comma-separated subset of utility (I/O work) and vm-server "
 				 "(runs guests); empty for neither. The master is whichever member leads.",

@@ -1,8 +1,9 @@
 /* Server pool: the pool this host is in (pool.info), its members with
- * their pool addresses, Raft roles and health (refreshed every 2 s), and
- * this host's pool address and roles; creating a pool, joining another
- * host's, leaving one, ejecting a member that is gone, and setting this
- * host's pool address. Pools are the agent's (its replicated store): every
+ * their pool addresses, Raft roles, health and maintenance (refreshed every
+ * 2 s), and this host's pool address and roles; creating a pool, joining
+ * another host's, leaving one, ejecting a member that is gone, making a
+ * member master or putting it in maintenance, and setting this host's pool
+ * address. Pools are the agent's (its replicated store): every
  * action is a call on its local socket, and its refusals are shown in its
  * own words. */
 #include <stdio.h>
@@ -20,9 +21,9 @@ static const char *const role_names[] = {"master", "utility", "vm-server"};
 static const char *const role_titles[] = {"pool master", "utility server", "VM server"};
 
 struct member {
-	char id[40], address[128], roles[64], raft[16];
+	char id[40], address[128], roles[64], raft[16], evacuation[200];
 	long long seen;
-	int up, master;
+	int up, master, maintenance;
 };
 
 struct pool_view {
@@ -69,6 +70,8 @@ static void read_members(struct pool_view *p, xmlrpc_value *info)
 		m->seen = tui_member_int(it, "seen");
 		m->up = tui_member_int(it, "up") == 1;
 		m->master = tui_member_int(it, "master") == 1;
+		m->maintenance = tui_member_int(it, "maintenance") == 1;
+		tui_member(it, "evacuation", m->evacuation, sizeof m->evacuation);
 		xmlrpc_struct_find_value(&env, it, "roles", &roles);
 		join_roles(roles, m->roles, sizeof m->roles);
 		if (roles)
@@ -152,9 +155,13 @@ static void draw_members(struct tui *t, int y, const struct pool_view *p)
 	tui_print(y, 2, COLS - 4, A_BOLD, "%-21s %-8s %-17s %s", "Member", "Raft", "Health", "");
 	for (int i = 0; i < p->n && y < LINES - 6; i++) {
 		const struct member *m = &p->m[i];
-		char h[40], note[40];
-		snprintf(note, sizeof note, "%s%s%s", m->master ? "master" : "", m->master && i == p->self ? ", " : "",
-			 i == p->self ? "this host" : "");
+		char h[40], note[260];
+		snprintf(note, sizeof note, "%s%s%s%s%s%s", m->master ? "master" : "",
+			 m->master && i == p->self ? ", " : "", i == p->self ? "this host" : "",
+			 m->maintenance && (m->master || i == p->self) ? ", " : "", m->maintenance ? "maintenance" : "",
+			 m->maintenance && *m->evacuation ? ": " : "");
+		if (m->maintenance)
+			snprintf(note + strlen(note), sizeof note - strlen(note), "%s", m->evacuation);
 		tui_print(++y, 2, COLS - 4, m->up ? A_NORMAL : t->a_err, "%-21.21s %-8.8s %-17.17s %s", m->address,
 			  m->raft, health(m, h, sizeof h), note);
 	}
@@ -162,7 +169,7 @@ static void draw_members(struct tui *t, int y, const struct pool_view *p)
 
 static void draw(struct tui *t, const struct pool_view *p)
 {
-	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  a: address  r: roles  Esc: back  Ctrl-L: redraw"
+	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  m: member  a: address  r: roles  Esc: back"
 				       : "c: create  j: join  a: pool address  Esc: back  Ctrl-L: redraw");
 	if (!p->in_pool) {
 		tui_print(2, 2, COLS - 4, A_BOLD, "This host is in no pool.");
@@ -374,43 +381,93 @@ static void leave_pool(struct tui *t, const struct pool_view *p)
 		tui_message(t, "Not left", err, 1);
 }
 
-/* Chooses a member other than this host and removes it from the pool. */
-static void eject_member(struct tui *t, const struct pool_view *p)
+/* A member chosen from a list (this host too when with_self), after the
+ * console password: its index in p->m, or -1. */
+static int pick_member(struct tui *t, const struct pool_view *p, const char *title, const char *help, int with_self)
 {
 	struct tui_entry e[MAX_MEMBERS];
 	char titles[MAX_MEMBERS][80];
 	int idx[MAX_MEMBERS], n = 0, sel = 0;
 	for (int i = 0; i < p->n && n < 9; i++) {
-		if (i == p->self)
+		if (i == p->self && !with_self)
 			continue;
 		char h[40];
-		snprintf(titles[n], sizeof titles[n], "%-21.21s %-8.8s %s", p->m[i].address, p->m[i].raft,
-			 health(&p->m[i], h, sizeof h));
-		e[n] = (struct tui_entry){.key = '1' + n, .title = titles[n],
-					  .help = "Ejects a member that is gone for good: the pool forgets it."};
+		snprintf(titles[n], sizeof titles[n], "%-21.21s %-8.8s %-17.17s%s", p->m[i].address, p->m[i].raft,
+			 health(&p->m[i], h, sizeof h), p->m[i].maintenance ? " maint." : "");
+		e[n] = (struct tui_entry){.key = '1' + n, .title = titles[n], .help = help};
 		idx[n++] = i;
 	}
 	if (n == 0) {
-		tui_message(t, "Eject a member", "There is no other member to eject.", 1);
-		return;
+		tui_message(t, title, "There is no other member.", 1);
+		return -1;
 	}
 	if (!tui_authorize(t))
-		return;
-	int c = tui_list(t, "Eject which member?", e, n, &sel);
-	if (c < 0)
-		return;
-	const struct member *m = &p->m[idx[c]];
-	char q[300], h[40];
+		return -1;
+	int c = tui_list(t, title, e, n, &sel);
+	return c < 0 ? -1 : idx[c];
+}
+
+/* Asks, then calls method(member[, flag]); says how it went. */
+static void member_change(struct tui *t, const char *title, const char *question, const char *method,
+			  const char *id, int flag, const char *done)
+{
 	tarn_err err = "";
+	if (!tui_confirm(t, title, question))
+		return;
+	enum tarn_call_result rc = flag < 0 ? tui_callf(t, JOIN_TIMEOUT, NULL, NULL, err, method, "(s)", id)
+					    : tui_callf(t, JOIN_TIMEOUT, NULL, NULL, err, method, "(sb)", id,
+							(xmlrpc_bool)flag);
+	if (rc == TARN_CALL_OK)
+		tui_message(t, title, done, 0);
+	else
+		tui_message(t, title, err, 1);
+}
+
+/* Chooses a member other than this host and removes it from the pool. */
+static void eject_member(struct tui *t, const struct pool_view *p)
+{
+	int i = pick_member(t, p, "Eject which member?", "Ejects a member that is gone for good: the pool forgets it.",
+			    0);
+	if (i < 0)
+		return;
+	const struct member *m = &p->m[i];
+	char q[300], done[120], h[40];
 	snprintf(q, sizeof q, "Eject %.64s (%s) from the pool? A host that is still running must then leave by force.",
 		 m->address, health(m, h, sizeof h));
-	if (!tui_confirm(t, "Eject a member", q))
+	snprintf(done, sizeof done, "%.64s is no longer a member.", m->address);
+	member_change(t, "Eject a member", q, "pool.eject", m->id, -1, done);
+}
+
+/* A member made master, or put in maintenance or taken out of it. */
+static void manage_member(struct tui *t, const struct pool_view *p)
+{
+	int i = pick_member(t, p, "Which member?", "Make it the master, or put it in maintenance.", 1);
+	if (i < 0)
 		return;
-	if (pool_call(t, TUI_AGENT_TIMEOUT, err, "pool.eject", "(s)", m->id, NULL) == 0) {
-		snprintf(q, sizeof q, "%.64s is no longer a member.", m->address);
-		tui_message(t, "Ejected", q, 0);
-	} else {
-		tui_message(t, "Not ejected", err, 1);
+	const struct member *m = &p->m[i];
+	char maint[80], q[400], done[200];
+	snprintf(maint, sizeof maint, "%s maintenance", m->maintenance ? "Take it out of" : "Put it in");
+	struct tui_entry e[] = {
+		{.key = '1', .title = "Make it the pool master", .help = "Only a voter that is up can be master."},
+		{.key = '2', .title = maint, .help = "In maintenance a member gets no new guests, and its running "
+						      "guests are moved to other VM servers."},
+	};
+	int sel = 0, c = tui_list(t, m->address, e, 2, &sel);
+	if (c == 0) {
+		snprintf(q, sizeof q, "Make %.64s the pool master? The master's role is handed over at once.", m->address);
+		snprintf(done, sizeof done, "%.64s is the pool master.", m->address);
+		member_change(t, "Pool master", q, "pool.setMaster", m->id, -1, done);
+	} else if (c == 1 && !m->maintenance) {
+		snprintf(q, sizeof q, "Put %.64s in maintenance? It gets no new guests; its running guests are shut "
+			 "down and started on other VM servers with the memory free (one that cannot go anywhere "
+			 "stays, and is named).", m->address);
+		snprintf(done, sizeof done, "%.64s is in maintenance: the members list shows its guests leaving.",
+			 m->address);
+		member_change(t, "Maintenance", q, "pool.setMaintenance", m->id, 1, done);
+	} else if (c == 1) {
+		snprintf(q, sizeof q, "Take %.64s out of maintenance? It takes new guests again.", m->address);
+		snprintf(done, sizeof done, "%.64s is out of maintenance.", m->address);
+		member_change(t, "Maintenance", q, "pool.setMaintenance", m->id, 0, done);
 	}
 }
 
@@ -436,6 +493,8 @@ void screen_pool(struct tui *t)
 			leave_pool(t, &p);
 		else if ((k == 'e' || k == 'E') && p.in_pool)
 			eject_member(t, &p);
+		else if ((k == 'm' || k == 'M') && p.in_pool)
+			manage_member(t, &p);
 		else if ((k == 'r' || k == 'R') && p.in_pool && p.self >= 0)
 			choose_roles(t, &p);
 		else if (k == 'a' || k == 'A')

@@ -1,8 +1,10 @@
-/* tarnctl host info | host reboot --yes | host shutdown --yes */
+/* tarnctl host info | host reboot --yes | host shutdown --yes |
+ *         host evacuate [--reboot|--shutdown] [--timeout SECONDS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host-evacuate.h"
 #include "verb.h"
 
 static void show_info(xmlrpc_env *env, xmlrpc_value *v)
@@ -49,6 +51,8 @@ static int host(struct tarnctl *t, int argc, char **argv)
 	const char *what = argv[0];
 	if (strcmp(what, "info") == 0 && argc == 1)
 		return tarnctl_call(t, "host.info", NULL, show_info);
+	if (strcmp(what, "evacuate") == 0)
+		return tarnctl_host_evacuate(t, argc, argv);
 	int power = strcmp(what, "reboot") == 0 || strcmp(what, "shutdown") == 0;
 	if (power && argc == 2 && strcmp(argv[1], "--yes") == 0)
 		return tarnctl_call(t, strcmp(what, "reboot") == 0 ? "host.reboot" : "host.shutdown", NULL,
@@ -58,12 +62,14 @@ static int host(struct tarnctl *t, int argc, char **argv)
 			what);
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, "usage: tarnctl host info | host reboot --yes | host shutdown --yes\n");
+	fprintf(stderr, "usage: tarnctl host info | host reboot --yes | host shutdown --yes |\n"
+			"       host evacuate [--reboot|--shutdown] [--timeout SECONDS]\n");
 	return EXIT_USAGE;
 }
 
 const struct tarnctl_verb tarnctl_verbs_host[] = {
-	{"host", "info|reboot|shutdown", "this host's Xen, CPUs, memory and uptime; reboot or power it "
-					 "off (with --yes)", 1, 2, host},
+	{"host", "info|reboot|shutdown|evacuate", "this host's Xen, CPUs, memory and uptime; reboot or power it "
+						  "off (with --yes); evacuate: maintenance, its guests moved away, then "
+						  "--reboot or --shutdown if asked", 1, 4, host},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -1,5 +1,6 @@
 /* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER |
- *              address IPV4:PORT | password | roles [utility,vm-server]
+ *              address IPV4:PORT | password | roles [utility,vm-server] | master MEMBER |
+ *              maintenance MEMBER on|off
  *
  * The pool password (create, join, password) comes from $TARN_POOL_PASSWORD
  * or is asked for, never from the command line, where ps would show it. */
@@ -13,27 +14,41 @@
 
 #define HEAD "%-20s %-22s %-8s %-5s %-9s %s\n"
 
+/* A member's field an older agent may not send: left as it was when absent. */
+static void optional_bool(xmlrpc_env *env, xmlrpc_value *m, const char *key, xmlrpc_bool *out)
+{
+	xmlrpc_value *v = NULL;
+	xmlrpc_struct_find_value(env, m, key, &v);
+	if (v) {
+		xmlrpc_read_bool(env, v, out);
+		xmlrpc_DECREF(v);
+	}
+}
+
+static void optional_string(xmlrpc_env *env, xmlrpc_value *m, const char *key, const char **out)
+{
+	xmlrpc_value *v = NULL;
+	xmlrpc_struct_find_value(env, m, key, &v);
+	if (v) {
+		xmlrpc_read_string(env, v, out);
+		xmlrpc_DECREF(v);
+	}
+}
+
 static void show_member(xmlrpc_env *env, xmlrpc_value *m)
 {
-	const char *id, *address, *raft = NULL;
-	xmlrpc_value *roles, *raft_v = NULL, *seen_v = NULL, *up_v = NULL;
+	const char *id, *address, *raft = NULL, *evacuation = NULL;
+	xmlrpc_value *roles, *seen_v = NULL;
 	char list[128] = "", seen[16] = "-";
-	xmlrpc_bool master = 0, up = 1;
+	xmlrpc_bool master = 0, up = 1, maintenance = 0;
 	xmlrpc_decompose_value(env, m, "{s:s,s:s,s:A,s:b,*}", "id", &id, "address", &address, "roles", &roles, "master",
 			       &master);
 	if (env->fault_occurred)
 		return;
-	/* raft, up and seen: absent from an older agent */
-	xmlrpc_struct_find_value(env, m, "raft", &raft_v);
-	if (raft_v) {
-		xmlrpc_read_string(env, raft_v, &raft);
-		xmlrpc_DECREF(raft_v);
-	}
-	xmlrpc_struct_find_value(env, m, "up", &up_v);
-	if (up_v) {
-		xmlrpc_read_bool(env, up_v, &up);
-		xmlrpc_DECREF(up_v);
-	}
+	optional_string(env, m, "raft", &raft);
+	optional_bool(env, m, "up", &up);
+	optional_bool(env, m, "maintenance", &maintenance);
+	optional_string(env, m, "evacuation", &evacuation);
 	xmlrpc_struct_find_value(env, m, "seen", &seen_v);
 	if (seen_v) {
 		xmlrpc_int64 t = 0;
@@ -57,8 +72,10 @@ static void show_member(xmlrpc_env *env, xmlrpc_value *m)
 		}
 	}
 	if (!env->fault_occurred)
-		printf("%-20s %-22s %-8s %-5s %-9s %s%s\n", id, address, raft ? raft : "-", up ? "up" : "DOWN", seen, list,
-		       master ? " (leader)" : "");
+		printf("%-20s %-22s %-8s %-5s %-9s %s%s%s%s%s\n", id, address, raft ? raft : "-", up ? "up" : "DOWN", seen,
+		       list, master ? " (leader)" : "", maintenance ? " MAINTENANCE" : "",
+		       evacuation && evacuation[0] ? ": " : "", evacuation ? evacuation : "");
+	free((void *)evacuation);
 	free((void *)id);
 	free((void *)address);
 	free((void *)raft);
@@ -168,8 +185,13 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return with_password(t, "pool.setPassword", NULL, 1, NULL);
 	if (strcmp(verb, "roles") == 0 && argc <= 2)
 		return tarnctl_call_string(t, "pool.setRoles", argc == 2 ? argv[1] : "");
+	if (strcmp(verb, "master") == 0 && argc == 2)
+		return tarnctl_call_strings(t, "pool.setMaster", 1, argv + 1, show_pool);
+	if (strcmp(verb, "maintenance") == 0 && argc == 3 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
+		return tarnctl_callf(t, "pool.setMaintenance", NULL, "(sb)", argv[1], (xmlrpc_bool)!strcmp(argv[2], "on"));
 	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
-			"       eject MEMBER | address IPV4:PORT | password | roles [utility,vm-server]\n"
+			"       eject MEMBER | address IPV4:PORT | password | roles [utility,vm-server] |\n"
+			"       master MEMBER | maintenance MEMBER on|off\n"
 			"       (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
 	return EXIT_USAGE;
 }
@@ -178,6 +200,7 @@ const struct tarnctl_verb tarnctl_verbs_pool[] = {
 	{"pool", "SUBCOMMAND",
 	 "create NAME, info, members, join MASTER[:PORT], leave [--force], eject MEMBER (id or pool address), "
 	 "address IPV4:PORT (this host's, from the agent's next start), password, "
-	 "roles [utility,vm-server] (this host's; none when left out)", 1, 2, pool},
+	 "roles [utility,vm-server] (this host's; none when left out), master MEMBER (hand the master's role "
+	 "to a voter), maintenance MEMBER on|off (no new guests; its running guests moved away)", 1, 3, pool},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -15,13 +15,16 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "event.h"
 #include "fileio.h"
 #include "pool-cluster.h"
+#include "pool-maintenance.h"
 #include "pool-ha.h"
 #include "pool-node.h"
 #include "pool-tls.h"
 
 #define BALANCE_S 2     /* the leader's look at who is up */
+#define EVACUATE_S 2    /* a member's look at the guests it moves away */
 #define PEER_TIMEOUT_S 30
 
 struct tarn_membership {
@@ -35,6 +38,7 @@ struct tarn_membership {
 	struct tarn_pool_tls tls; /* the node's address, socket and key file */
 	struct tarn_pool_node *node;
 	tarn_pool *pool;
+	tarn_store *facts; /* the node store: this host's free memory, as the engine read it */
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
@@ -113,10 +117,41 @@ static void ha_said(void *ctx, const char *guest, const char *to, const char *wh
 		syslog(LOG_ERR, "pool: HA: guest %s: %s", guest, why);
 }
 
+/* This host's memory free for guests, as the engine last read it; -1 unknown. */
+static int64_t free_mib(struct tarn_membership *m)
+{
+	char buf[32] = "";
+	return m->facts && tarn_fact_get(m->facts, "host.memory_free_mib", buf, sizeof buf, NULL) == 0 && buf[0]
+		? strtoll(buf, NULL, 10) : -1;
+}
+
+/* Moving guests off this member while it is in maintenance; what cannot
+ * move is said when that changes. */
+static void evacuate(struct tarn_membership *m, int *was)
+{
+	char me[24];
+	tarn_err err = "";
+	snprintf(me, sizeof me, "%" PRIu64, m->id);
+	int left = tarn_pool_evacuate(m->pool, me, err);
+	if (left < 0)
+		syslog(LOG_WARNING, "pool: moving guests off this host: %s", err);
+	else if (left != *was)
+		syslog(LOG_INFO, "pool: %d guest(s) still to move off this host", left);
+	*was = left;
+}
+
+/* When the keeper's rounds are next due, and what they carry over. */
+struct rounds {
+	time_t beat_at, balance_at, evacuate_at; /* when each is next due */
+	struct tarn_pool_watch watch;            /* the leader's: who was down */
+	struct tarn_ha_watch ha;                 /* everyone's: when each heartbeat last changed */
+	int evacuating;                          /* guests left to move, as last said */
+};
+
 /* One round of the keeper: who leads (said when it changes); the
- * heartbeat; the leader's upkeep of roles and its HA restarts. */
-static void keep(struct tarn_membership *m, time_t now, time_t *beat_at, time_t *balance_at,
-		 struct tarn_pool_watch *w, struct tarn_ha_watch *ha)
+ * heartbeat; the leader's upkeep of roles and its HA restarts; moving
+ * guests away. */
+static void keep(struct tarn_membership *m, time_t now, struct rounds *r)
 {
 	char leader[256] = "";
 	tarn_err err = "";
@@ -132,39 +167,43 @@ static void keep(struct tarn_membership *m, time_t now, time_t *beat_at, time_t 
 	}
 	if (!leader[0])
 		return;
-	if (now >= *beat_at) {
+	if (now >= r->beat_at) {
 		struct tarn_dq_node *nodes = NULL;
 		unsigned n = 0;
-		*beat_at = now + TARN_POOL_HEARTBEAT_S;
+		r->beat_at = now + TARN_POOL_HEARTBEAT_S;
+		tarn_pool_set_free_mib(m->pool, free_mib(m));
 		if (tarn_pool_heartbeat(m->pool, err) || tarn_pool_nodes(m->pool, &nodes, &n, err) ||
-		    tarn_pool_node_note_size(m->node_dir, n, err))
+		    tarn_pool_node_note_cluster(m->node_dir, nodes, n, err))
 			syslog(LOG_WARNING, "pool: heartbeat: %s", err);
 		free(nodes);
 	}
-	if (now < *balance_at)
-		return;
-	*balance_at = now + BALANCE_S;
-	if (tarn_pool_ha_round(m->pool, ha, info.is_master, ha_said, NULL, err) < 0)
-		syslog(LOG_WARNING, "pool: HA: %s", err);
-	if (info.is_master) {
-		int changed = tarn_pool_balance(m->pool, w, err);
+	int due = now >= r->balance_at;
+	if (due) {
+		r->balance_at = now + BALANCE_S;
+		if (tarn_pool_ha_round(m->pool, &r->ha, info.is_master, ha_said, NULL, err) < 0)
+			syslog(LOG_WARNING, "pool: HA: %s", err);
+	}
+	if (info.is_master && due) {
+		int changed = tarn_pool_balance(m->pool, &r->watch, err);
 		if (changed < 0)
 			syslog(LOG_WARNING, "pool: keeping voters: %s", err);
 		else if (changed)
 			syslog(LOG_INFO, "pool: %d member role(s) changed to keep %d voters", changed, TARN_POOL_VOTERS);
+	}
+	if (now >= r->evacuate_at) {
+		r->evacuate_at = now + EVACUATE_S;
+		evacuate(m, &r->evacuating);
 	}
 }
 
 static void *keeper(void *arg)
 {
 	struct tarn_membership *m = arg;
-	struct tarn_pool_watch w = {0};
-	static struct tarn_ha_watch ha; /* one keeper per process; too big for its stack */
-	time_t beat_at = 0, balance_at = 0;
+	struct rounds r = {0};
 	pthread_mutex_lock(&m->lock);
 	while (!m->stopping) {
 		if (m->node)
-			keep(m, time(NULL), &beat_at, &balance_at, &w, &ha);
+			keep(m, time(NULL), &r);
 		struct timespec t;
 		clock_gettime(CLOCK_REALTIME, &t);
 		t.tv_sec += 1;
@@ -175,11 +214,12 @@ static void *keeper(void *arg)
 }
 
 struct tarn_membership *tarn_membership_start(const char *pooldir, const char *address, const char *agent,
-					      tarn_err err)
+					      tarn_store *facts, tarn_err err)
 {
 	struct tarn_membership *m = calloc(1, sizeof *m);
 	if (!m)
 		return snprintf(err, TARN_ERRLEN, "out of memory"), NULL;
+	m->facts = facts;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
 	snprintf(m->address, sizeof m->address, "%s", address);

@@ -1,6 +1,7 @@
 /* This host's pool membership, in the API process: the pool node and the
  * store's handle on it, a keeper thread (heartbeats, watching who leads,
- * the leader's upkeep of roles), and the two changes that restart the
+ * the leader's upkeep of roles, moving guests off this host while it is in
+ * maintenance: pool-maintenance.h), and the two changes that restart the
  * node: joining another host's pool and leaving it.
  *
  * The node's data lives in POOLDIR/node. A join moves it to
@@ -11,14 +12,16 @@
 #ifndef TARN_POOL_MEMBER_H
 #define TARN_POOL_MEMBER_H
 #include "pool-store.h"
+#include "store.h"
 
 struct tarn_membership;
 
 /* Starts the node at address ("IPv4:port"); agent is this host's API as
- * other members reach it ("host:port"). NULL, with err, when the node
- * cannot start. */
+ * other members reach it ("host:port"); facts is the node store, where the
+ * engine records the host's free memory (sent with each heartbeat). NULL,
+ * with err, when the node cannot start. */
 struct tarn_membership *tarn_membership_start(const char *pooldir, const char *address, const char *agent,
-					      tarn_err err);
+					      tarn_store *facts, tarn_err err);
 void tarn_membership_stop(struct tarn_membership *m);
 tarn_pool *tarn_membership_pool(struct tarn_membership *m);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "pool-cluster.h"
 
 struct tarn_pool_node {
 	dqlite_node *node;
@@ -66,9 +67,21 @@ static long last_size(const char *dir)
 	return buf[0] ? strtol(buf, NULL, 10) : 1;
 }
 
-int tarn_pool_node_note_size(const char *dir, unsigned n, tarn_err err)
+int tarn_pool_node_note_cluster(const char *dir, const struct tarn_dq_node *nodes, unsigned n, tarn_err err)
 {
-	char path[4200], buf[32];
+	char path[4200], buf[32], list[TARN_POOL_MAX_MEMBERS * 2 * 300] = "", was[sizeof list] = "";
+	size_t k = 0;
+	for (unsigned i = 0; i < n && k < sizeof list - 300; i++)
+		k += (size_t)snprintf(list + k, sizeof list - k, "%" PRIu64 " %s %s\n", nodes[i].id, nodes[i].address,
+				      tarn_pool_role_name(nodes[i].role));
+	snprintf(path, sizeof path, "%s/cluster", dir);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		was[fread(was, 1, sizeof was - 1, f)] = '\0';
+		fclose(f);
+	}
+	if (strcmp(was, list) && tarn_write_file_atomic(path, list, strlen(list), 0600, err))
+		return -1;
 	if (last_size(dir) == (long)n)
 		return 0;
 	snprintf(path, sizeof path, "%s/nodes", dir);

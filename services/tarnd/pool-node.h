@@ -5,6 +5,7 @@
 #define TARN_POOL_NODE_H
 #include <stdint.h>
 
+#include "dqlite-client.h"
 #include "pool-tls.h"
 #include "validate.h"
 
@@ -18,8 +19,11 @@ struct tarn_pool_node;
 struct tarn_pool_node *tarn_pool_node_start(const char *dir, const struct tarn_pool_tls *tls, uint64_t *id,
 					    tarn_err err);
 void tarn_pool_node_stop(struct tarn_pool_node *n);
-/* Records in dir how many nodes the pool has (written only on change): a
- * node of a pool of several must not move to another address. */
-int tarn_pool_node_note_size(const char *dir, unsigned n, tarn_err err);
+/* Records in dir the pool's nodes as this member last saw them (each
+ * written only on change): dir/nodes, how many (a node of a pool of
+ * several must not move to another address), and dir/cluster, one
+ * "ID ADDRESS ROLE" line each, which tarn-pool-recover reads when the pool
+ * has lost its majority and cannot be asked. */
+int tarn_pool_node_note_cluster(const char *dir, const struct tarn_dq_node *nodes, unsigned n, tarn_err err);
 
 #endif

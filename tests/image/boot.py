@@ -153,6 +153,14 @@ def storage_client_checks(m):
            rc == 0 and "InitiatorName=iqn." in out, out)
 
 
+def pool_tool_checks(m):
+    """tarn-pool-recover runs in the image (its libraries came along) and
+    will not touch a pool node whose agent runs."""
+    rc, out = m.run("tarn-pool-recover --yes; echo rc=$?")
+    report("pool: tarn-pool-recover runs, and refuses while the agent holds the pool address",
+           "stop the agent first" in out and "rc=1" in out, out)
+
+
 def certificate_checks(m):
     """Debian's CA bundle, which libcurl reads for the agent's HTTPS imports."""
     rc, out = m.run("grep -c 'BEGIN CERTIFICATE' /etc/ssl/certs/ca-certificates.crt")
@@ -176,6 +184,7 @@ def boot_bios_cd():
             time_checks(m)
             storage_client_checks(m)
             certificate_checks(m)
+            pool_tool_checks(m)
     finally:
         m.close()
 

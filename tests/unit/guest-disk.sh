@@ -3,44 +3,9 @@
 # mount namespace with loop-mounted ext4 repositories, as repo.sh runs it;
 # templates are made in seed_pool by hand, guests are defined, never
 # started (no Xen here: they stay stopped).
-set -uo pipefail
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-B=$TOP/out/c-san
-make -s -C "$TOP" SAN=1 tests >/dev/null || { echo "FAIL guest-disk: build"; exit 1; }
-if ! unshare -m --propagation private true 2>/dev/null; then
-	echo "SKIP guest-disk: cannot make mount namespaces here"
-	exit 0
-fi
-state=$(mktemp -d /tmp/tarn-gdisk.XXXXXX)
-chmod 755 "$state"
-agent=
-cleanup() {
-	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
-	rm -rf "$state"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
-port=$(free_port) pool_port=$(free_port)
-export ASAN_OPTIONS=detect_leaks=1 TARN_PASSWORD='correct horse battery'
-echo "$TARN_PASSWORD" | "$B/tarnd" --set-password --state "$state"
-mkdir -p "$state/etc"
-unshare -m --propagation private "$B/tarnd" -f --listen 127.0.0.1 --port "$port" --state "$state" \
-	--sysconf "$state/etc" --rundir "$state/run" --pool-listen "127.0.0.1:$pool_port" 2>>"$state/tarnd.log" &
-agent=$!
-for _ in $(seq 100); do
-	[ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-	sleep 0.1
-done
-ctl() { "$B/tarnctl" --host 127.0.0.1 --port "$port" --cacert "$state/tls/cert.pem" "$@"; }
-in_ns() { nsenter -t "$agent" -m "$@"; }
-pass() { echo "PASS guest-disk: $1"; }
-fail() { echo "FAIL guest-disk: $1: ${2:-}"; }
-check() { # name, expected exit code, command...; output in $out
-	local name=$1 want=$2; shift 2
-	out=$("$@" 2>&1); local rc=$?
-	if [ $rc = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, wanted $want: $out"; fi
-}
-expect() { grep -qE -- "$2" <<<"$out" && pass "$1" || fail "$1" "wanted /$2/ in: $out"; }
+T=guest-disk STATE_PREFIX=tarn-gdisk
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/mountns.sh"
+start_agent
 mounted() { for _ in $(seq 100); do ctl --json repo list | grep -q '"state": *"mounted"' && [ "$(ctl --json repo list | grep -o '"state": *"mounted"' | wc -l)" -ge "$1" ] && return 0; sleep 0.2; done; return 1; }
 R=$state/repos
 
@@ -52,10 +17,10 @@ ctl repo add small local "$state/small.img" --format >/dev/null
 mounted 2 && pass "the repositories are mounted" || { fail "the repositories are mounted" "$(ctl repo list)"; exit 1; }
 
 # a template: vm.cfg, a kernel kept in it, and a sparse 64 MiB disk with data at 0 and 32 MiB
-T=$R/main/seed_pool/tiny
-in_ns sh -c "mkdir -p $T && head -c 4096 /dev/urandom > $T/vmlinuz && truncate -s 64M $T/disk.img &&
-	printf 'TEMPLATE-DISK' | dd of=$T/disk.img conv=notrunc status=none &&
-	head -c 1M /dev/urandom | dd of=$T/disk.img bs=1M seek=32 conv=notrunc status=none"
+TPL=$R/main/seed_pool/tiny
+in_ns sh -c "mkdir -p $TPL && head -c 4096 /dev/urandom > $TPL/vmlinuz && truncate -s 64M $TPL/disk.img &&
+	printf 'TEMPLATE-DISK' | dd of=$TPL/disk.img conv=notrunc status=none &&
+	head -c 1M /dev/urandom | dd of=$TPL/disk.img bs=1M seek=32 conv=notrunc status=none"
 cat > "$state/vm.cfg" <<'CFG'
 # the test template
 name = "tiny"
@@ -64,7 +29,7 @@ memory = 128
 vcpus = 1
 disk = [ 'file:disk.img,xvda,w' ]
 CFG
-in_ns cp "$state/vm.cfg" "$T/vm.cfg"
+in_ns cp "$state/vm.cfg" "$TPL/vm.cfg"
 in_ns sh -c "mkdir -p $R/main/seed_pool/broken && echo 'name = \"x\" memory = [' > $R/main/seed_pool/broken/vm.cfg"
 
 check "template list" 0 ctl template list main
@@ -73,10 +38,10 @@ expect "and what is wrong with a broken one" "^broken .*config parsing error"
 
 check "create-from-template --wait" 0 ctl guest create-from-template main tiny web1 --wait
 G=$R/main/running_pool/web1
-in_ns cmp -s "$T/disk.img" "$G/disk.img" && pass "the disk's content is the template's" || fail "the disk's content is the template's"
+in_ns cmp -s "$TPL/disk.img" "$G/disk.img" && pass "the disk's content is the template's" || fail "the disk's content is the template's"
 alloc=$(in_ns du -k "$G/disk.img" | cut -f1)
 [ "$alloc" -lt 8192 ] && pass "the holes are kept ($alloc KiB of 64 MiB)" || fail "the holes are kept" "$alloc KiB allocated"
-in_ns cmp -s "$T/vmlinuz" "$G/vmlinuz" && pass "the kernel kept in the template is copied" || fail "the kernel is copied"
+in_ns cmp -s "$TPL/vmlinuz" "$G/vmlinuz" && pass "the kernel kept in the template is copied" || fail "the kernel is copied"
 check "guest show" 0 ctl guest show web1
 expect "the guest is defined, stopped" "desired +stopped"
 expect "its name is set" "name = 'web1'"
@@ -96,7 +61,7 @@ check "a repository that does not exist is refused" 1 ctl guest create-from-temp
 
 # a full repository: a 12 MiB template disk in a 16 MiB one, whose copy cannot fit
 S=$R/small/seed_pool/big
-in_ns sh -c "mkdir -p $S && head -c 9M /dev/urandom > $S/disk.img && sed 's/tiny/big/' $state/vm.cfg > $S/vm.cfg && cp $T/vmlinuz $S/"
+in_ns sh -c "mkdir -p $S && head -c 9M /dev/urandom > $S/disk.img && sed 's/tiny/big/' $state/vm.cfg > $S/vm.cfg && cp $TPL/vmlinuz $S/"
 check "a template that does not fit is refused" 1 ctl guest create-from-template small big web9 --wait
 expect "saying the repository is full" "small is full"
 [ -z "$(in_ns ls -A "$R/small/running_pool")" ] && pass "nothing is left in running_pool" || fail "nothing is left in running_pool" "$(in_ns ls -A "$R/small/running_pool")"
@@ -121,7 +86,7 @@ in_ns sh -c "printf 'CHANGED-AFTER' | dd of=$G/disk.img conv=notrunc status=none
 check "revert --wait" 0 ctl guest revert web1 before --wait
 [ "$(in_ns head -c 13 "$G/disk.img")" = TEMPLATE-DISK ] && pass "revert restores the changed bytes" ||
 	fail "revert restores the changed bytes" "$(in_ns head -c 13 "$G/disk.img")"
-in_ns cmp -s "$T/disk.img" "$G/disk.img" && pass "the whole disk is as it was" || fail "the whole disk is as it was"
+in_ns cmp -s "$TPL/disk.img" "$G/disk.img" && pass "the whole disk is as it was" || fail "the whole disk is as it was"
 [ -z "$(in_ns find "$R/main/running_pool" -name '.tarn-partial-*')" ] && pass "a revert leaves no partial file" || fail "a revert leaves no partial file"
 check "a revert to a snapshot that does not exist is refused" 1 ctl guest revert web1 nosuch
 ctl guest start web1 >/dev/null
@@ -138,7 +103,7 @@ check "delete --disks --wait" 0 ctl guest delete web2 --disks --wait
 in_ns test -e "$R/main/running_pool/web2" && fail "its directory is gone" "$(in_ns ls -la "$R/main/running_pool/web2")" || pass "its directory is gone"
 ctl guest show web2 >/dev/null 2>&1 && fail "it is undefined" || pass "it is undefined"
 in_ns test -e "$G/disk.img" && pass "another guest's disk stays" || fail "another guest's disk stays"
-in_ns test -e "$T/disk.img" && pass "the template stays" || fail "the template stays"
+in_ns test -e "$TPL/disk.img" && pass "the template stays" || fail "the template stays"
 check "delete without --disks keeps them" 0 ctl guest delete web1
 in_ns test -e "$G/disk.img" && pass "... its disk stays" || fail "... its disk stays"
 exit 0

@@ -4,37 +4,21 @@
 # goes away with it. Loop-mounted ext4 image files stand in for local
 # disks; a Python HTTP server on loopback serves imports. TARN_KEEP=DIR
 # keeps a copy of the node store for a look afterwards.
-set -uo pipefail
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-B=$TOP/out/c-san
-make -s -C "$TOP" SAN=1 tests >/dev/null || { echo "FAIL repo: build"; exit 1; }
-if ! unshare -m --propagation private true 2>/dev/null; then
-	echo "SKIP repo: repositories in a mount namespace: cannot make mount namespaces here"
-	exit 0
-fi
-state=$(mktemp -d /tmp/tarn-repo.XXXXXX)
-chmod 755 "$state" # the API process (nobody) reads the mount points below
-agent= web= slow=
-cleanup() {
-	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
+T=repo STATE_PREFIX=tarn-repo
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/mountns.sh"
+web= slow=
+on_exit() {
 	[ -n "$web" ] && kill "$web" 2>/dev/null
 	[ -n "$slow" ] && kill "$slow" 2>/dev/null
 	wait 2>/dev/null
-	[ -n "${TARN_KEEP:-}" ] && cp -r "$state/db" "$TARN_KEEP"; rm -rf "$state"
+	[ -n "${TARN_KEEP:-}" ] && cp -r "$state/db" "$TARN_KEEP"
 }
-trap cleanup EXIT
-free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
-port=$(free_port) pool_port=$(free_port)
-export ASAN_OPTIONS=detect_leaks=1 TARN_PASSWORD='correct horse battery'
-# system.upgrade runs tarn-upgrade from PATH: the real script, told this
-# host booted from slot A of a disk that has no slot B
 export TARN_BOOTLIB=$TOP/rootfs/overlay/usr/lib/tarn/bootlib TARN_CMDLINE=/dev/null
-echo "$TARN_PASSWORD" | "$B/tarnd" --set-password --state "$state"
-mkdir -p "$state/etc" "$state/www" "$state/seed"
+mkdir -p "$state/www" "$state/seed"
 
 # mount(8) for NFS is stood in for (this kernel may have no NFS client): it
 # records the call and bind-mounts a local directory as the "export"
-mkdir -p "$state/bin" "$state/export"
+mkdir -p "$state/export"
 real_mount=$(command -v mount)
 cat > "$state/bin/mount" <<EOF
 #!/bin/bash
@@ -46,46 +30,6 @@ exec $real_mount "\$@"
 EOF
 chmod +x "$state/bin/mount"
 
-# start_agent [SYS]: SYS, when given, is put over /sys/class in the
-# agent's namespace (a stand-in for the iSCSI initiator's sysfs)
-start_agent() {
-	local over=${1:-}
-	PATH="$state/bin:$PATH" unshare -m --propagation private sh -c \
-		'[ -z "$1" ] || mount --bind "$1" /sys/class || exit 1; shift; exec "$@"' sh "$over" \
-		"$B/tarnd" -f --listen 127.0.0.1 --port "$port" --state "$state" --sysconf "$state/etc" \
-		--rundir "$state/run" --pool-listen "127.0.0.1:$pool_port" 2>>"$state/tarnd.log" &
-	agent=$!
-	for _ in $(seq 100); do
-		[ -s "$state/tls/cert.pem" ] && (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return
-		sleep 0.1
-	done
-}
-# kill -9 and wait until the engine's children (API, workers) are gone too:
-# with the last of them the namespace and its mounts go
-crash_agent() {
-	local kids
-	kids=$(pgrep -P "$agent")
-	kill -9 "$agent"; wait "$agent" 2>/dev/null
-	for _ in $(seq 100); do
-		local alive=0
-		for k in $kids; do kill -0 "$k" 2>/dev/null && alive=1; done
-		[ $alive = 0 ] && break
-		sleep 0.1
-	done
-	agent=
-}
-ctl() { "$B/tarnctl" --host 127.0.0.1 --port "$port" --cacert "$state/tls/cert.pem" "$@"; }
-in_ns() { nsenter -t "$agent" -m "$@"; }
-pass() { echo "PASS repo: $1"; }
-fail() { echo "FAIL repo: $1: ${2:-}"; }
-check() { # name, expected exit code, command...; output in $out
-	local name=$1 want=$2; shift 2
-	out=$("$@" 2>&1); local rc=$?
-	if [ $rc = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, wanted $want: $out"; fi
-}
-expect() { # name, pattern (grep -E) that $out must match
-	grep -qE -- "$2" <<<"$out" && pass "$1" || fail "$1" "wanted /$2/ in: $out"
-}
 # the field of a repository in repo.list (--json)
 repo_field() {
 	ctl --json repo list | python3 -c 'import json,sys; r=[x for x in json.load(sys.stdin) if x["name"]==sys.argv[1]]; print(r[0][sys.argv[2]] if r else "")' "$1" "$2"

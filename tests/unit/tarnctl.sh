@@ -7,7 +7,7 @@ B=$TOP/out/c-san
 make -s -C "$TOP" SAN=1 tests >/dev/null || { echo "FAIL tarnctl: build"; exit 1; }
 state=$(mktemp -d /tmp/tarnctl-test.XXXXXX)
 port=$((20000 + RANDOM % 20000))
-pool_port=$(python3 -c "import sys; sys.path[:0] = ['$TOP/tests/lib']; import ports; print(ports.free_port())")
+pool_port=$(python3 "$TOP/tests/lib/ports.py")
 export ASAN_OPTIONS=detect_leaks=1
 echo 'correct horse battery' | "$B/tarnd" --set-password --state "$state"
 "$B/tarnd" -f --no-reconcile --listen 127.0.0.1 --port $port --pool-listen 127.0.0.1:$pool_port --state "$state" --rundir "$state/run" 2>"$state/tarnd.log" &

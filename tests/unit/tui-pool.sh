@@ -3,13 +3,14 @@
 # loopback: A (127.0.0.1, the console's) and B (127.0.0.2), each with its
 # own state, ports and pool node. Creating a pool with a pool password,
 # this host's pool address (and the restart it needs), its roles, the members list
-# refreshing as B joins and leaves, joining B's pool with a wrong and the
+# refreshing as B joins and leaves, making B master and putting it in
+# maintenance and back, joining B's pool with a wrong and the
 # right pool password, a wrong console password, leaving. Nothing touches
 # this machine's /etc, /run/tarn or ports 8899/8900.
 T=tui-pool
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
 with_agent
-free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
+free_port() { python3 "$TOP/tests/lib/ports.py"; }
 # B: a second agent, on 127.0.0.2
 stateb=$tmp/state-b portb=$(free_port) poolb=$(free_port)
 sockb=$stateb/run/tarn/api.sock
@@ -28,7 +29,7 @@ except Exception: print("none")'
 }
 # enter_and_wait with a longer wait: a join takes seconds
 enter_slow() { keys "$1" Enter; wait_for "$1" "$2" "$3"; }
-HINTS='j: join  l: leave  e: eject  a: address  r: roles  Esc: back'
+HINTS='j: join  l: leave  e: eject  m: member  a: address  r: roles  Esc: back'
 
 check "the console starts on agent A" console main
 keys main o
@@ -64,6 +65,30 @@ out=$(TARN_POOL_PASSWORD=pool-secret-a ctlb pool join 127.0.0.1:$port 2>&1)
 [ "$(pool_of "$sockb")" = "lab-a 2" ] && pass "B joins with the console's pool password" ||
 	fail "B joins with the console's pool password: $out"
 check "the members list shows B by itself (live refresh)" wait_for main "127.0.0.2:$poolb +[a-z]+ +up" 10
+
+# ---- a member made master, put in maintenance and taken out ----
+keys main m
+check "m lists every member, this host too" wait_for main 'Which member\?'
+keys main 2; wait_for main 'Make it the pool master'
+keys main 1
+check "master: asked first, naming the member" wait_for main "Make 127.0.0.2:$poolb the pool master\?"
+keys main y
+check "master: B is the pool master" wait_for main "127.0.0.2:$poolb is the pool master" 15
+keys main Enter
+check "master: the screen shows B as master" wait_for main "Master +127.0.0.2:$poolb\$" 10
+keys main m; wait_for main 'Which member\?'; keys main 2; wait_for main 'Put it in maintenance'; keys main 2
+check "maintenance: asked first, saying what it does" wait_for main "Put 127.0.0.2:$poolb in maintenance\?"
+keys main y; wait_for main "is in maintenance"; keys main Enter
+check "maintenance: the members list shows it, and B's evacuation done (no guests)" \
+	wait_for main "127.0.0.2:$poolb +voter +up.*master, maintenance: done" 15
+keys main m; wait_for main 'Which member\?'; keys main 2; wait_for main 'Take it out of maintenance'; keys main 2
+keys main y
+check "maintenance: B taken out of it" wait_for main "127.0.0.2:$poolb is out of maintenance" 15
+keys main Enter
+keys main m; wait_for main 'Which member\?'; keys main 1; wait_for main 'Make it the pool master'; keys main 1 y
+check "master: A made master again" wait_for main "127.0.0.1:$((port + 1)) is the pool master" 15
+keys main Enter; wait_for main "$HINTS"
+check "and the list no longer marks B in maintenance" bash -c "! grep -q 'maintenance' '$tmp/screen'"
 keys main e
 check "e lists the other members to eject" wait_for main 'Eject which member\?'
 check "B is offered, this host is not" bash -c "grep -q '127.0.0.2:$poolb' '$tmp/screen' && ! grep -q '127.0.0.1:$((port + 1))' '$tmp/screen'"

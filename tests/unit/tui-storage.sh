@@ -15,7 +15,7 @@ if ! unshare -m -u --propagation private true 2>/dev/null; then
 	exit 0
 fi
 state=$tmp/state sock=$tmp/state/run/tarn/api.sock web=
-free_port() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from ports import free_port; print(free_port())' "$TOP/tests/lib"; }
+free_port() { python3 "$TOP/tests/lib/ports.py"; }
 port=$(free_port) pool_port=$(free_port) webport=$(free_port)
 agent_pid() { cat "$tmp/agent.pid" 2>/dev/null; }
 stop_agent() { # SIGTERM, and wait until the engine and its children are gone

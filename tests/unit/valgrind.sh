@@ -9,7 +9,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 make -s -C "$TOP" all >/dev/null || { echo "FAIL valgrind: build"; exit 1; }
 state=$(mktemp -d /tmp/tarn-valgrind.XXXXXX)
 port=$((20000 + RANDOM % 20000))
-pool_port=$(python3 -c "import sys; sys.path[:0] = ['$TOP/tests/lib']; import ports; print(ports.free_port())")
+pool_port=$(python3 "$TOP/tests/lib/ports.py")
 trap 'kill $agent 2>/dev/null; rm -rf "$state"' EXIT
 echo 'correct horse battery' | "$TOP/out/c/tarnd" --set-password --state "$state"
 valgrind --leak-check=full --suppressions="$TOP/tests/unit/valgrind.supp" --log-file="$state/vg.%p.log" \
