@@ -23,6 +23,19 @@ def fault(fn, *args):
         return f.faultCode, f.faultString
 
 
+def until(seconds, fn, step=0.1, each=None):
+    """fn's first true value within seconds, else None (each() is called every step too)."""
+    end = time.time() + seconds
+    while time.time() < end:
+        if each:
+            each()
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    return None
+
+
 def set_password(state, password):
     subprocess.run([TARND, "--set-password", "--state", state], input=(password + "\n").encode(),
                    capture_output=True, check=True)

@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 import tarnd  # noqa: E402
-from tarnd import fault  # noqa: E402
+from tarnd import fault, until  # noqa: E402
 
 PASSWORD = "correct horse battery"
 POOL_PASSWORD = "pool secret ha"
@@ -90,19 +90,6 @@ class Host:
                             "--insecure", *args], capture_output=True, text=True, timeout=60,
                            env=dict(os.environ, TARN_PASSWORD=PASSWORD), stdin=subprocess.DEVNULL)
         return p.returncode, p.stdout + p.stderr
-
-
-def until(seconds, fn, step=0.2, each=None):
-    """fn's first true value within seconds (each() is called every step too)."""
-    end = time.time() + seconds
-    while time.time() < end:
-        if each:
-            each()
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return None
 
 
 def info(h):
