@@ -140,6 +140,8 @@ static xmlrpc_value *create_from_template(xmlrpc_env *env, xmlrpc_value *p, void
 		loaded = 1;
 		if (tarn_template_load(dir, tmpl, &t, why))
 			xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, why);
+		else if (tarn_cmd_guest_fits_host(agent, &t.cfg, -1, why)) /* as define would */
+			xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "template %.64s: %.140s", tmpl, why);
 		else if (room(env, dir, repo, t.need) == 0)
 			snprintf(args, sizeof args, "template=%s\nname=%s\n", tmpl, name),
 				v = queue(env, agent, "guest.fromtemplate", repo, args);

@@ -90,6 +90,11 @@ check "a template that does not exist is refused" 1 ctl guest create-from-templa
 expect "saying so" "no template nosuch"
 check "a broken template is refused" 1 ctl guest create-from-template main broken web9
 expect "naming the line" "xl.cfg:1"
+in_ns sh -c "mkdir -p $R/main/seed_pool/huge && sed -e 's/^memory = .*/memory = 9999999/' -e '/^disk/d' $T/vm.cfg > $R/main/seed_pool/huge/vm.cfg && cp $T/vmlinuz $R/main/seed_pool/huge/"
+check "a template with more memory than the host is refused" 1 ctl guest create-from-template main huge web9
+expect "saying so, before anything is copied" "template huge: memory 9999999 MiB is more than this host's"
+[ "$(in_ns ls -A "$R/main/running_pool")" = web1 ] && pass "... nothing is copied" || fail "... nothing is copied" "$(in_ns ls -A "$R/main/running_pool")"
+ctl guest show web9 >/dev/null 2>&1 && fail "... nor defined" || pass "... nor defined"
 check "a name already taken is refused" 1 ctl guest create-from-template main tiny web1
 expect "saying so" "already defined"
 check "a repository that does not exist is refused" 1 ctl guest create-from-template nosuch tiny web9
