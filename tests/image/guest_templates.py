@@ -131,6 +131,8 @@ def checks(m, first):
         bad_input(m)
         disk_contents(m, first)
         pvgrub(m)
+        ok, out = nothing_left(m, ["web1", "web2", "pv1"], ["r1:", "small:"])
+        report("templates: every guest deleted with its disks: running_pool is empty again", ok, out)
     report(f"templates: guests from templates, clone, snapshot/revert, pvgrub and bad input took "
            f"{time.monotonic() - started:.0f} s", True)
 
