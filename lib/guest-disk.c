@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "xlcfg.h"
+
 #define FAIL(...) (snprintf(err, TARN_ERRLEN, __VA_ARGS__), -1)
 
 /* The repository a path lies in (its name into repo), and the pool after
@@ -75,6 +77,24 @@ int tarn_guest_owns(const char *root, const char *guest, const char *path)
 	tarn_guest_dir(realroot, repo, guest, dir, sizeof dir);
 	size_t dl = strlen(dir);
 	return strncmp(real, dir, dl) == 0 && real[dl] == '/';
+}
+
+int tarn_guest_boot_files(const char *root, const char *guest, const char *text, char files[2][4096])
+{
+	static const char *const keys[] = {"kernel", "ramdisk"};
+	struct tarn_xlu x;
+	tarn_err why;
+	int n = 0;
+	files[0][0] = files[1][0] = '\0';
+	if (tarn_xlu_open(&x, text, why))
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		const char *v;
+		if (xlu_cfg_get_string(x.c, keys[k], &v, 1) == 0 && tarn_guest_owns(root, guest, v))
+			n++, snprintf(files[k], 4096, "%s", v);
+	}
+	tarn_xlu_close(&x);
+	return n;
 }
 
 static int copy_guest(void *ctx, const struct tarn_guest *g)

@@ -40,6 +40,11 @@ void tarn_snapshot_dir(const char *root, const char *repo, const char *guest, co
  * "..", no symbolic link leading out), else 0. */
 int tarn_guest_owns(const char *root, const char *guest, const char *path);
 
+/* The guest's kernel and ramdisk when they are its own (files in its
+ * directory, as a template's copies are) into files[0] and files[1]; ""
+ * when shared (pvgrub2, /boot, a template's) or not given. How many are own. */
+int tarn_guest_boot_files(const char *root, const char *guest, const char *text, char files[2][4096]);
+
 /* A guest read out of the pool store; xlcfg malloc'd (tarn_guest_copy_free). */
 struct tarn_guest_copy {
 	char name[65], uuid[37], desired[16], actual[16];

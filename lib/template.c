@@ -109,16 +109,6 @@ void tarn_template_free(struct tarn_template *t)
 	t->text = NULL;
 }
 
-/* text with key set to a quoted string; frees text. */
-static char *set_string(char *text, const char *key, const char *value, tarn_err err)
-{
-	char quoted[4400];
-	char *out = text && tarn_xlcfg_quote(value, quoted, sizeof quoted, err) == 0
-			    ? tarn_xlcfg_set(text, key, quoted, err) : NULL;
-	free(text);
-	return out;
-}
-
 char *tarn_template_guest_cfg(const struct tarn_template *t, const char *guest_dir, const char *name,
 			      const char *uuid, tarn_err err)
 {
@@ -144,8 +134,8 @@ char *tarn_template_guest_cfg(const struct tarn_template *t, const char *guest_d
 	for (int k = 0; k < 2; k++)
 		if (idx[k] >= 0) {
 			snprintf(path, sizeof path, "%s/%s", guest_dir, t->files[idx[k]].name);
-			text = set_string(text, keys[k], path, err);
+			text = tarn_xlcfg_set_string(text, keys[k], path, err);
 		}
-	text = set_string(text, "name", name, err);
-	return uuid ? set_string(text, "uuid", uuid, err) : text;
+	text = tarn_xlcfg_set_string(text, "name", name, err);
+	return uuid ? tarn_xlcfg_set_string(text, "uuid", uuid, err) : text;
 }

@@ -195,3 +195,12 @@ char *tarn_xlcfg_set_disks(const char *text, char *const specs[], int n, tarn_er
 	free(list);
 	return out;
 }
+
+char *tarn_xlcfg_set_string(char *text, const char *key, const char *value, tarn_err err)
+{
+	char quoted[4400];
+	char *out = text && tarn_xlcfg_quote(value, quoted, sizeof quoted, err) == 0
+			    ? tarn_xlcfg_set(text, key, quoted, err) : NULL;
+	free(text);
+	return out;
+}

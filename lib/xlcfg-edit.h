@@ -16,6 +16,8 @@ char *tarn_xlcfg_set(const char *text, const char *key, const char *value, tarn_
 /* s as a quoted xl.cfg string into buf; -1 with err when it holds a quote,
  * a backslash or a line end (never needed in names and paths Tarn makes). */
 int tarn_xlcfg_quote(const char *s, char *buf, size_t len, tarn_err err);
+/* text (freed; NULL passes through) with key set to value quoted; NULL with err. */
+char *tarn_xlcfg_set_string(char *text, const char *key, const char *value, tarn_err err);
 
 #define TARN_MAX_DISKS 64
 

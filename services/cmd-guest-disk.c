@@ -140,6 +140,8 @@ static xmlrpc_value *create_from_template(xmlrpc_env *env, xmlrpc_value *p, void
 		loaded = 1;
 		if (tarn_template_load(dir, tmpl, &t, why))
 			xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, why);
+		else if (tarn_cmd_guest_fits_host(agent, &t.cfg, -1, why)) /* as define would */
+			xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "template %.64s: %.140s", tmpl, why);
 		else if (room(env, dir, repo, t.need) == 0)
 			snprintf(args, sizeof args, "template=%s\nname=%s\n", tmpl, name),
 				v = queue(env, agent, "guest.fromtemplate", repo, args);
@@ -293,29 +295,39 @@ xmlrpc_value *tarn_cmd_delete_disks(xmlrpc_env *env, void *agent, tarn_pool *poo
 {
 	struct tarn_guest_copy g;
 	struct tarn_xlcfg_disk d[TARN_MAX_DISKS];
-	char repo[65] = "", args[1024], dir[4400];
+	char repo[65] = "", args[1024], dir[4400], boot[2][4096];
+	const char *paths[TARN_MAX_DISKS + 2];
 	tarn_err why = "";
 	int rc = tarn_guest_read(pool, name, &g, why), n = rc ? -1 : tarn_xlcfg_disks(g.xlcfg, d, TARN_MAX_DISKS, why);
 	size_t used = (size_t)snprintf(args, sizeof args, "guest=%s\n", name);
+	if (n >= 0) /* its own kernel and ramdisk (a template's copies) go with it */
+		tarn_guest_boot_files(root_of(agent), name, g.xlcfg, boot);
 	tarn_guest_copy_free(&g);
 	if (rc || n < 0)
 		return rc ? tarn_cmd_pool_fault(env, rc, why) : (xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, why), NULL);
+	int np = 0;
+	for (int i = 0; i < n; i++)
+		if (!d[i].readonly && !d[i].cdrom)
+			paths[np++] = d[i].path;
+	for (int k = 0; k < 2; k++)
+		if (boot[k][0])
+			paths[np++] = boot[k];
 	/* only files in running_pool/<name>/ of a repository (checked again as root) */
-	for (int i = 0, k = 0; i < n; i++) {
-		const char *after = strncmp(d[i].path, root_of(agent), strlen(root_of(agent))) == 0
-					    ? d[i].path + strlen(root_of(agent)) : NULL;
+	for (int i = 0, k = 0; i < np; i++) {
+		const char *after = strncmp(paths[i], root_of(agent), strlen(root_of(agent))) == 0
+					    ? paths[i] + strlen(root_of(agent)) : NULL;
 		char r[65];
 		size_t rl = after && after[0] == '/' ? strcspn(after + 1, "/") : 0;
-		if (!rl || rl > 64 || d[i].readonly || d[i].cdrom)
+		if (!rl || rl > 64)
 			continue;
 		snprintf(r, sizeof r, "%.*s", (int)rl, after + 1);
 		tarn_guest_dir(root_of(agent), r, name, dir, sizeof dir);
-		if (strncmp(d[i].path, dir, strlen(dir)) != 0 || d[i].path[strlen(dir)] != '/' || strstr(d[i].path, "/../"))
+		if (strncmp(paths[i], dir, strlen(dir)) != 0 || paths[i][strlen(dir)] != '/' || strstr(paths[i], "/../"))
 			continue;
 		if (!repo[0])
 			snprintf(repo, sizeof repo, "%s", r);
 		used += (size_t)snprintf(args + used, used < sizeof args ? sizeof args - used : 0, "disk%d=%s\n", k++,
-					 d[i].path);
+					 paths[i]);
 	}
 	if (used >= sizeof args)
 		return xmlrpc_env_set_fault(env, TARN_FAULT_INVALID, "the disks' paths are too long to delete at once"),

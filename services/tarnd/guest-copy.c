@@ -217,10 +217,10 @@ static void copy_name(const struct tarn_guest_disks *d, int i, char *buf, size_t
 		snprintf(buf, len, "%s", base);
 }
 
-/* The new guest's xl.cfg: the own disks at their copies in final, the
- * new name and uuid. malloc'd, or NULL with err. */
-static char *clone_cfg(const struct tarn_guest_copy *g, const struct tarn_guest_disks *d, const char *final,
-		       const char *name, tarn_err err)
+/* The new guest's xl.cfg: the own disks, kernel and ramdisk (boot) at
+ * their copies in final, the new name and uuid. malloc'd, or NULL with err. */
+static char *clone_cfg(const struct tarn_guest_copy *g, const struct tarn_guest_disks *d, char boot[2][4096],
+		       const char *final, const char *name, tarn_err err)
 {
 	char *specs[TARN_MAX_DISKS] = {0}, path[4800], file[300], q[4400], uuid[37];
 	char *text = NULL;
@@ -238,6 +238,11 @@ static char *clone_cfg(const struct tarn_guest_copy *g, const struct tarn_guest_
 		text = d->n ? tarn_xlcfg_set_disks(g->xlcfg, specs, d->n, err) : strdup(g->xlcfg);
 	for (int i = 0; i < d->n; i++)
 		free(specs[i]);
+	const char *keys[] = {"kernel", "ramdisk"};
+	for (int k = 0; k < 2; k++)
+		if (boot[k][0])
+			snprintf(path, sizeof path, "%s/%s", final, strrchr(boot[k], '/') + 1),
+				text = tarn_xlcfg_set_string(text, keys[k], path, err);
 	tarn_pool_new_uuid(uuid);
 	char *named = text && tarn_xlcfg_quote(name, q, sizeof q, err) == 0 ? tarn_xlcfg_set(text, "name", q, err) : NULL;
 	snprintf(q, sizeof q, "'%s'", uuid);
@@ -249,8 +254,8 @@ static char *clone_cfg(const struct tarn_guest_copy *g, const struct tarn_guest_
 
 int tarn_job_clone(struct tarn_job *j, tarn_err err)
 {
-	char name[65], dir[4096], part[4400], final[4400], file[300];
-	char *src[TARN_MAX_DISKS], *dst[TARN_MAX_DISKS] = {0};
+	char name[65], dir[4096], part[4400], final[4400], file[300], boot[2][4096] = {"", ""};
+	char *src[TARN_MAX_DISKS + 2], *dst[TARN_MAX_DISKS + 2] = {0};
 	tarn_err why = "";
 	tarn_pool *p = NULL;
 	struct tarn_guest_copy g = {0};
@@ -259,8 +264,16 @@ int tarn_job_clone(struct tarn_job *j, tarn_err err)
 	char *cfg = NULL;
 	if (tarn_job_arg(j, "name", name, sizeof name) || tarn_check_name(name, why))
 		SAY("the task's arguments are incomplete");
-	else if (tarn_job_guest(j, &p, &g, &d, "cloned", err) == 0 && !tarn_job_repo(j, dir, sizeof dir, err))
+	else if (tarn_job_guest(j, &p, &g, &d, "cloned", err) == 0 && !tarn_job_repo(j, dir, sizeof dir, err)) {
+		/* its own kernel and ramdisk (a template's copies) are copied too */
+		tarn_guest_boot_files(j->root, g.name, g.xlcfg, boot);
+		for (int k = 0; k < 2; k++) {
+			struct stat sb;
+			if (boot[k][0] && stat(boot[k], &sb) == 0)
+				d.need += (uint64_t)sb.st_blocks * 512;
+		}
 		made = start(j, p, dir, name, d.need, part, final, sizeof part, err) == 0;
+	}
 	rc = made ? TARN_JOB_DONE : TARN_JOB_FAILED;
 	for (int i = 0; rc == TARN_JOB_DONE && i < d.n; i++) {
 		if (!d.own[i])
@@ -270,9 +283,16 @@ int tarn_job_clone(struct tarn_job *j, tarn_err err)
 		if (asprintf(&dst[n++], "%s/%s", part, file) < 0)
 			rc = (SAY("out of memory"), TARN_JOB_FAILED);
 	}
+	for (int k = 0; rc == TARN_JOB_DONE && k < 2; k++) {
+		if (!boot[k][0])
+			continue;
+		src[n] = boot[k];
+		if (asprintf(&dst[n++], "%s/%s", part, strrchr(boot[k], '/') + 1) < 0)
+			rc = (SAY("out of memory"), TARN_JOB_FAILED);
+	}
 	if (rc == TARN_JOB_DONE)
 		rc = tarn_job_copy_files(j, src, dst, n, d.need, err);
-	if (rc == TARN_JOB_DONE && !(cfg = clone_cfg(&g, &d, final, name, why)))
+	if (rc == TARN_JOB_DONE && !(cfg = clone_cfg(&g, &d, boot, final, name, why)))
 		rc = (SAY("%.150s", why), TARN_JOB_FAILED);
 	if (rc == TARN_JOB_DONE && tarn_job_guest_unchanged(p, &g, err))
 		rc = TARN_JOB_FAILED;

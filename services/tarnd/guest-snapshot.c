@@ -255,7 +255,7 @@ int tarn_job_delete_disks(struct tarn_job *j, tarn_err err)
 	tarn_err why;
 	if (tarn_job_arg(j, "guest", guest, sizeof guest) || tarn_check_name(guest, why))
 		return SAY("the task's arguments are incomplete"), TARN_JOB_FAILED;
-	for (int i = 0; i < TARN_MAX_DISKS; i++) {
+	for (int i = 0; i < TARN_MAX_DISKS + 2; i++) { /* its disks, kernel and ramdisk */
 		snprintf(key, sizeof key, "disk%d", i);
 		if (tarn_job_arg(j, key, path, sizeof path))
 			break;
@@ -273,7 +273,7 @@ int tarn_job_delete_disks(struct tarn_job *j, tarn_err err)
 		unlink(more);
 		rmdir(gdir); /* only when nothing else is left in it */
 	}
-	SAY("guest %.64s's disks deleted: %d%s", guest, deleted, kept ? " (some were not its own: kept)" : "");
+	SAY("guest %.64s's files deleted: %d%s", guest, deleted, kept ? " (some were not its own: kept)" : "");
 	return TARN_JOB_DONE;
 }
 

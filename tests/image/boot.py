@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
 from qemu import Machine, Timeout  # noqa: E402
+import guest_templates  # noqa: E402
 
 TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
 ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.iso")
@@ -343,7 +344,8 @@ def persistence():
     stage = os.path.join(WORK, "data")
     subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
                    check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["truncate", "-s", "256M", data], check=True)
+    first = guest_templates.stage(stage, os.path.join(stage, "tiny"), WORK)
+    subprocess.run(["truncate", "-s", "384M", data], check=True)
     subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
     token = secrets.token_hex(8)
     m = Machine("persist-1", LOGS, iso=ISO, data=data)
@@ -354,6 +356,7 @@ def persistence():
         report("data disk: TARN-DATA mounted at /var/lib/tarn and writable", rc == 0, out)
         plain_guest(m)
         managed_guest(m)
+        guest_templates.checks(m, first)
         m.send("reboot\n")
         m.proc.wait(120)  # -no-reboot: QEMU exits when the guest reboots
         report("data disk: clean reboot", m.proc.returncode == 0, f"QEMU exit {m.proc.returncode}")

@@ -55,6 +55,11 @@ check "a template that does not exist is refused" 1 ctl guest create-from-templa
 expect "saying so" "no template nosuch"
 check "a broken template is refused" 1 ctl guest create-from-template main broken web9
 expect "naming the line" "xl.cfg:1"
+in_ns sh -c "mkdir -p $R/main/seed_pool/huge && sed -e 's/^memory = .*/memory = 9999999/' -e '/^disk/d' $TPL/vm.cfg > $R/main/seed_pool/huge/vm.cfg && cp $TPL/vmlinuz $R/main/seed_pool/huge/"
+check "a template with more memory than the host is refused" 1 ctl guest create-from-template main huge web9
+expect "saying so, before anything is copied" "template huge: memory 9999999 MiB is more than this host's"
+[ "$(in_ns ls -A "$R/main/running_pool")" = web1 ] && pass "... nothing is copied" || fail "... nothing is copied" "$(in_ns ls -A "$R/main/running_pool")"
+ctl guest show web9 >/dev/null 2>&1 && fail "... nor defined" || pass "... nor defined"
 check "a name already taken is refused" 1 ctl guest create-from-template main tiny web1
 expect "saying so" "already defined"
 check "a repository that does not exist is refused" 1 ctl guest create-from-template nosuch tiny web9
@@ -73,6 +78,8 @@ check "clone --wait" 0 ctl guest clone web1 web2 --wait
 in_ns cmp -s "$G/disk.img" "$R/main/running_pool/web2/disk.img" && pass "the clone's disk is a copy" || fail "the clone's disk is a copy"
 check "guest show web2" 0 ctl guest show web2
 expect "the clone's disk is in its own directory" "running_pool/web2/disk.img"
+expect "so is its kernel (the template's copy in web1's is web1's own)" "kernel = '$R/main/running_pool/web2/vmlinuz'"
+in_ns cmp -s "$G/vmlinuz" "$R/main/running_pool/web2/vmlinuz" && pass "... a copy of it" || fail "... a copy of it"
 uuid2=$(ctl --json guest show web2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["uuid"])')
 [ -n "$uuid2" ] && [ "$uuid2" != "$uuid" ] && pass "the clone has a new uuid" || fail "the clone has a new uuid" "$uuid2"
 check "a clone onto a name taken is refused" 1 ctl guest clone web1 web2
@@ -104,6 +111,10 @@ in_ns test -e "$R/main/running_pool/web2" && fail "its directory is gone" "$(in_
 ctl guest show web2 >/dev/null 2>&1 && fail "it is undefined" || pass "it is undefined"
 in_ns test -e "$G/disk.img" && pass "another guest's disk stays" || fail "another guest's disk stays"
 in_ns test -e "$TPL/disk.img" && pass "the template stays" || fail "the template stays"
+check "a guest made from a template" 0 ctl guest create-from-template main tiny web3 --wait
+check "... deleted with --disks" 0 ctl guest delete web3 --disks --wait
+in_ns test -e "$R/main/running_pool/web3" && fail "... leaves no directory (its kernel copy goes too)" "$(in_ns ls -la "$R/main/running_pool/web3")" || pass "... leaves no directory (its kernel copy goes too)"
+in_ns test -e "$TPL/vmlinuz" && pass "... the template's kernel stays" || fail "... the template's kernel stays"
 check "delete without --disks keeps them" 0 ctl guest delete web1
 in_ns test -e "$G/disk.img" && pass "... its disk stays" || fail "... its disk stays"
 exit 0
