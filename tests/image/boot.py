@@ -799,7 +799,7 @@ def guest_console(m, name, word):
     xenconsoled made, as xl console does) and returns what its console log
     shows of the answer."""
     rc, out = m.run(f"d=$(xl domid {name}) && t=$(xenstore-read /local/domain/$d/console/tty) && "
-                    f"echo \"echo {word}-\$((6*7))\" > $t; for i in $(seq 30); do "
+                    f"echo \"echo {word}-\\$((6*7))\" > $t; for i in $(seq 30); do "
                     f"grep -q '{word}-42' /var/log/xen/console/guest-{name}.log && break; sleep 1; done; "
                     f"grep -c '{word}-42' /var/log/xen/console/guest-{name}.log", 60)
     return rc, out
