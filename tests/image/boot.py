@@ -787,10 +787,11 @@ def pool_member(m, ip, name):
     rc, out = m.run(f"tarnctl iface eth1 static {ip}/24 && for i in $(seq 30); do "
                     f"ip -4 addr show eth1 | grep -q '{ip}/' && break; sleep 1; done; ip -4 addr show eth1", 60)
     report(f"migrate: {name} has {ip} on the shared network", rc == 0 and f"{ip}/24" in out, out)
+    # until the restarted agent's local socket answers (without it tarnctl would ask a password)
     rc, out = m.run(f"tarnctl pool address {ip}:8900 && killall tarnd; sleep 2; "
-                    "for i in $(seq 60); do tarnctl pool info >/dev/null 2>&1 && break; "
-                    "tarnctl pool info 2>&1 | grep -q 'no pool' && break; sleep 1; done; "
-                    "tarnctl pool info 2>&1 | tail -3", 120)
+                    "for i in $(seq 60); do tarnctl pool info </dev/null >/dev/null 2>&1 && break; "
+                    "tarnctl pool info </dev/null 2>&1 | grep -q 'no pool' && break; sleep 1; done; "
+                    "tarnctl pool info </dev/null 2>&1 | tail -3", 120)
     report(f"migrate: {name}'s agent restarts with its pool node on {ip}:8900", "unavailable" not in out, out)
 
 
