@@ -10,7 +10,9 @@
 # TARN_BENCH_RUNS=N boots each system N times and reports medians.
 # Then bench/api.sh measures the agent's API on loopback (out/bench/api.txt),
 # and bench/guest.py a guest started through the API against a plain xl
-# create, and how soon a guest destroyed by hand is noticed (out/bench/guest.txt).
+# create, and how soon a guest destroyed by hand is noticed (out/bench/guest.txt);
+# and bench/migrate.py a live migration between two Tarn hosts: the guest's
+# downtime (out/bench/migrate.txt).
 set -euo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export TOP
@@ -37,5 +39,6 @@ python3 "$TOP/bench/boot.py" --tarn-iso "$bench/tarn.iso" \
 	--logdir "$bench" --out "$bench/boot.txt" || status=$?
 "$TOP/bench/api.sh" || status=$?
 python3 "$TOP/bench/guest.py" --tarn-iso "$bench/tarn.iso" --logdir "$bench" --out "$bench/guest.txt" || status=$?
+python3 "$TOP/bench/migrate.py" --tarn-iso "$bench/tarn.iso" --logdir "$bench" --out "$bench/migrate.txt" || status=$?
 say "bench took $(( $(date +%s) - start )) s; results in $bench/boot.txt"
 exit $status
