@@ -875,8 +875,9 @@ def migration():
             measured["migrate_s"] = round(took, 1)
         if down and down[0].split()[0].isdigit():
             measured["downtime_ms"] = int(down[0].split()[0])
-        report(f"migrate: tarnctl guest migrate --wait moves it ({took:.0f} s)", "rc=0" in out
-               and "moved to member" in out, out)
+        mode = "live" if "moved live" in out else "suspended" if "moved suspended" in out else "?"
+        report(f"migrate: tarnctl guest migrate --wait moves it ({took:.0f} s, {mode})", "rc=0" in out
+               and "to member" in out, out)
         report(f"migrate: the task reports the guest's downtime ({down[0].split()[0] + ' ms' if down else '?'})",
                bool(down) and down[0].split()[0].isdigit(), out)
         rc, out = b.run("xl list tiny && tarnctl guest list", 60)
@@ -888,9 +889,10 @@ def migration():
         rc, out = b.run("grep -c TARN-GUEST-UP /var/log/xen/console/guest-tiny.log", 30)
         report("migrate: its init did not start again on B (no boot marker there)", out.strip() == "0", out)
         rc, out = a.run("xl list tiny; echo rc=$?; tarnctl guest show tiny | grep -E '^host'; tarnctl events | "
-                        "tail -4", 60)
+                        "tail -4; logread | grep -E 'migrate|libxl|xc:' | tail -8", 60)
         report("migrate: A has no domain left for it", "rc=1" in out, out)
-        rc, out = b.run("tarnctl events | grep 'from member' | tail -2", 30)
+        rc, out = b.run("tarnctl events | grep 'from member' | tail -2; "
+                        "logread | grep -E 'migrate|libxl|xc:' | tail -8", 30)
         report("migrate: B's events say the guest arrived", "runs here" in out, out)
         measured["scenario_s"] = round(time.monotonic() - started)
         report(f"migrate: the scenario took {measured['scenario_s']} s with two QEMUs", True)
