@@ -866,6 +866,8 @@ def migration():
         report(f"migrate: a guest of {free + 64} MiB to B ({free} MiB free) is refused, saying so",
                "rc=1" in out and f"needs {free + 64} MiB" in out and "MiB free" in out, out)
         a.run("tarnctl guest undefine big", 30)
+        rc, out = a.run("xl info | grep virt_caps", 30)
+        print(f"# A's Xen: {out.strip()}")
         t0 = time.monotonic()
         rc, out = a.run("tarnctl guest migrate tiny 10.9.0.2:8900 --wait; echo rc=$?; "
                         "tarnctl task list | head -3", 900)
