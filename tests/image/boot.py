@@ -909,7 +909,7 @@ if __name__ == "__main__":
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
         exit_status()
     wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console", "firstboot",
-                              "install-bios", "install-uefi"]
+                              "install-bios", "install-uefi", "migrate"]
     for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
                      ("uefi", boot_uefi),
                      ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
