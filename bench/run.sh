@@ -12,7 +12,9 @@
 # bench/pool.py a pool of agents on loopback: failover, how soon a change is
 # on every member with 3 and 32 members, memory per member (out/bench/pool.txt),
 # and bench/guest.py a guest started through the API against a plain xl
-# create, and how soon a guest destroyed by hand is noticed (out/bench/guest.txt).
+# create, and how soon a guest destroyed by hand is noticed (out/bench/guest.txt);
+# and bench/migrate.py a live migration between two Tarn hosts: the guest's
+# downtime (out/bench/migrate.txt).
 set -euo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export TOP
@@ -40,5 +42,6 @@ python3 "$TOP/bench/boot.py" --tarn-iso "$bench/tarn.iso" \
 "$TOP/bench/api.sh" || status=$?
 python3 "$TOP/bench/pool.py" --out "$bench/pool.txt" || status=$?
 python3 "$TOP/bench/guest.py" --tarn-iso "$bench/tarn.iso" --logdir "$bench" --out "$bench/guest.txt" || status=$?
+python3 "$TOP/bench/migrate.py" --tarn-iso "$bench/tarn.iso" --logdir "$bench" --out "$bench/migrate.txt" || status=$?
 say "bench took $(( $(date +%s) - start )) s; results in $bench/boot.txt"
 exit $status

@@ -83,15 +83,17 @@ static int hear(int fd, char *line, size_t len)
 	return -1;
 }
 
-/* The other end's answer: 0 for want, 1 for "no REASON" (why gets the
- * reason), -1 when the conversation broke (why says so). */
+/* The other end's answer: 0 for want (or "want REST": why gets REST), 1
+ * for "no REASON" (why gets the reason), -1 when the conversation broke
+ * (why says so). */
 static int answer(int fd, const char *want, char *why, size_t len)
 {
 	char line[300];
+	size_t k = strlen(want);
 	if (hear(fd, line, sizeof line))
 		return snprintf(why, len, "the connection ended without an answer"), -1;
-	if (strcmp(line, want) == 0)
-		return 0;
+	if (strncmp(line, want, k) == 0 && (line[k] == '\0' || line[k] == ' '))
+		return snprintf(why, len, "%.150s", line[k] ? line + k + 1 : ""), 0;
 	if (strncmp(line, "no ", 3) == 0)
 		return snprintf(why, len, "%.150s", line + 3), 1;
 	return snprintf(why, len, "an unexpected answer (%.60s)", line), -1;
@@ -180,15 +182,22 @@ void tarn_migrate_send(const struct tarn_migrate_ops *ops, void *x, int fd, cons
 		goto out;
 	}
 	progress(ops, x, 95, "the guest starts on the target");
+	int64_t go = tarn_migrate_now_ms();
 	if (say(fd, "go")) {
 		ask_store(ops, x, res, "the connection broke before the target was told to go", msg);
 		goto out;
 	}
 	rc = answer(fd, "done", err, sizeof err);
-	int64_t up = tarn_migrate_now_ms(), down = ops->suspended_ms(x);
+	int64_t down = ops->suspended_ms(x);
 	if (rc == 0) {
+		/* "done MS": the target's time from go to the guest unpaused
+		 * (its placement is recorded after, while the guest runs) */
+		char *end;
+		long long after_go = strtoll(err, &end, 10);
 		res->end = TARN_MIGRATED;
-		res->downtime_ms = down > 0 ? up - down : -1;
+		if (down > 0)
+			res->downtime_ms = *err && !*end && after_go >= 0 ? go - down + after_go
+									 : tarn_migrate_now_ms() - down;
 		if (ops->destroy(x, err))
 			snprintf(msg, TARN_ERRLEN, "the guest runs on the target; its old copy here was not "
 				 "destroyed: %.80s", err);
@@ -286,7 +295,10 @@ void tarn_migrate_receive(const struct tarn_migrate_ops *ops, void *x, int fd, s
 			 rc > 0 ? why : "the connection ended");
 		goto out;
 	}
-	if (ops->unpause(x, err) || ops->record(x, err)) {
+	int64_t go = tarn_migrate_now_ms();
+	int unpaused = ops->unpause(x, err) == 0;
+	int64_t running = tarn_migrate_now_ms() - go;
+	if (!unpaused || ops->record(x, err)) {
 		tarn_err ignore;
 		refuse(fd, err);
 		ops->destroy(x, ignore);
@@ -295,7 +307,8 @@ void tarn_migrate_receive(const struct tarn_migrate_ops *ops, void *x, int fd, s
 		goto out;
 	}
 	res->end = TARN_MIGRATED;
-	if (say(fd, "done"))
+	snprintf(why, sizeof why, "done %lld", (long long)running);
+	if (say(fd, why))
 		snprintf(msg, TARN_ERRLEN, "the guest runs here (the source did not hear so: it asks the pool store)");
 	else
 		snprintf(msg, TARN_ERRLEN, "the guest runs here");

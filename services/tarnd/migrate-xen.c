@@ -34,8 +34,11 @@ static libxl_ctx *own_ctx(struct tarn_xen **x, tarn_err why)
 /* libxl's last words, or what the call was. */
 static int xen_fail(struct tarn_xen *x, const char *what, tarn_err err)
 {
-	const char *last = tarn_xen_last(x);
-	snprintf(err, TARN_ERRLEN, "%.40s: %.110s", what, last[0] ? last : "libxl failed");
+	const char *last = tarn_xen_last(x), *colon = strstr(last, ": ");
+	/* "libxl: FILE:LINE:FUNCTION: Domain N:WHAT": WHAT says it */
+	const char *why = colon && (colon = strstr(colon + 2, ": ")) ? colon + 2 : last;
+	syslog(LOG_ERR, "migrate: %s: %s", what, last);
+	snprintf(err, TARN_ERRLEN, "%.30s: %.120s", what, why[0] ? why : "libxl failed");
 	return -1;
 }
 
@@ -50,7 +53,26 @@ struct source {
 	char uuid[37], target[32];
 	atomic_int watching;
 	atomic_llong suspended; /* ms, monotonic; 0 until seen */
+	int live;               /* 0: stop-and-copy, this Xen cannot track the guest's writes */
 };
+
+/* Whether this Xen can copy the guest while it runs: a live copy tracks the
+ * pages it writes (log-dirty), which needs shadow paging for a PV guest
+ * (hardware paging, HAP, serves HVM and PVH). Debian's Xen 4.17 is built
+ * without shadow paging: its PV guests move suspended (stop-and-copy). */
+static int can_copy_live(struct source *s)
+{
+	libxl_physinfo pi;
+	libxl_dominfo d;
+	libxl_physinfo_init(&pi);
+	libxl_dominfo_init(&d);
+	int live = 0;
+	if (libxl_get_physinfo(s->ctx, &pi) == 0 && libxl_domain_info(s->ctx, &d, s->domid) == 0)
+		live = d.domain_type == LIBXL_DOMAIN_TYPE_PV ? pi.cap_shadow : pi.cap_hap || pi.cap_shadow;
+	libxl_physinfo_dispose(&pi);
+	libxl_dominfo_dispose(&d);
+	return live;
+}
 
 /* Watches for the moment the guest stops for the last round of the live
  * copy (its shutdown reason "suspend"): the downtime starts there. */
@@ -85,14 +107,16 @@ static int src_send(void *x, int fd, tarn_err err)
 	atomic_store(&s->watching, 1);
 	int watched = pthread_create(&t, NULL, watch_suspend, s) == 0;
 	tarn_xen_clear(s->xen);
+	tarn_job_progress(s->j, 10, 1, s->live ? "copying the guest while it runs"
+					       : "suspending the guest, then copying it (this Xen has no log-dirty for it)");
 	tarn_xen_on_progress(s->xen, on_progress, s);
-	int rc = libxl_domain_suspend(s->ctx, s->domid, fd, LIBXL_SUSPEND_LIVE, NULL);
+	int rc = libxl_domain_suspend(s->ctx, s->domid, fd, s->live ? LIBXL_SUSPEND_LIVE : 0, NULL);
 	tarn_xen_on_progress(s->xen, NULL, NULL);
 	atomic_store(&s->watching, 0);
 	if (watched)
 		pthread_join(t, NULL);
 	if (rc == ERROR_GUEST_TIMEDOUT) /* it never suspended: nothing to resume (xl_migrate.c) */
-		return xen_fail(s->xen, "the guest did not suspend", err), 1;
+		return xen_fail(s->xen, "libxl", err), 1;
 	return rc ? xen_fail(s->xen, "libxl_domain_suspend", err) : 0;
 }
 
@@ -198,6 +222,7 @@ int tarn_job_migrate(struct tarn_job *j, tarn_err msg)
 		goto out;
 	}
 	o.config_len = strlen(o.config);
+	s.live = can_copy_live(&s);
 	struct tarn_pool_tls tls;
 	tarn_pool_tls_init(&tls, j->pool, j->pool_key);
 	tls.self[0] = '\0'; /* always over the network, to the target's carrier */
@@ -208,8 +233,9 @@ int tarn_job_migrate(struct tarn_job *j, tarn_err msg)
 	}
 	tarn_migrate_send(&source_ops, &s, fd, &o, &res, err);
 	if (res.end == TARN_MIGRATED && res.downtime_ms >= 0)
-		snprintf(msg, TARN_ERRLEN, "guest %.64s moved to member %.20s in %.1f s; downtime %lld ms", o.guest, o.to,
-			 (double)res.total_ms / 1000, (long long)res.downtime_ms);
+		snprintf(msg, TARN_ERRLEN, "guest %.40s moved %s to member %.20s in %.1f s; downtime %lld ms", o.guest,
+			 s.live ? "live" : "suspended (no log-dirty here)", o.to, (double)res.total_ms / 1000,
+			 (long long)res.downtime_ms);
 	else if (res.end == TARN_MIGRATED)
 		snprintf(msg, TARN_ERRLEN, "guest %.50s moved to member %.20s: %.60s", o.guest, o.to, err);
 	else

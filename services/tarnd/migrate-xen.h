@@ -6,7 +6,10 @@
  *   source's engine (task-run.h, tarn_job_migrate): libxl_domain_suspend
  *   with LIBXL_SUSPEND_LIVE writing to one end of a socket pair that the
  *   pool's TLS carrier relays to the target (pool-tls.h,
- *   TARN_POOL_MIGRATE);
+ *   TARN_POOL_MIGRATE). A live copy needs Xen to track the pages the guest
+ *   writes (log-dirty): shadow paging for a PV guest, which Debian's Xen
+ *   4.17 is built without (physinfo's cap_shadow), so there a PV guest is
+ *   suspended first and copied whole (stop-and-copy), and the task says so;
  * - the target is a child the target's engine forks for each connection
  *   on its migration socket (migrate-listen.h): libxl_domain_create_restore
  *   reading the stream into a paused domain, unpaused on the source's "go",
