@@ -48,11 +48,25 @@ static const char *repo_kind(void *ctx, const char *name)
 	return tarn_repo_get(k->st, name, &k->r) == 0 ? k->r.kind : NULL;
 }
 
-static int already(void *ctx, const struct tarn_task *t)
+struct last {
+	const char *name;
+	char *state;
+};
+
+static int newest(void *ctx, const struct tarn_task *t)
 {
-	const char *name = ctx;
-	return !strcmp(t->kind, TARN_MIGRATE_TASK) && !strcmp(t->subject, name) &&
-	       (!strcmp(t->state, "queued") || !strcmp(t->state, "running"));
+	struct last *l = ctx;
+	if (strcmp(t->kind, TARN_MIGRATE_TASK) || strcmp(t->subject, l->name))
+		return 0;
+	snprintf(l->state, 12, "%s", t->state);
+	return 1;
+}
+
+void tarn_migrate_last(tarn_store *st, const char *name, char state[12])
+{
+	struct last l = {name, state};
+	state[0] = 0;
+	tarn_task_each(st, 64, newest, &l);
 }
 
 /* Every check; 0 with w filled, or a TARN_POOL_* result with err. */
@@ -89,7 +103,9 @@ static int check(tarn_store *st, const char *repo_root, tarn_pool *pool, const s
 			 "(guest.place moves a stopped one)", g->name, g->actual, g->desired);
 		return TARN_POOL_REFUSED;
 	}
-	if (tarn_task_each(st, 64, already, (void *)g->name) > 0) {
+	char last[12];
+	tarn_migrate_last(st, g->name, last);
+	if (!strcmp(last, "queued") || !strcmp(last, "running")) {
 		snprintf(err, TARN_ERRLEN, "guest %.64s is already being migrated (task.list)", g->name);
 		return TARN_POOL_REFUSED;
 	}

@@ -21,4 +21,9 @@
 int tarn_migrate_request(tarn_store *st, tarn_pool *pool, const char *repo_root, const char *name, const char *target,
 			 int64_t *task, tarn_err err);
 
+/* The state of the guest's newest migration task ("queued", "running",
+ * "done", "failed" ...) into state (12 bytes); "" when it has none among
+ * the latest tasks. */
+void tarn_migrate_last(tarn_store *st, const char *name, char state[12]);
+
 #endif

@@ -2,6 +2,7 @@
 #include "pool-maintenance.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -52,8 +53,17 @@ struct target {
 	int64_t free_mib; /* -1 unknown: not chosen */
 };
 
+/* A running guest to move, once the round's reading of the pool is over:
+ * live if the hooks can, else cold. */
+struct move {
+	char uuid[40], name[80], target[32];
+};
+
 struct round {
 	const char *me;
+	const struct tarn_evacuate_hooks *hooks;
+	struct move moves[TARN_POOL_MAX_MEMBERS]; /* more wait for the next round */
+	unsigned nmoves;
 	int maintenance;
 	char status[EVACUATION_LEN]; /* as stored */
 	struct target targets[TARN_POOL_MAX_MEMBERS];
@@ -103,15 +113,15 @@ static void cannot_move(struct round *r, const char *name, const char *why)
 		snprintf(r->why, sizeof r->why, "%.64s (%.120s)", name, why);
 }
 
-/* Starts moving guest uuid to member target. This is the one step to
- * switch to live migration once guest.migrate exists. Until then a cold
- * move: a clean shutdown here (the guest's stop timeout, then its domain
- * is destroyed), with the target recorded; finish_cold_move starts it
- * there once its domain is gone. A change of desired state meanwhile
- * (guest.setState clears moving_to) calls the move off. */
-static int move_guest(tarn_dqlite *c, const char *uuid, const char *target, tarn_err err)
+/* Starts a cold move of guest uuid to member target: a clean shutdown here
+ * (the guest's stop timeout, then its domain is destroyed), with the
+ * target recorded; finish_cold_move starts it there once its domain is
+ * gone. A change of desired state meanwhile (guest.setState clears
+ * moving_to) calls the move off. */
+static int move_cold(void *ctx, tarn_dqlite *c, tarn_err err)
 {
-	struct tarn_dq_value v[] = {TARN_DQ_S(target), TARN_DQ_S(uuid)};
+	const struct move *mv = ctx;
+	struct tarn_dq_value v[] = {TARN_DQ_S(mv->target), TARN_DQ_S(mv->uuid)};
 	return tarn_dqlite_exec(c, "UPDATE guests SET moving_to = ?, desired = 'stopped', request = '', gen = gen + 1"
 				"  WHERE uuid = ? AND desired = 'running' AND moving_to = ''", v, 2, NULL, NULL, err)
 		       ? TARN_POOL_DOWN : 0;
@@ -165,6 +175,8 @@ static int evacuate_guest(struct round *r, tarn_dqlite *c, const struct tarn_dq_
 	}
 	if (!r->maintenance || !strcmp(desired, "stopped"))
 		return 0; /* a stopped guest stays placed here: it takes nothing */
+	if (r->hooks && r->hooks->busy(r->hooks->ctx, name))
+		return r->moving++, 0; /* its live move is under way */
 	if (strcmp(desired, "running"))
 		return cannot_move(r, name, strcmp(desired, "paused") ? "suspended here: resume it first"
 								       : "paused: resume it or stop it first"), 0;
@@ -176,10 +188,14 @@ static int evacuate_guest(struct round *r, tarn_dqlite *c, const struct tarn_dq_
 		snprintf(need, sizeof need, "no VM server up and out of maintenance has %ld MiB free", mib);
 		return cannot_move(r, name, need), 0;
 	}
-	int rc = move_guest(c, uuid, t->id, err);
-	if (rc == 0)
-		t->free_mib -= mib, r->moving++;
-	return rc;
+	if (r->nmoves == TARN_POOL_MAX_MEMBERS)
+		return r->moving++, 0; /* the next round takes it */
+	struct move *mv = &r->moves[r->nmoves++];
+	snprintf(mv->uuid, sizeof mv->uuid, "%s", uuid);
+	snprintf(mv->name, sizeof mv->name, "%s", name);
+	snprintf(mv->target, sizeof mv->target, "%s", t->id);
+	t->free_mib -= mib, r->moving++;
+	return 0;
 }
 
 static int evacuate(void *ctx, tarn_dqlite *c, tarn_err err)
@@ -210,9 +226,20 @@ static int evacuate(void *ctx, tarn_dqlite *c, tarn_err err)
 	return rc;
 }
 
-int tarn_pool_evacuate(tarn_pool *p, const char *me, tarn_err err)
+int tarn_pool_evacuate(tarn_pool *p, const char *me, const struct tarn_evacuate_hooks *hooks, tarn_err err)
 {
-	struct round r = {.me = me};
-	int rc = tarn_pool_with_leader(p, evacuate, &r, err);
-	return rc ? rc : r.moving + r.stuck;
+	struct round *r = calloc(1, sizeof *r);
+	if (!r)
+		return snprintf(err, TARN_ERRLEN, "out of memory"), TARN_POOL_DOWN;
+	r->me = me, r->hooks = hooks;
+	int rc = tarn_pool_with_leader(p, evacuate, r, err);
+	/* live moves are asked for outside the reading: the request reads the pool itself */
+	for (unsigned i = 0; rc == 0 && i < r->nmoves; i++) {
+		tarn_err why = "";
+		if (!hooks || hooks->live(hooks->ctx, r->moves[i].name, r->moves[i].target, why) != 0)
+			rc = tarn_pool_with_leader(p, move_cold, &r->moves[i], err);
+	}
+	int left = r->moving + r->stuck;
+	free(r);
+	return rc ? rc : left;
 }

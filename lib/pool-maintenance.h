@@ -13,12 +13,24 @@
  * takes it out; refused for a member that is unknown. */
 int tarn_pool_set_maintenance(tarn_pool *p, const char *who, int on, tarn_err err);
 
+/* How a running guest is moved live (lib/migrate-request.h), given by the
+ * agent: live asks for the guest's live migration to member target and
+ * returns 0 when it is under way, else non-zero (why says why): the guest
+ * is then moved cold. busy tells whether a live move of the guest is
+ * under way already. NULL hooks: every move is cold. */
+struct tarn_evacuate_hooks {
+	int (*live)(void *ctx, const char *name, const char *target, tarn_err why);
+	int (*busy)(void *ctx, const char *name);
+	void *ctx;
+};
+
 /* One round of member me (its id) moving its guests away: moves started
- * (each guest at most once; the rest wait for the next round), moves whose
- * first half is over finished, and the member's evacuation status written
- * when it changed. Moves under way are finished even once maintenance is
- * off. Returns how many guests are still to move or cannot, or a
- * TARN_POOL_* result. */
-int tarn_pool_evacuate(tarn_pool *p, const char *me, tarn_err err);
+ * (each guest at most once; the rest wait for the next round), live where
+ * the hooks can, else cold (a clean shutdown here, a start there); moves
+ * whose first half is over finished, and the member's evacuation status
+ * written when it changed. Moves under way are finished even once
+ * maintenance is off. Returns how many guests are still to move or cannot,
+ * or a TARN_POOL_* result. */
+int tarn_pool_evacuate(tarn_pool *p, const char *me, const struct tarn_evacuate_hooks *hooks, tarn_err err);
 
 #endif

@@ -852,25 +852,11 @@ static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, c
 /* Whether a live migration of the guest is under way from this host (its
  * task queued or running): its domain is then the migration's, which
  * suspends it and then resumes or destroys it (migrate-xen.h). */
-struct migrating {
-	const char *name;
-	int found;
-};
-
-static int is_migrating(void *ctx, const struct tarn_task *t)
-{
-	struct migrating *m = ctx;
-	if (!strcmp(t->kind, TARN_MIGRATE_TASK) && !strcmp(t->subject, m->name) &&
-	    (!strcmp(t->state, "queued") || !strcmp(t->state, "running")))
-		m->found = 1;
-	return m->found;
-}
-
 static int migrating(tarn_store *st, const char *name)
 {
-	struct migrating m = {name, 0};
-	tarn_task_each(st, 64, is_migrating, &m);
-	return m.found;
+	char last[12];
+	tarn_migrate_last(st, name, last);
+	return !strcmp(last, "queued") || !strcmp(last, "running");
 }
 
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)

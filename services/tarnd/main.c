@@ -272,13 +272,14 @@ static int drop_privileges(uid_t uid, gid_t gid, pid_t engine)
 /* The pool node and this host's membership. Without them the API still
  * serves everything else; pool calls then fault. agent is this host's API
  * as other members reach it: the pool address's host, the API's port. */
-static struct tarn_membership *pool_start(const char *dir, const char *address, unsigned port, tarn_store *st)
+static struct tarn_membership *pool_start(const char *dir, const char *address, unsigned port, tarn_store *st,
+					  const char *repo_root)
 {
 	tarn_err err = "";
 	char agent[300];
 	const char *colon = strrchr(address, ':');
 	snprintf(agent, sizeof agent, "%.*s:%u", colon ? (int)(colon - address) : 0, address, port);
-	struct tarn_membership *m = tarn_membership_start(dir, address, agent, st, err);
+	struct tarn_membership *m = tarn_membership_start(dir, address, agent, st, repo_root, err);
 	if (!m)
 		syslog(LOG_ERR, "%s", err);
 	return m;
@@ -313,7 +314,7 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		syslog(LOG_ERR, "API process: %s", err);
 		return 1;
 	}
-	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port, st);
+	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port, st, repo_root);
 	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
 				   .console_dir = console_dir, .pool = tarn_membership_pool(member),
 				   .membership = member, .membership_ops = &membership_ops, .engine_poke = poke};

@@ -17,6 +17,7 @@
 #include "client.h"
 #include "event.h"
 #include "fileio.h"
+#include "migrate-request.h"
 #include "pool-cluster.h"
 #include "pool-maintenance.h"
 #include "pool-ha.h"
@@ -39,6 +40,7 @@ struct tarn_membership {
 	struct tarn_pool_node *node;
 	tarn_pool *pool;
 	tarn_store *facts; /* the node store: this host's free memory, as the engine read it */
+	const char *repo_root;
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
@@ -125,14 +127,40 @@ static int64_t free_mib(struct tarn_membership *m)
 		? strtoll(buf, NULL, 10) : -1;
 }
 
-/* Moving guests off this member while it is in maintenance; what cannot
- * move is said when that changes. */
+/* An evacuation's live move: a guest whose last live migration failed
+ * (a target that took no stream, say) is moved cold instead. */
+static int move_live(void *ctx, const char *name, const char *target, tarn_err why)
+{
+	struct tarn_membership *m = ctx;
+	char last[12];
+	int64_t task = 0;
+	tarn_migrate_last(m->facts, name, last);
+	if (!strcmp(last, "failed"))
+		return snprintf(why, TARN_ERRLEN, "its last live migration failed"), 1;
+	int rc = tarn_migrate_request(m->facts, m->pool, m->repo_root, name, target, &task, why);
+	if (rc)
+		syslog(LOG_INFO, "pool: guest %s moves cold, not live: %s", name, why);
+	return rc;
+}
+
+static int moving_live(void *ctx, const char *name)
+{
+	struct tarn_membership *m = ctx;
+	char last[12];
+	tarn_migrate_last(m->facts, name, last);
+	return !strcmp(last, "queued") || !strcmp(last, "running");
+}
+
+/* Moving guests off this member while it is in maintenance (live where
+ * the guest can go live, else cold); what cannot move is said when that
+ * changes. */
 static void evacuate(struct tarn_membership *m, int *was)
 {
 	char me[24];
 	tarn_err err = "";
 	snprintf(me, sizeof me, "%" PRIu64, m->id);
-	int left = tarn_pool_evacuate(m->pool, me, err);
+	const struct tarn_evacuate_hooks hooks = {move_live, moving_live, m};
+	int left = tarn_pool_evacuate(m->pool, me, &hooks, err);
 	if (left < 0)
 		syslog(LOG_WARNING, "pool: moving guests off this host: %s", err);
 	else if (left != *was)
@@ -214,12 +242,13 @@ static void *keeper(void *arg)
 }
 
 struct tarn_membership *tarn_membership_start(const char *pooldir, const char *address, const char *agent,
-					      tarn_store *facts, tarn_err err)
+					      tarn_store *facts, const char *repo_root, tarn_err err)
 {
 	struct tarn_membership *m = calloc(1, sizeof *m);
 	if (!m)
 		return snprintf(err, TARN_ERRLEN, "out of memory"), NULL;
 	m->facts = facts;
+	m->repo_root = repo_root;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
 	snprintf(m->address, sizeof m->address, "%s", address);

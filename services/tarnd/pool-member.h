@@ -18,10 +18,11 @@ struct tarn_membership;
 
 /* Starts the node at address ("IPv4:port"); agent is this host's API as
  * other members reach it ("host:port"); facts is the node store, where the
- * engine records the host's free memory (sent with each heartbeat). NULL,
- * with err, when the node cannot start. */
+ * engine records the host's free memory (sent with each heartbeat) and
+ * where live migrations of an evacuation are queued; repo_root is where
+ * repositories are mounted. NULL, with err, when the node cannot start. */
 struct tarn_membership *tarn_membership_start(const char *pooldir, const char *address, const char *agent,
-					      tarn_store *facts, tarn_err err);
+					      tarn_store *facts, const char *repo_root, tarn_err err);
 void tarn_membership_stop(struct tarn_membership *m);
 tarn_pool *tarn_membership_pool(struct tarn_membership *m);
 

@@ -89,13 +89,13 @@ static void moves(tarn_pool *p)
 	report_actual(p, BIG, "running");
 	report_actual(p, SMALL, "running");
 	CHECK("maintenance: out of maintenance, a round changes nothing",
-	      tarn_pool_evacuate(p, "1", err) == 0 && !strcmp(where(p, "big"), "1 running ") && !evacuation(p)[0]);
+	      tarn_pool_evacuate(p, "1", NULL, err) == 0 && !strcmp(where(p, "big"), "1 running ") && !evacuation(p)[0]);
 	CHECK("maintenance: an unknown member is refused",
 	      tarn_pool_set_maintenance(p, "9", 1, err) == TARN_POOL_REFUSED && strstr(err, "no member 9"));
 	CHECK("maintenance: member 1 is put in maintenance", tarn_pool_set_maintenance(p, "127.0.0.1:1", 0, err) ==
 	      TARN_POOL_REFUSED && tarn_pool_set_maintenance(p, "1", 1, err) == 0 &&
 	      !strcmp(evacuation(p), "waiting for the member's agent"));
-	int left = tarn_pool_evacuate(p, "1", err);
+	int left = tarn_pool_evacuate(p, "1", NULL, err);
 	CHECK("maintenance: running guests are shut down for a move, each where its memory fits (2 has 1000 MiB "
 	      "free, 3 100)", left == 3 && !strcmp(where(p, "big"), "1 stopped 2") &&
 	      !strcmp(where(p, "small"), "1 stopped 2"));
@@ -103,26 +103,26 @@ static void moves(tarn_pool *p)
 	      strstr(evacuation(p), "moving 2 guest(s); 1 guest(s) cannot move, first held (paused") &&
 	      !strcmp(where(p, "held"), "1 paused ") && !strcmp(where(p, "idle"), "1 stopped "));
 	CHECK("maintenance: a move waits while the domain is still there",
-	      tarn_pool_evacuate(p, "1", err) == 3 && !strcmp(where(p, "big"), "1 stopped 2"));
+	      tarn_pool_evacuate(p, "1", NULL, err) == 3 && !strcmp(where(p, "big"), "1 stopped 2"));
 	report_actual(p, SMALL, "stopped");
 	sql(p, "UPDATE members SET maintenance = 1 WHERE id = '2'");
-	tarn_pool_evacuate(p, "1", err);
+	tarn_pool_evacuate(p, "1", NULL, err);
 	CHECK("maintenance: its domain gone, a guest whose target left is started where it now fits (3)",
 	      !strcmp(where(p, "small"), "3 running "));
 	report_actual(p, BIG, "stopped");
-	tarn_pool_evacuate(p, "1", err);
+	tarn_pool_evacuate(p, "1", NULL, err);
 	CHECK("maintenance: one that fits nowhere now stays stopped, named",
 	      !strcmp(where(p, "big"), "1 stopped 2") && strstr(evacuation(p), "first big (stopped to move"));
 	CHECK("maintenance: out of maintenance, it runs here again",
-	      tarn_pool_set_maintenance(p, "1", 0, err) == 0 && tarn_pool_evacuate(p, "1", err) >= 0 &&
+	      tarn_pool_set_maintenance(p, "1", 0, err) == 0 && tarn_pool_evacuate(p, "1", NULL, err) >= 0 &&
 	      !strcmp(where(p, "big"), "1 running ") && !evacuation(p)[0]);
 	report_actual(p, BIG, "running");
 	tarn_pool_set_maintenance(p, "1", 1, err);
 	sql(p, "UPDATE members SET maintenance = 0 WHERE id = '2'");
-	tarn_pool_evacuate(p, "1", err);
+	tarn_pool_evacuate(p, "1", NULL, err);
 	CHECK("maintenance: a new desired state calls a move off",
 	      !strcmp(where(p, "big"), "1 stopped 2") && tarn_pool_guest_set_state(p, "big", "stopped", err) == 0 &&
-	      !strcmp(where(p, "big"), "1 stopped ") && tarn_pool_evacuate(p, "1", err) >= 0 &&
+	      !strcmp(where(p, "big"), "1 stopped ") && tarn_pool_evacuate(p, "1", NULL, err) >= 0 &&
 	      !strcmp(where(p, "big"), "1 stopped "));
 	struct tarn_guest g = {.uuid = "55555555-5555-4555-8555-555555555555", .name = "fresh",
 			       .xlcfg = "name = 'fresh'\nmemory = 64\nkernel = '/k'\n", .desired = "stopped", .host = ""};
@@ -130,6 +130,48 @@ static void moves(tarn_pool *p)
 	      tarn_pool_guest_define(p, &g, err) == 0 && !strcmp(where(p, "fresh"), "2 stopped "));
 	CHECK("maintenance: guest.place onto it is refused",
 	      tarn_pool_guest_place(p, "fresh", "1", err) == TARN_POOL_REFUSED && strstr(err, "in maintenance"));
+}
+
+/* The agent's live moves, stood in for: guest live1 goes live (once asked,
+ * its move is under way), any other is refused (moved cold). */
+struct live {
+	int asked, under_way;
+	char target[32];
+};
+
+static int live(void *ctx, const char *name, const char *target, tarn_err why)
+{
+	struct live *l = ctx;
+	if (strcmp(name, "live1") != 0)
+		return snprintf(why, TARN_ERRLEN, "its disks are not shared"), 1;
+	l->asked++;
+	snprintf(l->target, sizeof l->target, "%s", target);
+	l->under_way = 1;
+	return 0;
+}
+
+static int busy(void *ctx, const char *name)
+{
+	const struct live *l = ctx;
+	return l->under_way && !strcmp(name, "live1");
+}
+
+static void live_moves(tarn_pool *p)
+{
+	tarn_err err = "";
+	struct live l = {0};
+	const struct tarn_evacuate_hooks hooks = {live, busy, &l};
+	guest(p, "live1", "66666666-6666-4666-8666-666666666666", 64, "running");
+	guest(p, "cold1", "77777777-7777-4777-8777-777777777777", 64, "running");
+	report_actual(p, "66666666-6666-4666-8666-666666666666", "running");
+	report_actual(p, "77777777-7777-4777-8777-777777777777", "running");
+	tarn_pool_evacuate(p, "1", &hooks, err);
+	CHECK("maintenance: a guest that can go live is handed to the live move, not shut down",
+	      l.asked == 1 && !strcmp(l.target, "2") && !strcmp(where(p, "live1"), "1 running "));
+	CHECK("maintenance: one the live move refuses is moved cold", !strcmp(where(p, "cold1"), "1 stopped 2"));
+	tarn_pool_evacuate(p, "1", &hooks, err);
+	CHECK("maintenance: a live move under way is not asked for again, and counts as moving",
+	      l.asked == 1 && !strcmp(where(p, "live1"), "1 running ") && strstr(evacuation(p), "moving 2 guest(s)"));
 }
 
 int main(void)
@@ -152,6 +194,7 @@ int main(void)
 	sql(p, q);
 	sql(p, "UPDATE members SET free_mib = 5000 WHERE id = '1'");
 	moves(p);
+	live_moves(p);
 	stop_node(node);
 	tarn_pool_close(p);
 	snprintf(q, sizeof q, "rm -rf %s", dir);
