@@ -216,10 +216,17 @@ static int nics(struct tarn_xlu *x, libxl_domain_config *dc, tarn_err err)
 }
 
 /* An HVM guest's boot order (boot = "dc": CD first), its serial port
- * (serial = "pty": xl console reaches it) and VNC (vnc = 0 turns it off;
- * vnclisten), as xl reads them. */
+ * (serial = "pty": xl console reaches it), VNC (vnc = 0 turns it off;
+ * vnclisten), nographic and its graphics card (vga = "cirrus", "stdvga"
+ * or "none"), as xl reads them. */
 static int hvm_keys(const XLU_Config *c, libxl_domain_build_info *b, tarn_err err)
 {
+	static const struct {
+		const char *name;
+		libxl_vga_interface_type kind;
+	} cards[] = {{"cirrus", LIBXL_VGA_INTERFACE_TYPE_CIRRUS},
+		     {"stdvga", LIBXL_VGA_INTERFACE_TYPE_STD},
+		     {"none", LIBXL_VGA_INTERFACE_TYPE_NONE}};
 	const char *v;
 	long on;
 	if (xlu_cfg_get_string(c, "boot", &v, 1) == 0) {
@@ -231,6 +238,16 @@ static int hvm_keys(const XLU_Config *c, libxl_domain_build_info *b, tarn_err er
 	if (xlu_cfg_get_long(c, "vnc", &on, 1) == 0)
 		libxl_defbool_set(&b->u.hvm.vnc.enable, on != 0);
 	b->u.hvm.vnc.listen = dup_string(c, "vnclisten");
+	if (xlu_cfg_get_long(c, "nographic", &on, 1) == 0)
+		libxl_defbool_set(&b->u.hvm.nographic, on != 0);
+	if (xlu_cfg_get_string(c, "vga", &v, 1) == 0) {
+		size_t i = 0;
+		while (i < sizeof cards / sizeof cards[0] && strcmp(v, cards[i].name))
+			i++;
+		if (i == sizeof cards / sizeof cards[0])
+			return FAIL("xl.cfg: vga = %.20s: Tarn's HVM guests have cirrus, stdvga or none", v);
+		b->u.hvm.vga.kind = cards[i].kind;
+	}
 	return 0;
 }
 
@@ -321,5 +338,33 @@ int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_e
 	if (strcmp(type, "hvm") == 0 && !device_model)
 		return FAIL("HVM guests need QEMU's device model (qemu-system-xen), which this host does not carry; "
 			    "use a PV guest");
+	return 0;
+}
+
+int tarn_guest_config_serial_log(libxl_domain_config *dc, const char *path, tarn_err err)
+{
+	libxl_domain_build_info *b = &dc->b_info;
+	if (dc->c_info.type != LIBXL_DOMAIN_TYPE_HVM || !b->u.hvm.serial || strcmp(b->u.hvm.serial, "pty"))
+		return 0;
+	if (strchr(path, ',')) /* QEMU's options are split at commas */
+		return FAIL("the console log %.100s has a comma in its path", path);
+	int n = 0;
+	while (b->extra_hvm && b->extra_hvm[n])
+		n++;
+	char **args = realloc(b->extra_hvm, (size_t)(n + 3) * sizeof *args);
+	if (!args)
+		return FAIL("out of memory");
+	b->extra_hvm = args;
+	args[n] = args[n + 1] = args[n + 2] = NULL;
+	char *serial = strdup("chardev:serial0");
+	if (!serial || !(args[n] = strdup("-chardev")) ||
+	    asprintf(&args[n + 1], "pty,id=serial0,logfile=%s,logappend=on", path) < 0) {
+		free(serial);
+		free(args[n]);
+		args[n] = args[n + 1] = NULL;
+		return FAIL("out of memory");
+	}
+	free(b->u.hvm.serial);
+	b->u.hvm.serial = serial;
 	return 0;
 }

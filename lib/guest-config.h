@@ -4,9 +4,9 @@
  *   name, type (or builder): pv, pvh or hvm; kernel, ramdisk, cmdline (or
  *   root and extra) for PV and PVH, where the kernel may be pvgrub2
  *   (TARN_PVGRUB), which boots the kernel on the guest's own disk; boot,
- *   serial, vnc, vnclisten for HVM (an ISO is a disk with devtype=cdrom);
- *   memory, maxmem; vcpus, maxvcpus, cpus (a list for all
- *   vCPUs, or one list each); disk (libxlutil's xlu_disk_parse); vif
+ *   serial, vnc, vnclisten, nographic, vga for HVM (an ISO is a disk
+ *   with devtype=cdrom); memory, maxmem; vcpus, maxvcpus, cpus (a list for
+ *   all vCPUs, or one list each); disk (libxlutil's xlu_disk_parse); vif
  *   (bridge, mac, vifname, ip, script, rate); on_poweroff, on_reboot,
  *   on_watchdog, on_crash (destroy, restart or preserve).
  * A key xl knows that would change how a PV guest runs and that Tarn does
@@ -30,6 +30,12 @@ int tarn_guest_config(const char *text, const char *uuid, int ncpus, libxl_domai
  * cpus: each pinned vCPU gets its list, the others keep theirs (all CPUs
  * when the config gave none). 0, or -1 with err. */
 int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, tarn_err err);
+
+/* An HVM guest's serial = "pty", logged to path too: QEMU's pty chardev
+ * labelled serial0 (libxl finds its tty by that label, for xl console)
+ * with a logfile, read as the logs xenconsoled keeps of PV consoles are.
+ * Any other guest or serial setting is left as it is. 0, or -1 with err. */
+int tarn_guest_config_serial_log(libxl_domain_config *dc, const char *path, tarn_err err);
 
 /* The smallest guest Tarn starts (MiB): below it a PV kernel cannot boot. */
 #define TARN_GUEST_MIN_MIB 32

@@ -166,7 +166,30 @@ static void boot_sources(void)
 	CHECK("boot: the ISO from iso_pool is a read-only CD drive",
 	      rc == 0 && dc.num_disks == 2 && dc.disks[1].is_cdrom && !dc.disks[1].readwrite &&
 		      !strcmp(dc.disks[1].pdev_path, "/r/iso_pool/debian.iso") && !strcmp(dc.disks[1].vdev, "hdc"));
+	CHECK("boot: serial = pty is logged to the console log: a pty chardev labelled serial0 with a logfile",
+	      rc == 0 && tarn_guest_config_serial_log(&dc, "/var/log/xen/console/guest-inst.log", err) == 0 &&
+		      !strcmp(dc.b_info.u.hvm.serial, "chardev:serial0") && dc.b_info.extra_hvm &&
+		      !strcmp(dc.b_info.extra_hvm[0], "-chardev") &&
+		      !strcmp(dc.b_info.extra_hvm[1],
+			      "pty,id=serial0,logfile=/var/log/xen/console/guest-inst.log,logappend=on") &&
+		      dc.b_info.extra_hvm[2] == NULL);
 	libxl_domain_config_dispose(&dc);
+	rc = config("name = 'con'\ntype = 'hvm'\nmemory = 64\nserial = 'file:/tmp/con.txt'\nnographic = 1\n"
+		    "vga = 'none'\n", &dc, err);
+	CHECK("boot: HVM nographic and vga = none as xl reads them",
+	      rc == 0 && libxl_defbool_val(dc.b_info.u.hvm.nographic) &&
+		      dc.b_info.u.hvm.vga.kind == LIBXL_VGA_INTERFACE_TYPE_NONE);
+	CHECK("boot: a serial other than pty is left as the xl.cfg says, with no chardev added",
+	      rc == 0 && tarn_guest_config_serial_log(&dc, "/l/guest-con.log", err) == 0 &&
+		      !strcmp(dc.b_info.u.hvm.serial, "file:/tmp/con.txt") && dc.b_info.extra_hvm == NULL);
+	libxl_domain_config_dispose(&dc);
+	rc = config("name = 'com'\ntype = 'hvm'\nmemory = 64\nserial = 'pty'\n", &dc, err);
+	CHECK("boot: a console log path with a comma is refused (QEMU would split it), the serial left as it was",
+	      rc == 0 && says(tarn_guest_config_serial_log(&dc, "/a,b/guest-com.log", err), err, "comma") &&
+		      !strcmp(dc.b_info.u.hvm.serial, "pty"));
+	libxl_domain_config_dispose(&dc);
+	CHECK("boot: an HVM graphics card Tarn does not have is refused, naming the ones it has",
+	      refused("name='v'\ntype='hvm'\nmemory=64\nvga='qxl'\n", "cirrus, stdvga or none"));
 	CHECK("boot: HVM on a host without AMD-V/VT-x is refused with what to do",
 	      says(tarn_guest_type_runs("hvm", 0, 1, err), err,
 		   "this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; use a PV guest"));
