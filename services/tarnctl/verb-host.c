@@ -9,9 +9,10 @@ static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 {
 	const char *host, *version, *xen, *reason, *kernel;
 	int cpus, cores, sockets, guests;
+	xmlrpc_bool hvm;
 	xmlrpc_int64 total, free_mib, uptime, age;
-	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I,*}", "hostname",
-			       &host, "version", &version, "xen", &xen, "xen_reason", &reason, "cpus", &cpus,
+	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:b,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I,*}", "hostname",
+			       &host, "version", &version, "xen", &xen, "xen_reason", &reason, "hvm", &hvm, "cpus", &cpus,
 			       "cores", &cores, "sockets", &sockets, "memory_total_mib", &total,
 			       "memory_free_mib", &free_mib, "uptime", &uptime, "kernel", &kernel,
 			       "guests_running", &guests, "facts_age", &age);
@@ -19,6 +20,7 @@ static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 		return;
 	printf("%-15s %s\n%-15s %s\n", "hostname", host, "Tarn", version);
 	printf("%-15s %s%s%s%s\n", "Xen", xen, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+	printf("%-15s %s\n", "HVM guests", hvm ? "yes (AMD-V or VT-x)" : "no: this CPU has no AMD-V/VT-x (PV guests only)");
 	printf("%-15s %d (%d cores, %d socket%s)\n", "CPUs", cpus, cores, sockets, sockets == 1 ? "" : "s");
 	printf("%-15s %lld MiB free of %lld MiB\n", "memory", (long long)free_mib, (long long)total);
 	printf("%-15s %d\n", "guests running", guests);
