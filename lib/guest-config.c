@@ -330,11 +330,30 @@ int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn
 	return 0;
 }
 
-int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_err err)
+const char *const tarn_hvm_names[3] = {"no", "no-paging", "yes"};
+
+enum tarn_hvm tarn_hvm_of(int cap_hvm, int cap_hap, int cap_shadow)
 {
-	if (strcmp(type, "pv") && !cap_hvm) /* PVH runs in the CPU's HVM container too */
+	return !cap_hvm ? TARN_HVM_NONE : cap_hap || cap_shadow ? TARN_HVM_YES : TARN_HVM_NO_PAGING;
+}
+
+enum tarn_hvm tarn_hvm_named(const char *name)
+{
+	for (int i = TARN_HVM_YES; i > TARN_HVM_NONE; i--)
+		if (strcmp(name, tarn_hvm_names[i]) == 0)
+			return (enum tarn_hvm)i;
+	return TARN_HVM_NONE;
+}
+
+int tarn_guest_type_runs(const char *type, enum tarn_hvm hvm, int device_model, tarn_err err)
+{
+	const char *kind = strcmp(type, "hvm") ? "PVH" : "HVM";
+	if (strcmp(type, "pv") && hvm == TARN_HVM_NONE) /* PVH runs in the CPU's HVM container too */
 		return FAIL("this host has no hardware virtualization (AMD-V/VT-x): %s guests cannot run here; "
-			    "use a PV guest", strcmp(type, "hvm") ? "PVH" : "HVM");
+			    "use a PV guest", kind);
+	if (strcmp(type, "pv") && hvm == TARN_HVM_NO_PAGING)
+		return FAIL("this host's CPU has AMD-V/VT-x but not the nested paging (AMD NPT, Intel EPT) that "
+			    "Tarn's Xen needs: %s guests cannot run here; use a PV guest", kind);
 	if (strcmp(type, "hvm") == 0 && !device_model)
 		return FAIL("HVM guests need QEMU's device model (qemu-system-xen), which this host does not carry; "
 			    "use a PV guest");

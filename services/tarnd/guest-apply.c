@@ -389,15 +389,16 @@ static int restore_from(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, ta
 }
 
 /* Whether this host runs the guest's type: HVM and PVH need AMD-V or
- * VT-x, HVM QEMU's device model too. */
+ * VT-x with nested paging, HVM QEMU's device model too. */
 static int type_runs(libxl_ctx *ctx, const libxl_domain_config *dc, tarn_err err)
 {
 	libxl_physinfo pi;
 	libxl_physinfo_init(&pi);
-	int cap_hvm = libxl_get_physinfo(ctx, &pi) == 0 && pi.cap_hvm;
+	enum tarn_hvm hvm = libxl_get_physinfo(ctx, &pi) == 0 ? tarn_hvm_of(pi.cap_hvm, pi.cap_hap, pi.cap_shadow)
+							     : TARN_HVM_NONE;
 	libxl_physinfo_dispose(&pi);
 	libxl_domain_type t = dc->c_info.type;
-	return tarn_guest_type_runs(t == LIBXL_DOMAIN_TYPE_HVM ? "hvm" : t == LIBXL_DOMAIN_TYPE_PVH ? "pvh" : "pv", cap_hvm,
+	return tarn_guest_type_runs(t == LIBXL_DOMAIN_TYPE_HVM ? "hvm" : t == LIBXL_DOMAIN_TYPE_PVH ? "pvh" : "pv", hvm,
 				    access(TARN_DEVICE_MODEL, X_OK) == 0, err);
 }
 

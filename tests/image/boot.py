@@ -318,6 +318,9 @@ def guest_runtime(m):
            again == boots, f"markers {boots} -> {again}; {out[-300:]}")
 
 
+# Debian's Xen 4.17 has no shadow paging: HVM guests need the CPU's nested
+# paging, which QEMU's emulated AMD-V offers with +npt
+HVM_CPU = "qemu64,+svm,+npt"
 HVM_CFG = """name = "hvm"
 type = "hvm"
 memory = 128
@@ -356,8 +359,8 @@ def hvm_guest(m, kernel):
     logs PV consoles. With kernel, also waits for the Linux guest's init on
     ttyS0 (slow: HVM inside QEMU's emulated AMD-V)."""
     rc, out = m.run("tarnctl host info | grep HVM; xl info | grep virt_caps", 30)
-    report("hvm: Xen reports HVM on this CPU (QEMU's AMD-V), and tarnctl host info says so",
-           rc == 0 and "HVM guests      yes" in out and " hvm" in out, out)
+    report("hvm: Xen reports HVM with nested paging on this CPU (QEMU's AMD-V with NPT), and tarnctl "
+           "host info says so", rc == 0 and "HVM guests      yes" in out and " hvm" in out and " hap" in out, out)
     rc, out = m.run("truncate -s 64M /var/lib/tarn/hvm-repo.img && tarnctl repo add h1 local "
                     "/var/lib/tarn/hvm-repo.img --format && for i in $(seq 30); do tarnctl repo list | "
                     "grep -q '^h1 .*mounted' && break; sleep 1; done; "
@@ -403,7 +406,7 @@ def hvm_bench():
     stage_hvm_iso(stage)
     subprocess.run(["truncate", "-s", "256M", data], check=True)
     subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
-    m = Machine("hvm", LOGS, iso=ISO, data=data)
+    m = Machine("hvm", LOGS, iso=ISO, data=data, cpu=HVM_CPU)
     try:
         if host_is_up(m, "hvm"):
             hvm_guest(m, kernel=True)
