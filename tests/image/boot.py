@@ -372,8 +372,12 @@ def hvm_guest(m, kernel):
     started = time.monotonic()
     rc, out = m.run("tarnctl guest start hvm --wait; echo start=$?; tarnctl guest list | grep '^hvm'", 300)
     took = time.monotonic() - started
-    report(f"hvm: start --wait returns with the guest running ({took:.0f} s)",
-           "start=0" in out and out.split()[-3:-1] == ["running", "running"], out)
+    if not report(f"hvm: start --wait returns with the guest running ({took:.0f} s)",
+                  "start=0" in out and out.split()[-3:-1] == ["running", "running"], out):
+        rc, out = m.run("logread | grep -v tarn-tui | tail -25; tail -20 /var/log/xen/qemu-dm-hvm.log", 30)
+        report("hvm: why the start failed (the system log, QEMU's log)", False, out)
+        m.run("tarnctl guest stop hvm --force; tarnctl guest undefine hvm", 60)
+        return
     rc, out = m.run("xl list hvm; ps | grep '[x]en-qemu-system-i386' | head -3; "
                     "xenstore-read /local/domain/$(xl domid hvm)/serial/0/tty", 60)
     report("hvm: its domain and its device model (QEMU) run, and xl console finds its serial pty",
