@@ -373,7 +373,8 @@ def hvm_guest(m, kernel):
     rc, out = m.run("tarnctl guest start hvm --wait; echo start=$?; tarnctl guest list | grep '^hvm'", 300)
     took = time.monotonic() - started
     if not report(f"hvm: start --wait returns with the guest running ({took:.0f} s)",
-                  "start=0" in out and out.split()[-3:-1] == ["running", "running"], out):
+                  "start=0" in out and any(line.split()[:3] == ["hvm", "running", "running"]
+                                           for line in out.splitlines()), out):
         rc, out = m.run("logread | grep -v tarn-tui | tail -25; tail -20 /var/log/xen/qemu-dm-hvm.log", 30)
         report("hvm: why the start failed (the system log, QEMU's log)", False, out)
         m.run("tarnctl guest stop hvm --force; tarnctl guest undefine hvm", 60)
