@@ -216,10 +216,17 @@ static int nics(struct tarn_xlu *x, libxl_domain_config *dc, tarn_err err)
 }
 
 /* An HVM guest's boot order (boot = "dc": CD first), its serial port
- * (serial = "pty": xl console reaches it) and VNC (vnc = 0 turns it off;
- * vnclisten), as xl reads them. */
+ * (serial = "pty": xl console reaches it), VNC (vnc = 0 turns it off;
+ * vnclisten), nographic and its graphics card (vga = "cirrus", "stdvga"
+ * or "none"), as xl reads them. */
 static int hvm_keys(const XLU_Config *c, libxl_domain_build_info *b, tarn_err err)
 {
+	static const struct {
+		const char *name;
+		libxl_vga_interface_type kind;
+	} cards[] = {{"cirrus", LIBXL_VGA_INTERFACE_TYPE_CIRRUS},
+		     {"stdvga", LIBXL_VGA_INTERFACE_TYPE_STD},
+		     {"none", LIBXL_VGA_INTERFACE_TYPE_NONE}};
 	const char *v;
 	long on;
 	if (xlu_cfg_get_string(c, "boot", &v, 1) == 0) {
@@ -231,6 +238,16 @@ static int hvm_keys(const XLU_Config *c, libxl_domain_build_info *b, tarn_err er
 	if (xlu_cfg_get_long(c, "vnc", &on, 1) == 0)
 		libxl_defbool_set(&b->u.hvm.vnc.enable, on != 0);
 	b->u.hvm.vnc.listen = dup_string(c, "vnclisten");
+	if (xlu_cfg_get_long(c, "nographic", &on, 1) == 0)
+		libxl_defbool_set(&b->u.hvm.nographic, on != 0);
+	if (xlu_cfg_get_string(c, "vga", &v, 1) == 0) {
+		size_t i = 0;
+		while (i < sizeof cards / sizeof cards[0] && strcmp(v, cards[i].name))
+			i++;
+		if (i == sizeof cards / sizeof cards[0])
+			return FAIL("xl.cfg: vga = %.20s: Tarn's HVM guests have cirrus, stdvga or none", v);
+		b->u.hvm.vga.kind = cards[i].kind;
+	}
 	return 0;
 }
 
@@ -313,13 +330,60 @@ int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn
 	return 0;
 }
 
-int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_err err)
+const char *const tarn_hvm_names[3] = {"no", "no-paging", "yes"};
+
+enum tarn_hvm tarn_hvm_of(int cap_hvm, int cap_hap, int cap_shadow)
 {
-	if (strcmp(type, "pv") && !cap_hvm) /* PVH runs in the CPU's HVM container too */
+	return !cap_hvm ? TARN_HVM_NONE : cap_hap || cap_shadow ? TARN_HVM_YES : TARN_HVM_NO_PAGING;
+}
+
+enum tarn_hvm tarn_hvm_named(const char *name)
+{
+	for (int i = TARN_HVM_YES; i > TARN_HVM_NONE; i--)
+		if (strcmp(name, tarn_hvm_names[i]) == 0)
+			return (enum tarn_hvm)i;
+	return TARN_HVM_NONE;
+}
+
+int tarn_guest_type_runs(const char *type, enum tarn_hvm hvm, int device_model, tarn_err err)
+{
+	const char *kind = strcmp(type, "hvm") ? "PVH" : "HVM";
+	if (strcmp(type, "pv") && hvm == TARN_HVM_NONE) /* PVH runs in the CPU's HVM container too */
 		return FAIL("this host has no hardware virtualization (AMD-V/VT-x): %s guests cannot run here; "
-			    "use a PV guest", strcmp(type, "hvm") ? "PVH" : "HVM");
+			    "use a PV guest", kind);
+	if (strcmp(type, "pv") && hvm == TARN_HVM_NO_PAGING)
+		return FAIL("this host's CPU has AMD-V/VT-x but not the nested paging (AMD NPT, Intel EPT) that "
+			    "Tarn's Xen needs: %s guests cannot run here; use a PV guest", kind);
 	if (strcmp(type, "hvm") == 0 && !device_model)
 		return FAIL("HVM guests need QEMU's device model (qemu-system-xen), which this host does not carry; "
 			    "use a PV guest");
+	return 0;
+}
+
+int tarn_guest_config_serial_log(libxl_domain_config *dc, const char *path, tarn_err err)
+{
+	libxl_domain_build_info *b = &dc->b_info;
+	if (dc->c_info.type != LIBXL_DOMAIN_TYPE_HVM || !b->u.hvm.serial || strcmp(b->u.hvm.serial, "pty"))
+		return 0;
+	if (strchr(path, ',')) /* QEMU's options are split at commas */
+		return FAIL("the console log %.100s has a comma in its path", path);
+	int n = 0;
+	while (b->extra_hvm && b->extra_hvm[n])
+		n++;
+	char **args = realloc(b->extra_hvm, (size_t)(n + 3) * sizeof *args);
+	if (!args)
+		return FAIL("out of memory");
+	b->extra_hvm = args;
+	args[n] = args[n + 1] = args[n + 2] = NULL;
+	char *serial = strdup("chardev:serial0");
+	if (!serial || !(args[n] = strdup("-chardev")) ||
+	    asprintf(&args[n + 1], "pty,id=serial0,logfile=%s,logappend=on", path) < 0) {
+		free(serial);
+		free(args[n]);
+		args[n] = args[n + 1] = NULL;
+		return FAIL("out of memory");
+	}
+	free(b->u.hvm.serial);
+	b->u.hvm.serial = serial;
 	return 0;
 }

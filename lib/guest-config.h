@@ -4,9 +4,9 @@
  *   name, type (or builder): pv, pvh or hvm; kernel, ramdisk, cmdline (or
  *   root and extra) for PV and PVH, where the kernel may be pvgrub2
  *   (TARN_PVGRUB), which boots the kernel on the guest's own disk; boot,
- *   serial, vnc, vnclisten for HVM (an ISO is a disk with devtype=cdrom);
- *   memory, maxmem; vcpus, maxvcpus, cpus (a list for all
- *   vCPUs, or one list each); disk (libxlutil's xlu_disk_parse); vif
+ *   serial, vnc, vnclisten, nographic, vga for HVM (an ISO is a disk
+ *   with devtype=cdrom); memory, maxmem; vcpus, maxvcpus, cpus (a list for
+ *   all vCPUs, or one list each); disk (libxlutil's xlu_disk_parse); vif
  *   (bridge, mac, vifname, ip, script, rate); on_poweroff, on_reboot,
  *   on_watchdog, on_crash (destroy, restart or preserve).
  * A key xl knows that would change how a PV guest runs and that Tarn does
@@ -31,6 +31,12 @@ int tarn_guest_config(const char *text, const char *uuid, int ncpus, libxl_domai
  * when the config gave none). 0, or -1 with err. */
 int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, tarn_err err);
 
+/* An HVM guest's serial = "pty", logged to path too: QEMU's pty chardev
+ * labelled serial0 (libxl finds its tty by that label, for xl console)
+ * with a logfile, read as the logs xenconsoled keeps of PV consoles are.
+ * Any other guest or serial setting is left as it is. 0, or -1 with err. */
+int tarn_guest_config_serial_log(libxl_domain_config *dc, const char *path, tarn_err err);
+
 /* The smallest guest Tarn starts (MiB): below it a PV kernel cannot boot. */
 #define TARN_GUEST_MIN_MIB 32
 
@@ -39,9 +45,19 @@ int tarn_guest_config_pin(libxl_domain_config *dc, int ncpus, const char *pins, 
  * not checked. 0, or -1 with err saying which and by how much. */
 int tarn_guest_fits(long memory, long vcpus, long host_mib, long host_cpus, tarn_err err);
 
-/* Whether a guest of this type (pv, pvh, hvm) can run on a host with or
- * without hardware virtualization (libxl physinfo's cap_hvm: HVM and PVH
- * need it) and QEMU's device model (HVM needs it). 0, or -1 with err. */
-int tarn_guest_type_runs(const char *type, int cap_hvm, int device_model, tarn_err err);
+/* What a host offers HVM and PVH guests: nothing without AMD-V/VT-x;
+ * nothing either when it has them but no nested paging (AMD NPT, Intel
+ * EPT: libxl physinfo's cap_hap), as Debian's Xen 4.17 is built without
+ * shadow paging; else both. The names are the host.hvm fact's values. */
+enum tarn_hvm { TARN_HVM_NONE, TARN_HVM_NO_PAGING, TARN_HVM_YES };
+extern const char *const tarn_hvm_names[3]; /* "no", "no-paging", "yes" */
+enum tarn_hvm tarn_hvm_of(int cap_hvm, int cap_hap, int cap_shadow);
+/* A name back; an unknown one is TARN_HVM_NONE. */
+enum tarn_hvm tarn_hvm_named(const char *name);
+
+/* Whether a guest of this type (pv, pvh, hvm) can run on a host offering
+ * hvm (HVM and PVH need TARN_HVM_YES) with or without QEMU's device model
+ * (HVM needs it). 0, or -1 with err saying why not and what to do. */
+int tarn_guest_type_runs(const char *type, enum tarn_hvm hvm, int device_model, tarn_err err);
 
 #endif

@@ -24,7 +24,7 @@ static long fact_long(tarn_store *st, const char *key)
 int tarn_cmd_guest_fits_host(void *agent, const struct tarn_xlcfg *c, long vcpus, tarn_err err)
 {
 	const struct tarn_agent *a = agent;
-	char xen[8] = "", hvm[8] = "";
+	char xen[8] = "", hvm[16] = "";
 	if (tarn_guest_fits(c->memory, vcpus, fact_long(a->store, "host.memory_total_mib"),
 			    fact_long(a->store, "host.cpus"), err))
 		return -1;
@@ -32,7 +32,7 @@ int tarn_cmd_guest_fits_host(void *agent, const struct tarn_xlcfg *c, long vcpus
 	tarn_fact_get(a->store, "xen.running", xen, sizeof xen, NULL);
 	tarn_fact_get(a->store, "host.hvm", hvm, sizeof hvm, NULL);
 	if (strcmp(xen, "yes") == 0 && hvm[0] &&
-	    tarn_guest_type_runs(c->type, strcmp(hvm, "yes") == 0, access(TARN_DEVICE_MODEL, X_OK) == 0, err))
+	    tarn_guest_type_runs(c->type, tarn_hvm_named(hvm), access(TARN_DEVICE_MODEL, X_OK) == 0, err))
 		return -1;
 	return 0;
 }

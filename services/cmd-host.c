@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "event.h"
+#include "guest-config.h"
 #include "task.h"
 
 static long long fact_num(tarn_store *st, const char *key)
@@ -30,13 +31,17 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	tarn_fact_get(a->store, "xen.version", xen, sizeof xen, NULL);
 	tarn_fact_get(a->store, "xen.reason", reason, sizeof reason, NULL);
 	tarn_fact_get(a->store, "host.kernel", kernel, sizeof kernel, NULL);
-	char hvm[8] = "";
+	char hvm[16] = "";
+	tarn_err hvm_reason = "";
 	tarn_fact_get(a->store, "host.hvm", hvm, sizeof hvm, NULL);
 	int on_xen = running[0] == 'y';
+	if (on_xen)
+		tarn_guest_type_runs("hvm", tarn_hvm_named(hvm), access(TARN_DEVICE_MODEL, X_OK) == 0, hvm_reason);
 	return xmlrpc_build_value(
-		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I}", "hostname", host, "version",
+		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I}", "hostname", host, "version",
 		a->version, "xen", on_xen ? xen : age < 0 ? "unknown yet" : "not running on Xen", "xen_running",
-		(xmlrpc_bool)on_xen, "hvm", (xmlrpc_bool)(strcmp(hvm, "yes") == 0), "xen_reason", reason, "cpus", (int)fact_num(a->store, "host.cpus"),
+		(xmlrpc_bool)on_xen, "hvm", (xmlrpc_bool)(strcmp(hvm, "yes") == 0), "hvm_reason", hvm_reason,
+		"xen_reason", reason, "cpus", (int)fact_num(a->store, "host.cpus"),
 		"cores", (int)fact_num(a->store, "host.cores"), "sockets", (int)fact_num(a->store, "host.sockets"),
 		"memory_total_mib", (xmlrpc_int64)fact_num(a->store, "host.memory_total_mib"),
 		"memory_free_mib", (xmlrpc_int64)fact_num(a->store, "host.memory_free_mib"),
@@ -72,7 +77,8 @@ static xmlrpc_value *host_shutdown(xmlrpc_env *env, xmlrpc_value *p, void *agent
 
 const struct tarn_cmd tarn_cmd_host[] = {
 	{"host.info", "S:", "This host: hostname, Tarn version, Xen version (or \"not running on Xen\" "
-			    "and xen_reason), hvm (whether HVM guests can run: AMD-V or VT-x), cpus, cores, sockets, "
+			    "and xen_reason), hvm (whether HVM guests can run: AMD-V or VT-x with nested paging, and QEMU's device model) "
+			    "and hvm_reason (why not, on Xen), cpus, cores, sockets, "
 			    "memory_total_mib, memory_free_mib, "
 			    "uptime (s), kernel, guests_running, and facts_age: how many seconds ago the "
 			    "engine last recorded them (it does when one changes, and every 5 minutes; "

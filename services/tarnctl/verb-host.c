@@ -9,18 +9,22 @@
 
 static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 {
-	const char *host, *version, *xen, *reason, *kernel;
+	const char *host, *version, *xen, *reason, *kernel, *hvm_reason;
 	int cpus, cores, sockets, guests;
+	xmlrpc_bool hvm;
 	xmlrpc_int64 total, free_mib, uptime, age;
-	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I,*}", "hostname",
-			       &host, "version", &version, "xen", &xen, "xen_reason", &reason, "cpus", &cpus,
-			       "cores", &cores, "sockets", &sockets, "memory_total_mib", &total,
+	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:s,s:s,s:b,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I,*}", "hostname",
+			       &host, "version", &version, "xen", &xen, "xen_reason", &reason, "hvm", &hvm, "hvm_reason",
+			       &hvm_reason, "cpus", &cpus, "cores", &cores, "sockets", &sockets, "memory_total_mib", &total,
 			       "memory_free_mib", &free_mib, "uptime", &uptime, "kernel", &kernel,
 			       "guests_running", &guests, "facts_age", &age);
 	if (env->fault_occurred)
 		return;
 	printf("%-15s %s\n%-15s %s\n", "hostname", host, "Tarn", version);
 	printf("%-15s %s%s%s%s\n", "Xen", xen, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+	printf("%-15s %s%s\n", "HVM guests", hvm ? "yes" : "no", hvm || !hvm_reason[0] ? "" : " (see below)");
+	if (!hvm && hvm_reason[0])
+		printf("%-15s %s\n", "", hvm_reason);
 	printf("%-15s %d (%d cores, %d socket%s)\n", "CPUs", cpus, cores, sockets, sockets == 1 ? "" : "s");
 	printf("%-15s %lld MiB free of %lld MiB\n", "memory", (long long)free_mib, (long long)total);
 	printf("%-15s %d\n", "guests running", guests);
@@ -32,6 +36,7 @@ static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 	else
 		printf("%-15s %lld s ago\n", "facts read", (long long)age);
 	free((void *)host), free((void *)version), free((void *)xen), free((void *)reason), free((void *)kernel);
+	free((void *)hvm_reason);
 }
 
 static void show_queued(xmlrpc_env *env, xmlrpc_value *task)

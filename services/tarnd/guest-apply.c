@@ -116,14 +116,19 @@ void tarn_guests_console(struct tarn_guests *g, const char *dir, gid_t gid)
 	g->console_gid = gid;
 }
 
+/* Where the guest's console is logged: 0, or -1 when nowhere. */
+static int console_path(const struct tarn_guests *g, const char *name, char *path, size_t len)
+{
+	return g->console_dir[0] ? (snprintf(path, len, "%s/guest-%s.log", g->console_dir, name), 0) : -1;
+}
+
 /* The guest's console log, readable by the API's group (not a link). */
 static void share_console(const struct tarn_guests *g, const char *name)
 {
 	char path[4200];
 	struct stat sb;
-	if (!g->console_dir[0])
+	if (console_path(g, name, path, sizeof path))
 		return;
-	snprintf(path, sizeof path, "%s/guest-%s.log", g->console_dir, name);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return;
@@ -393,16 +398,25 @@ static int restore_from(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, ta
 }
 
 /* Whether this host runs the guest's type: HVM and PVH need AMD-V or
- * VT-x, HVM QEMU's device model too. */
+ * VT-x with nested paging, HVM QEMU's device model too. */
 static int type_runs(libxl_ctx *ctx, const libxl_domain_config *dc, tarn_err err)
 {
 	libxl_physinfo pi;
 	libxl_physinfo_init(&pi);
-	int cap_hvm = libxl_get_physinfo(ctx, &pi) == 0 && pi.cap_hvm;
+	enum tarn_hvm hvm = libxl_get_physinfo(ctx, &pi) == 0 ? tarn_hvm_of(pi.cap_hvm, pi.cap_hap, pi.cap_shadow)
+							     : TARN_HVM_NONE;
 	libxl_physinfo_dispose(&pi);
 	libxl_domain_type t = dc->c_info.type;
-	return tarn_guest_type_runs(t == LIBXL_DOMAIN_TYPE_HVM ? "hvm" : t == LIBXL_DOMAIN_TYPE_PVH ? "pvh" : "pv", cap_hvm,
+	return tarn_guest_type_runs(t == LIBXL_DOMAIN_TYPE_HVM ? "hvm" : t == LIBXL_DOMAIN_TYPE_PVH ? "pvh" : "pv", hvm,
 				    access(TARN_DEVICE_MODEL, X_OK) == 0, err);
+}
+
+/* An HVM guest's serial console is QEMU's: logged where xenconsoled logs
+ * the PV guests' consoles, so guest.console reads both alike. */
+static int log_serial(const struct tarn_guests *g, libxl_domain_config *dc, tarn_err err)
+{
+	char path[4200];
+	return console_path(g, dc->c_info.name, path, sizeof path) ? 0 : tarn_guest_config_serial_log(dc, path, err);
 }
 
 /* Starts creating the guest's domain, new or (TARN_ACT_RESTORE) from its
@@ -417,7 +431,8 @@ static void create(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const s
 	tarn_xen_clear(g->xen);
 	if (restore ? restore_from(g, ctx, r, err)
 		    : tarn_guest_config(w->xlcfg, w->uuid, ncpus, &r->dc, err) ||
-			      tarn_guest_config_pin(&r->dc, ncpus, w->pins, err) || type_runs(ctx, &r->dc, err)) {
+			      tarn_guest_config_pin(&r->dc, ncpus, w->pins, err) || type_runs(ctx, &r->dc, err) ||
+			      log_serial(g, &r->dc, err)) {
 		set_error(r, w->gen, "cannot %s: %s", restore ? "resume" : "start", err);
 	} else if (libxl_domain_need_memory(ctx, &r->dc, INVALID_DOMID, &need) == 0 &&
 		   libxl_get_free_memory(ctx, &free_kb) == 0 && need > free_kb) {
@@ -474,6 +489,14 @@ static void quick(struct tarn_guests *g, struct rec *r, const struct want *w, in
 	say(st, "error", "guest", "guest %s: %s", r->name, r->error);
 }
 
+/* An HVM guest without PV drivers cannot hear a shutdown or reboot asked
+ * through Xen (rc ERROR_NOPARAVIRT): it gets the ACPI power button or a
+ * reset instead, as xl's -F does. */
+static int pv_or_acpi(libxl_ctx *ctx, uint32_t domid, int rc, libxl_trigger trigger)
+{
+	return rc == ERROR_NOPARAVIRT ? libxl_send_trigger(ctx, domid, trigger, 0, NULL) : rc;
+}
+
 static void act(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const struct want *w, const struct dom *d,
 		const struct tarn_guest_plan *p, int ncpus, tarn_store *st)
 {
@@ -491,11 +514,15 @@ static void act(struct tarn_guests *g, libxl_ctx *ctx, struct rec *r, const stru
 			libxl_domain_unpause(ctx, d->domid, NULL);
 		say(st, "info", "guest", "guest %s: shutting down (destroyed if still up after %d s)", r->name,
 		    w->stop_timeout);
-		quick(g, r, w, libxl_domain_shutdown(ctx, d->domid, NULL), "shut down cleanly", st);
+		quick(g, r, w, pv_or_acpi(ctx, d->domid, libxl_domain_shutdown(ctx, d->domid, NULL), LIBXL_TRIGGER_POWER),
+		      "shut down cleanly", st);
 		break;
 	case TARN_ACT_PAUSE: quick(g, r, w, libxl_domain_pause(ctx, d->domid, NULL), "pause", st); break;
 	case TARN_ACT_UNPAUSE: quick(g, r, w, libxl_domain_unpause(ctx, d->domid, NULL), "unpause", st); break;
-	case TARN_ACT_REBOOT: quick(g, r, w, libxl_domain_reboot(ctx, d->domid, NULL), "reboot", st); break;
+	case TARN_ACT_REBOOT:
+		quick(g, r, w, pv_or_acpi(ctx, d->domid, libxl_domain_reboot(ctx, d->domid, NULL), LIBXL_TRIGGER_RESET),
+		      "reboot", st);
+		break;
 	}
 }
 

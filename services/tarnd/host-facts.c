@@ -11,13 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest-config.h"
+
 #include "event.h"
 
 struct readings {
 	char xen_version[32], reason[200], kernel[65];
 	char cpu[128], hw_cap[160]; /* a migration's CPU check (lib/migrate-check.h) */
 	int xen;
-	long cpus, cores, sockets, guests, hvm;
+	long cpus, cores, sockets, guests;
+	enum tarn_hvm hvm;
 	long long mem_total_mib, mem_free_mib, uptime;
 };
 
@@ -57,7 +60,7 @@ static int read_xen(struct tarn_xen *x, struct readings *r)
 			 v->xen_version_minor, v->xen_version_extra ? v->xen_version_extra : "");
 		uint64_t per_mib = (1u << 20) / (uint64_t)(v->pagesize > 0 ? v->pagesize : 4096);
 		r->cpus = pi.nr_cpus;
-		r->hvm = pi.cap_hvm;
+		r->hvm = tarn_hvm_of(pi.cap_hvm, pi.cap_hap, pi.cap_shadow);
 		r->cores = pi.threads_per_core ? pi.nr_cpus / pi.threads_per_core : pi.nr_cpus;
 		r->sockets = pi.cores_per_socket ? r->cores / pi.cores_per_socket : 1;
 		r->mem_total_mib = (long long)(pi.total_pages / per_mib);
@@ -199,7 +202,7 @@ int tarn_host_facts_refresh(struct tarn_host_facts *hf, struct tarn_xen *x, tarn
 		 set_long(st, "host.memory_free_mib", r.mem_free_mib, err) ||
 		 set_long(st, "host.uptime", r.uptime, err) || tarn_fact_set(st, "host.kernel", r.kernel, err) ||
 		 set_long(st, "guests.running", r.guests, err) ||
-		 tarn_fact_set(st, "host.hvm", r.hvm ? "yes" : "no", err) ||
+		 tarn_fact_set(st, "host.hvm", tarn_hvm_names[r.hvm], err) ||
 		 tarn_fact_set(st, "host.cpu", r.cpu, err) || tarn_fact_set(st, "xen.hw_cap", r.hw_cap, err);
 	if (rc) {
 		tarn_store_rollback(st);

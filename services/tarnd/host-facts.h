@@ -10,10 +10,12 @@
  *   host.sockets; host.memory_total_mib, host.memory_free_mib (the host's,
  *   not dom0's: free for guests; off Xen, MemAvailable); host.uptime
  *   (seconds, as read); host.kernel (release); guests.running (not dom0);
- *   host.hvm "yes" when Xen can run HVM guests (the CPU's AMD-V or VT-x),
- *   "no" otherwise and off Xen; host.cpu "VENDOR FAMILY MODEL" (cpuid's,
- *   "" unknown); xen.hw_cap Xen's hardware capability words, "w0:...:w7"
- *   in hex ("" off Xen): a migration's CPU check (lib/migrate-check.h). */
+ *   host.hvm "yes" when Xen can run HVM and PVH guests (the CPU's AMD-V or
+ *   VT-x with nested paging), "no-paging" when the CPU lacks nested paging
+ *   only, "no" otherwise and off Xen (guest-config.h's tarn_hvm_names);
+ *   host.cpu "VENDOR FAMILY MODEL" (cpuid's, "" unknown); xen.hw_cap Xen's
+ *   hardware capability words, "w0:...:w7" in hex ("" off Xen): a
+ *   migration's CPU check (lib/migrate-check.h). */
 #ifndef TARN_HOST_FACTS_H
 #define TARN_HOST_FACTS_H
 #include "store.h"

@@ -19,14 +19,14 @@ class Timeout(Exception):
 
 class Machine:
     def __init__(self, name, logdir, iso=None, disk=None, data=None,
-                 uefi=False, memory=2048, forward=None, extra=()):
+                 uefi=False, memory=2048, forward=None, extra=(), cpu="qemu64,+svm"):
         self.name = name
         self.log_path = os.path.join(logdir, name + ".serial.log")
         self.buf = b""
         self.mark = 0
         self.lock = threading.Lock()
         cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
-               "-cpu", "qemu64,+svm", "-smp", "2", "-m", str(memory),
+               "-cpu", cpu, "-smp", "2", "-m", str(memory),
                "-device", "virtio-rng-pci", "-display", "none",
                "-serial", "stdio", "-monitor", "none", "-no-reboot",
                "-netdev", "user,id=n0" + "".join(

@@ -166,16 +166,50 @@ static void boot_sources(void)
 	CHECK("boot: the ISO from iso_pool is a read-only CD drive",
 	      rc == 0 && dc.num_disks == 2 && dc.disks[1].is_cdrom && !dc.disks[1].readwrite &&
 		      !strcmp(dc.disks[1].pdev_path, "/r/iso_pool/debian.iso") && !strcmp(dc.disks[1].vdev, "hdc"));
+	CHECK("boot: serial = pty is logged to the console log: a pty chardev labelled serial0 with a logfile",
+	      rc == 0 && tarn_guest_config_serial_log(&dc, "/var/log/xen/console/guest-inst.log", err) == 0 &&
+		      !strcmp(dc.b_info.u.hvm.serial, "chardev:serial0") && dc.b_info.extra_hvm &&
+		      !strcmp(dc.b_info.extra_hvm[0], "-chardev") &&
+		      !strcmp(dc.b_info.extra_hvm[1],
+			      "pty,id=serial0,logfile=/var/log/xen/console/guest-inst.log,logappend=on") &&
+		      dc.b_info.extra_hvm[2] == NULL);
 	libxl_domain_config_dispose(&dc);
+	rc = config("name = 'con'\ntype = 'hvm'\nmemory = 64\nserial = 'file:/tmp/con.txt'\nnographic = 1\n"
+		    "vga = 'none'\n", &dc, err);
+	CHECK("boot: HVM nographic and vga = none as xl reads them",
+	      rc == 0 && libxl_defbool_val(dc.b_info.u.hvm.nographic) &&
+		      dc.b_info.u.hvm.vga.kind == LIBXL_VGA_INTERFACE_TYPE_NONE);
+	CHECK("boot: a serial other than pty is left as the xl.cfg says, with no chardev added",
+	      rc == 0 && tarn_guest_config_serial_log(&dc, "/l/guest-con.log", err) == 0 &&
+		      !strcmp(dc.b_info.u.hvm.serial, "file:/tmp/con.txt") && dc.b_info.extra_hvm == NULL);
+	libxl_domain_config_dispose(&dc);
+	rc = config("name = 'com'\ntype = 'hvm'\nmemory = 64\nserial = 'pty'\n", &dc, err);
+	CHECK("boot: a console log path with a comma is refused (QEMU would split it), the serial left as it was",
+	      rc == 0 && says(tarn_guest_config_serial_log(&dc, "/a,b/guest-com.log", err), err, "comma") &&
+		      !strcmp(dc.b_info.u.hvm.serial, "pty"));
+	libxl_domain_config_dispose(&dc);
+	CHECK("boot: an HVM graphics card Tarn does not have is refused, naming the ones it has",
+	      refused("name='v'\ntype='hvm'\nmemory=64\nvga='qxl'\n", "cirrus, stdvga or none"));
 	CHECK("boot: HVM on a host without AMD-V/VT-x is refused with what to do",
-	      says(tarn_guest_type_runs("hvm", 0, 1, err), err,
+	      says(tarn_guest_type_runs("hvm", TARN_HVM_NONE, 1, err), err,
 		   "this host has no hardware virtualization (AMD-V/VT-x): HVM guests cannot run here; use a PV guest"));
+	CHECK("boot: HVM and PVH where the CPU has AMD-V/VT-x but no nested paging are refused, naming NPT/EPT",
+	      says(tarn_guest_type_runs("hvm", TARN_HVM_NO_PAGING, 1, err), err, "not the nested paging (AMD NPT, "
+										 "Intel EPT)") &&
+		      says(tarn_guest_type_runs("pvh", TARN_HVM_NO_PAGING, 0, err), err, "PVH guests cannot run"));
 	CHECK("boot: HVM without QEMU's device model is refused, naming it",
-	      says(tarn_guest_type_runs("hvm", 1, 0, err), err, "qemu-system-xen"));
+	      says(tarn_guest_type_runs("hvm", TARN_HVM_YES, 0, err), err, "qemu-system-xen"));
 	CHECK("boot: HVM with both runs; PV needs neither; PVH needs AMD-V/VT-x only",
-	      tarn_guest_type_runs("hvm", 1, 1, err) == 0 && tarn_guest_type_runs("pv", 0, 0, err) == 0 &&
-		      tarn_guest_type_runs("pvh", 1, 0, err) == 0 &&
-		      says(tarn_guest_type_runs("pvh", 0, 1, err), err, "PVH guests cannot run here"));
+	      tarn_guest_type_runs("hvm", TARN_HVM_YES, 1, err) == 0 &&
+		      tarn_guest_type_runs("pv", TARN_HVM_NONE, 0, err) == 0 &&
+		      tarn_guest_type_runs("pvh", TARN_HVM_YES, 0, err) == 0 &&
+		      says(tarn_guest_type_runs("pvh", TARN_HVM_NONE, 1, err), err, "PVH guests cannot run here"));
+	CHECK("boot: what libxl's physinfo says, as the host.hvm fact: AMD-V/VT-x and HAP or shadow paging",
+	      tarn_hvm_of(0, 1, 1) == TARN_HVM_NONE && tarn_hvm_of(1, 0, 0) == TARN_HVM_NO_PAGING &&
+		      tarn_hvm_of(1, 1, 0) == TARN_HVM_YES && tarn_hvm_of(1, 0, 1) == TARN_HVM_YES &&
+		      tarn_hvm_named("yes") == TARN_HVM_YES && tarn_hvm_named("no-paging") == TARN_HVM_NO_PAGING &&
+		      tarn_hvm_named("no") == TARN_HVM_NONE && tarn_hvm_named("") == TARN_HVM_NONE &&
+		      !strcmp(tarn_hvm_names[TARN_HVM_NO_PAGING], "no-paging"));
 }
 
 /* Memory and vCPU changes: the host's limits, the xl.cfg rewritten. */
