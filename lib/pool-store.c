@@ -461,6 +461,11 @@ int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err e
 	if (rc)
 		return rc;
 	rc = fn(ctx, p->c, err);
+	/* a statement met a peer that no longer leads (a connection kept from
+	 * before this member joined a pool or the master was handed over):
+	 * that peer wrote nothing, so fn runs once more against the leader */
+	if (rc && leader_moved(p, err))
+		rc = fn(ctx, p->c, err);
 	return leave(p, rc);
 }
 

@@ -85,7 +85,10 @@ int tarn_pool_member_put(tarn_pool *p, const struct tarn_member *m, tarn_err err
 int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err);
 
 /* Runs fn with the store's live connection to the leader, under its lock
- * (pool-cluster.c): fn returns 0 or a TARN_POOL_* result. */
+ * (pool-cluster.c): fn returns 0 or a TARN_POOL_* result. When fn fails
+ * because its peer no longer leads, fn runs once more on a connection to
+ * the new leader: fn must be safe to run again after a failed statement
+ * (conditional writes, or a transaction of its own). */
 struct tarn_dqlite;
 typedef int (*tarn_leader_fn)(void *ctx, struct tarn_dqlite *c, tarn_err err);
 int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err err);
