@@ -106,9 +106,15 @@ int tarnctl_host_evacuate(struct tarnctl *t, int argc, char **argv)
 		return rc;
 	fprintf(stderr, "%s: in maintenance: no new guests; moving the running ones away\n", address);
 	/* until the host's own agent has looked (it writes a status of its own) and nothing moves */
-	for (time_t until = time(NULL) + wait_s;; sleep(1)) {
-		if ((rc = evacuation(t, address, status, sizeof status)) != 0)
-			return rc;
+	for (time_t until = time(NULL) + wait_s, failing = 0;; sleep(1)) {
+		/* a pool briefly without a leader (an election) is waited out for 30 s */
+		if ((rc = evacuation(t, address, status, sizeof status)) != 0) {
+			failing = failing ? failing : time(NULL);
+			if (time(NULL) - failing >= 30 || time(NULL) >= until)
+				return rc;
+			continue;
+		}
+		failing = 0;
 		if (strcmp(status, last))
 			fprintf(stderr, "%s: %s\n", address, status);
 		snprintf(last, sizeof last, "%s", status);
