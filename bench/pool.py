@@ -26,6 +26,7 @@ import time
 TOP = os.environ.get("TOP", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 import tarnd  # noqa: E402
+from tarnd import until  # noqa: E402
 from tarnd import fault  # noqa: E402
 from ports import free_port  # noqa: E402
 
@@ -67,16 +68,6 @@ class Member:
                     rss += int(kib) if key == "Rss:" else 0
                     private += int(kib) if key == "Private_Dirty:" else 0
         return rss / 1024, private / 1024
-
-
-def until(seconds, fn, step=0.02):
-    end = time.time() + seconds
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return None
 
 
 def leader(m):
@@ -123,7 +114,7 @@ def failover(members, rounds):
     """kill -9 of the master until another member's API names a new one."""
     times = []
     for _ in range(rounds):
-        lead = until(10, lambda: leader(members[0]))
+        lead = until(10, lambda: leader(members[0]), 0.02)
         victim = next((m for m in members if m.pool_address == lead), None)
         if not victim:
             return None

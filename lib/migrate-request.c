@@ -69,6 +69,13 @@ void tarn_migrate_last(tarn_store *st, const char *name, char state[12])
 	tarn_task_each(st, 64, newest, &l);
 }
 
+int tarn_migrate_under_way(tarn_store *st, const char *name)
+{
+	char last[12];
+	tarn_migrate_last(st, name, last);
+	return !strcmp(last, "queued") || !strcmp(last, "running");
+}
+
 /* Every check; 0 with w filled, or a TARN_POOL_* result with err. */
 static int check(tarn_store *st, const char *repo_root, tarn_pool *pool, const struct tarn_guest_copy *g, struct members *w,
 		 tarn_err err)
@@ -103,9 +110,7 @@ static int check(tarn_store *st, const char *repo_root, tarn_pool *pool, const s
 			 "(guest.place moves a stopped one)", g->name, g->actual, g->desired);
 		return TARN_POOL_REFUSED;
 	}
-	char last[12];
-	tarn_migrate_last(st, g->name, last);
-	if (!strcmp(last, "queued") || !strcmp(last, "running")) {
+	if (tarn_migrate_under_way(st, g->name)) {
 		snprintf(err, TARN_ERRLEN, "guest %.64s is already being migrated (task.list)", g->name);
 		return TARN_POOL_REFUSED;
 	}

@@ -25,5 +25,7 @@ int tarn_migrate_request(tarn_store *st, tarn_pool *pool, const char *repo_root,
  * "done", "failed" ...) into state (12 bytes); "" when it has none among
  * the latest tasks. */
 void tarn_migrate_last(tarn_store *st, const char *name, char state[12]);
+/* Whether the guest's newest migration task is queued or running. */
+int tarn_migrate_under_way(tarn_store *st, const char *name);
 
 #endif

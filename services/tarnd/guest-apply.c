@@ -876,16 +876,6 @@ static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, c
 	destroy(g, ctx, r, w->gen, d->domid, st);
 }
 
-/* Whether a live migration of the guest is under way from this host (its
- * task queued or running): its domain is then the migration's, which
- * suspends it and then resumes or destroys it (migrate-xen.h). */
-static int migrating(tarn_store *st, const char *name)
-{
-	char last[12];
-	tarn_migrate_last(st, name, last);
-	return !strcmp(last, "queued") || !strcmp(last, "running");
-}
-
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 {
 	struct wants ws = {0};
@@ -915,11 +905,13 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	for (int i = 0; i < g->nrecs; i++)
 		g->recs[i]->present = 0;
 	for (int i = 0; i < ws.n; i++)
-		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members) && migrating(st, ws.w[i].name))
+		/* a guest whose live migration is under way: its domain is the
+		 * migration's, which resumes or destroys it (migrate-xen.h) */
+		if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members) && tarn_migrate_under_way(st, ws.w[i].name))
 			keep_rec(g, &ws.w[i]);
 		else if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
-		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked) && !migrating(st, ws.w[i].name))
+		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked) && !tarn_migrate_under_way(st, ws.w[i].name))
 			evict(g, ctx, &ws.w[i], doms, n, st);
 	g->fenced = 0, g->looked = 1;
 	forget_gone(g);

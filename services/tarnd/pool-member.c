@@ -146,9 +146,7 @@ static int move_live(void *ctx, const char *name, const char *target, tarn_err w
 static int moving_live(void *ctx, const char *name)
 {
 	struct tarn_membership *m = ctx;
-	char last[12];
-	tarn_migrate_last(m->facts, name, last);
-	return !strcmp(last, "queued") || !strcmp(last, "running");
+	return tarn_migrate_under_way(m->facts, name);
 }
 
 /* Moving guests off this member while it is in maintenance (live where
