@@ -18,7 +18,7 @@ e2fsprogs bash grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools cpio zs
 file dosfstools qemu-system-x86 ovmf python3 tmux debootstrap util-linux
 gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcrypt-dev libncurses-dev
 libmicrohttpd-dev libgnutls28-dev libxmlrpc-core-c3-dev libxen-dev libcurl4-openssl-dev clang libclang-rt-14-dev wrk
-valgrind curl libdqlite-dev xfsprogs dialog"
+valgrind gdb curl libdqlite-dev xfsprogs dialog"
 
 deps() {
 	local p missing=

@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ struct tarn_membership {
 	pthread_mutex_t lock; /* the node, against a join or leave restarting it */
 	pthread_cond_t wake;
 	pthread_t keeper;
-	int stopping;
+	atomic_int stopping; /* set without the lock, which a keeper's round holds */
 	char node_dir[4200], aside[4200];
 	char address[256], agent[256], leader[256];
 	uint64_t id;
@@ -191,7 +192,7 @@ static void keep(struct tarn_membership *m, time_t now, struct rounds *r)
 			syslog(LOG_WARNING, "pool: no master: %s", err);
 		snprintf(m->leader, sizeof m->leader, "%s", leader);
 	}
-	if (!leader[0])
+	if (!leader[0] || m->stopping)
 		return;
 	if (now >= r->beat_at) {
 		struct tarn_dq_node *nodes = NULL;
@@ -203,7 +204,7 @@ static void keep(struct tarn_membership *m, time_t now, struct rounds *r)
 			syslog(LOG_WARNING, "pool: heartbeat: %s", err);
 		free(nodes);
 	}
-	int due = now >= r->balance_at;
+	int due = now >= r->balance_at && !m->stopping;
 	if (due) {
 		r->balance_at = now + BALANCE_S;
 		if (tarn_pool_ha_round(m->pool, &r->ha, info.is_master, ha_said, NULL, err) < 0)
@@ -216,7 +217,7 @@ static void keep(struct tarn_membership *m, time_t now, struct rounds *r)
 		else if (changed)
 			syslog(LOG_INFO, "pool: %d member role(s) changed to keep %d voters", changed, TARN_POOL_VOTERS);
 	}
-	if (now >= r->evacuate_at) {
+	if (now >= r->evacuate_at && !m->stopping) {
 		r->evacuate_at = now + EVACUATE_S;
 		evacuate(m, &r->evacuating);
 	}
@@ -276,8 +277,8 @@ void tarn_membership_stop(struct tarn_membership *m)
 {
 	if (!m)
 		return;
+	m->stopping = 1; /* a round under way stops at its next step */
 	pthread_mutex_lock(&m->lock);
-	m->stopping = 1;
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->keeper, NULL);

@@ -27,6 +27,12 @@
  * time: authenticated, encrypted, forward secret */
 #define PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-PSK"
 #define HANDSHAKE_MS 5000
+/* A pool connection whose sent data goes unacknowledged this long, or
+ * whose idle peer stops answering keepalives, is dropped, so Raft dials
+ * afresh. Without it a connection that carried data into a partition kept
+ * it queued behind TCP's backed-off retransmissions after the network
+ * came back, and the next election waited on it for about 40 s. */
+#define PEER_SILENT_S 5
 
 void tarn_pool_tls_init(struct tarn_pool_tls *t, const char *address, const char *key_path)
 {
@@ -144,6 +150,20 @@ static int connect_inner(const char *name)
 	return fd;
 }
 
+/* Pool node traffic notices a silent peer within PEER_SILENT_S; a
+ * migration stream, whose receiver may stop reading for a while as it
+ * restores the guest, keeps TCP's own patience. */
+static void watch_peer(int fd)
+{
+	int on = 1, idle = PEER_SILENT_S, interval = 1, count = PEER_SILENT_S;
+	unsigned ms = PEER_SILENT_S * 1000;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+}
+
 /* The server side's thread: the handshake, then the relay to the node. */
 static void *serve(void *arg)
 {
@@ -154,6 +174,8 @@ static void *serve(void *arg)
 	while (rc < 0 && !gnutls_error_is_fatal(rc));
 	const char *user = rc < 0 ? NULL : gnutls_psk_server_get_username(r->s);
 	const char *to = user && strcmp(user, MIGRATE_IDENTITY) == 0 ? r->migrate : r->inner;
+	if (to == r->inner)
+		watch_peer(r->net);
 	if (rc < 0)
 		syslog(LOG_WARNING, "pool: a TLS connection refused: %s", gnutls_strerror(rc));
 	else if ((r->clear = connect_inner(to)) < 0)
@@ -284,6 +306,8 @@ int tarn_pool_tls_dial_service(const struct tarn_pool_tls *t, const char *addres
 	}
 	explicit_bzero(hex, sizeof hex);
 	clear_timeout(net);
+	if (service == TARN_POOL_NODE)
+		watch_peer(net);
 	if (rc == 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair)) {
 		snprintf(err, TARN_ERRLEN, "pool: socketpair: %s", strerror(errno));
 		rc = -1;

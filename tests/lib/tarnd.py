@@ -90,12 +90,25 @@ class Agent:
             while os.path.exists(f"/proc/{k}"):
                 time.sleep(0.05)
 
+    def stacks(self):
+        """Where each of the agent's processes is stuck, into its log: why a stop took too long."""
+        kids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        for pid in [str(self.proc.pid)] + kids:
+            self.log.write(f"--- tarnd {pid} did not stop within 30 s; its threads:\n")
+            self.log.flush()
+            try:
+                subprocess.run(["gdb", "-p", pid, "-batch", "-nx", "-ex", "thread apply all bt 12"],
+                               stdout=self.log, stderr=subprocess.DEVNULL, timeout=60)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                self.log.write(f"(no stacks: {e})\n")
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
+                self.stacks()
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
