@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "cpulist.h"
+#include "validate.h"
 #include "dqlite-client.h"
 #include "pool-cluster.h"
 #include "xlcfg.h"
@@ -82,6 +83,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE members ADD COLUMN free_mib INTEGER NOT NULL DEFAULT -1;"
 	"ALTER TABLE members ADD COLUMN evacuation TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE guests ADD COLUMN moving_to TEXT NOT NULL DEFAULT '';",
+	/* 7: the pool's virtual IP (address/prefix, '' for none): the master holds it */
+	"ALTER TABLE pool ADD COLUMN vip TEXT NOT NULL DEFAULT '';",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -384,6 +387,20 @@ int tarn_pool_create(tarn_pool *p, const char *name, const char *password, tarn_
 	return end(p, rc, err);
 }
 
+/* One setting of the pool's row: sql is "UPDATE pool SET column = ?". */
+static int set_pool_column(tarn_pool *p, const char *sql, const char *value, tarn_err err)
+{
+	int rc = enter(p, err);
+	if (rc)
+		return rc;
+	int64_t changes = 0;
+	struct tarn_dq_value v = TARN_DQ_S(value);
+	rc = exec(p, sql, &v, 1, &changes, err);
+	if (rc == 0 && changes == 0)
+		rc = (snprintf(err, TARN_ERRLEN, "this host is in no pool yet (pool.create makes one)"), TARN_POOL_REFUSED);
+	return leave(p, rc);
+}
+
 int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err)
 {
 	char hash[256];
@@ -391,15 +408,17 @@ int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err)
 		return snprintf(err, TARN_ERRLEN, "a pool password is required"), TARN_POOL_REFUSED;
 	if (hash_password(password, hash, sizeof hash, err))
 		return TARN_POOL_REFUSED;
-	int rc = enter(p, err);
-	if (rc)
-		return rc;
-	int64_t changes = 0;
-	struct tarn_dq_value v = TARN_DQ_S(hash);
-	rc = exec(p, "UPDATE pool SET password = ?", &v, 1, &changes, err);
-	if (rc == 0 && changes == 0)
-		rc = (snprintf(err, TARN_ERRLEN, "this host is in no pool yet (pool.create makes one)"), TARN_POOL_REFUSED);
-	return leave(p, rc);
+	return set_pool_column(p, "UPDATE pool SET password = ?", hash, err);
+}
+
+int tarn_pool_set_vip(tarn_pool *p, const char *vip, tarn_err err)
+{
+	tarn_err why = "";
+	if (vip[0] && (strlen(vip) >= sizeof ((struct tarn_pool_info *)0)->vip || strchr(vip, ':') ||
+		       !strchr(vip, '/') || tarn_check_cidr(vip, why)))
+		return snprintf(err, TARN_ERRLEN, "virtual IP %.48s: %.80s", vip,
+				why[0] ? why : "not IPV4-ADDRESS/PREFIX (or \"\" for none)"), TARN_POOL_REFUSED;
+	return set_pool_column(p, "UPDATE pool SET vip = ?", vip, err);
 }
 
 int tarn_pool_set_roles(tarn_pool *p, const char *roles, tarn_err err)
@@ -515,7 +534,7 @@ int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err)
 	int rc = enter(p, err);
 	if (rc)
 		return rc;
-	struct tarn_dq_rows *r = query(p, "SELECT name, uuid, created FROM pool", NULL, 0, err);
+	struct tarn_dq_rows *r = query(p, "SELECT name, uuid, created, vip FROM pool", NULL, 0, err);
 	if (!r) {
 		rc = TARN_POOL_DOWN;
 	} else if (r->nrows == 0) {
@@ -525,6 +544,7 @@ int tarn_pool_info(tarn_pool *p, struct tarn_pool_info *info, tarn_err err)
 		snprintf(info->name, sizeof info->name, "%s", tarn_dq_at(r, 0, 0)->s);
 		snprintf(info->uuid, sizeof info->uuid, "%s", tarn_dq_at(r, 0, 1)->s);
 		info->created = tarn_dq_at(r, 0, 2)->i;
+		snprintf(info->vip, sizeof info->vip, "%s", tarn_dq_at(r, 0, 3)->s);
 		snprintf(info->leader, sizeof info->leader, "%s", tarn_dqlite_address(p->c));
 		info->is_master = strcmp(info->leader, p->address) == 0;
 	}

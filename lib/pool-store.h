@@ -45,11 +45,15 @@ struct tarn_pool_info {
 	int64_t created;   /* unix time */
 	char leader[256];  /* the leader's dqlite address: the pool master */
 	int is_master;     /* this member leads */
+	char vip[48];      /* the pool's virtual IP, "ADDRESS/PREFIX"; "" for none */
 };
 /* Creates the pool with this member in every role; refused if one exists.
  * password (NULL or "" for none yet) is what a host must give to join. */
 int tarn_pool_create(tarn_pool *p, const char *name, const char *password, tarn_err err);
 int tarn_pool_set_password(tarn_pool *p, const char *password, tarn_err err);
+/* The virtual IP ("IPv4/PREFIX", or "" for none) the master holds on its
+ * management interface and gives up when it stops leading. */
+int tarn_pool_set_vip(tarn_pool *p, const char *vip, tarn_err err);
 /* 0 when password is the pool's; TARN_POOL_REFUSED when wrong, or when the
  * pool has none (err says which). */
 /* Sets this member's roles: a comma-separated subset of utility and

@@ -98,9 +98,9 @@ static xmlrpc_value *info(xmlrpc_env *env, tarn_pool *pool)
 		return tarn_cmd_pool_fault(env, rc, err);
 	xmlrpc_value *list = members(env, pool);
 	xmlrpc_value *v = env->fault_occurred ? NULL
-		: xmlrpc_build_value(env, "{s:s,s:s,s:I,s:s,s:b,s:s,s:A}", "name", i.name, "uuid", i.uuid, "created",
+		: xmlrpc_build_value(env, "{s:s,s:s,s:I,s:s,s:b,s:s,s:s,s:A}", "name", i.name, "uuid", i.uuid, "created",
 				     (xmlrpc_int64)i.created, "leader", i.leader, "master", (xmlrpc_bool)i.is_master,
-				     "address", tarn_pool_address(pool), "members", list);
+				     "vip", i.vip, "address", tarn_pool_address(pool), "members", list);
 	if (list)
 		xmlrpc_DECREF(list);
 	return v;
@@ -160,6 +160,12 @@ static xmlrpc_value *pool_set_password(xmlrpc_env *env, xmlrpc_value *p, void *a
 {
 	(void)call;
 	return one_string(env, p, agent, tarn_pool_set_password);
+}
+
+static xmlrpc_value *pool_set_vip(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
+{
+	(void)call;
+	return one_string(env, p, agent, tarn_pool_set_vip);
 }
 
 static xmlrpc_value *pool_set_roles(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -356,7 +362,8 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 	{"pool.create", "S:s,S:ss", "Makes this host a pool of one with the given name and (optional) pool password, "
 				    "which joining hosts give; refused if it is in a pool.", pool_create},
 	{"pool.info", "S:", "The pool: name, uuid, created, leader (the master's pool address), whether this "
-			    "host is master, this host's pool address, and the members (as pool.members).", pool_info},
+			    "host is master, vip (the pool's virtual IP, \"\" for none), this host's pool address, "
+			    "and the members (as pool.members).", pool_info},
 	{"pool.members", "A:", "Each member: id, address (pool), agent, roles, raft (voter, standby, spare), "
 			       "seen (last heartbeat, unix time), up, master, maintenance, evacuation (\"\", "
 			       "\"moving N guest(s)\", \"done\", or what cannot move and why), free_mib (memory free "
@@ -368,6 +375,9 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 					"in maintenance it gets no new guests, and it moves its running guests to "
 					"other VM servers with the memory free (see its evacuation in pool.members).",
 	 pool_set_maintenance},
+	{"pool.setVirtualIp", "b:s", "Sets the pool's virtual IP (IPV4-ADDRESS/PREFIX on the management network, "
+				     "\"\" for none): the master holds it on its management interface and announces "
+				     "it; a member that stops leading, or loses the pool, gives it up.", pool_set_vip},
 	{"pool.setPassword", "b:s", "Sets the pool password that joining hosts must give.", pool_set_password},
 	{"pool.setRoles", "b:s", "Sets this host's roles: a comma-separated subset of utility (I/O work) and vm-server "
 				 "(runs guests); empty for neither. The master is whichever member leads.",

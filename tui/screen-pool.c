@@ -28,7 +28,7 @@ struct member {
 
 struct pool_view {
 	int in_pool;
-	char name[80], uuid[40], leader[128], created[40], why[TARN_ERRLEN];
+	char name[80], uuid[40], leader[128], created[40], vip[48], why[TARN_ERRLEN];
 	char address[128]; /* this host's pool address now ("" when the agent did not say) */
 	char stored[128];  /* the one stored for the agent's next start ("" when none) */
 	struct member m[MAX_MEMBERS];
@@ -100,6 +100,7 @@ static enum tarn_call_result load(struct tui *t, struct pool_view *p)
 	tui_member(v, "name", p->name, sizeof p->name);
 	tui_member(v, "uuid", p->uuid, sizeof p->uuid);
 	tui_member(v, "leader", p->leader, sizeof p->leader);
+	tui_member(v, "vip", p->vip, sizeof p->vip);
 	tui_member(v, "address", p->address, sizeof p->address);
 	time_t when = (time_t)tui_member_int(v, "created");
 	strftime(p->created, sizeof p->created, "%Y-%m-%d %H:%M UTC", gmtime(&when));
@@ -169,7 +170,7 @@ static void draw_members(struct tui *t, int y, const struct pool_view *p)
 
 static void draw(struct tui *t, const struct pool_view *p)
 {
-	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  m: member  a: address  r: roles  Esc: back"
+	tui_frame(t, TITLE, p->in_pool ? "j: join  l: leave  e: eject  m: member  a: addr  r: roles  v: VIP  Esc: back"
 				       : "c: create  j: join  a: pool address  Esc: back  Ctrl-L: redraw");
 	if (!p->in_pool) {
 		tui_print(2, 2, COLS - 4, A_BOLD, "This host is in no pool.");
@@ -188,8 +189,9 @@ static void draw(struct tui *t, const struct pool_view *p)
 	int y = 2;
 	for (int i = 0; i < 4; i++, y++) {
 		tui_print(y, 2, 12, t->a_dim, "%s", rows[i].label);
-		tui_print(y, 16, COLS - 18, i == 0 ? A_BOLD : A_NORMAL, "%s%s", rows[i].value,
-			  i == 3 && p->self >= 0 && p->m[p->self].master ? " (this host)" : "");
+		tui_print(y, 16, COLS - 18, i == 0 ? A_BOLD : A_NORMAL, "%s%s%s%s", rows[i].value,
+			  i == 3 && p->self >= 0 && p->m[p->self].master ? " (this host)" : "",
+			  i == 3 && *p->vip ? ", at virtual IP " : "", i == 3 ? p->vip : "");
 	}
 	draw_address(t, y++, p);
 	draw_members(t, ++y, p);
@@ -324,6 +326,35 @@ static void set_address(struct tui *t, const struct pool_view *p)
 		 "when the agent restarts: the next question offers the restart now.", fl[0].value);
 	tui_message(t, "Pool address saved", msg, 0);
 	tui_restart_agent(t);
+}
+
+/* The pool's virtual IP: IPv4 address/prefix, or nothing for none. */
+static const char *check_vip(const struct tui_form *f, const char *v, tarn_err err)
+{
+	(void)f;
+	if (!*v)
+		return NULL;
+	if (strchr(v, ':') || !strchr(v, '/'))
+		return snprintf(err, TARN_ERRLEN, "an IPv4 address with its prefix, like 10.0.0.50/24"), err;
+	return tarn_check_cidr(v, err);
+}
+
+static int save_vip(struct tui *t, struct tui_form *f, tarn_err err)
+{
+	return pool_call(t, TUI_AGENT_TIMEOUT, err, "pool.setVirtualIp", "(s)", f->f[0].value, NULL);
+}
+
+static void set_vip(struct tui *t, const struct pool_view *p)
+{
+	struct tui_field fl[] = {{.label = "Virtual IP", .check = check_vip,
+				  .hint = "like 10.0.0.50/24; empty for none"}};
+	TUI_COPY(fl[0].value, p->vip);
+	struct tui_form f = {.title = "The pool's virtual IP", .f = fl, .n = 1, .save = save_vip, .needs_auth = 1,
+			     .intro = "One address for managers, whichever member is master: the master holds it on "
+				      "its management interface and gives it up when it stops leading."};
+	if (tui_form_run(t, &f))
+		tui_message(t, "Virtual IP saved", *fl[0].value ? "The master takes it within a few seconds."
+								 : "The pool has no virtual IP now.", 0);
 }
 
 /* ---- join ---- */
@@ -499,6 +530,8 @@ void screen_pool(struct tui *t)
 			choose_roles(t, &p);
 		else if (k == 'a' || k == 'A')
 			set_address(t, &p);
+		else if ((k == 'v' || k == 'V') && p.in_pool)
+			set_vip(t, &p);
 		else if (tui_is_back(k) || k == 'q')
 			return;
 	}

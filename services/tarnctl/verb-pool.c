@@ -98,23 +98,24 @@ static void show_members(xmlrpc_env *env, xmlrpc_value *members)
 
 static void show_pool(xmlrpc_env *env, xmlrpc_value *v)
 {
-	const char *name, *uuid, *leader;
+	const char *name, *uuid, *leader, *vip;
 	xmlrpc_int64 created;
 	xmlrpc_bool master;
 	xmlrpc_value *members;
-	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:I,s:s,s:b,s:A,*}", "name", &name, "uuid", &uuid, "created",
-			       &created, "leader", &leader, "master", &master, "members", &members);
+	xmlrpc_decompose_value(env, v, "{s:s,s:s,s:I,s:s,s:b,s:s,s:A,*}", "name", &name, "uuid", &uuid, "created",
+			       &created, "leader", &leader, "master", &master, "vip", &vip, "members", &members);
 	if (env->fault_occurred)
 		return;
 	char when[32];
 	time_t t = (time_t)created;
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-	printf("%-20s %s\n%-20s %s\n%-20s %s\n%-20s %s%s\n\n", "pool", name, "uuid", uuid, "created", when,
-	       "master", leader, master ? " (this host)" : "");
+	printf("%-20s %s\n%-20s %s\n%-20s %s\n%-20s %s%s\n%-20s %s\n\n", "pool", name, "uuid", uuid, "created", when,
+	       "master", leader, master ? " (this host)" : "", "virtual IP", vip[0] ? vip : "none");
 	show_members(env, members);
 	free((void *)name);
 	free((void *)uuid);
 	free((void *)leader);
+	free((void *)vip);
 	xmlrpc_DECREF(members);
 }
 
@@ -183,6 +184,8 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 	}
 	if (strcmp(verb, "password") == 0 && argc == 1)
 		return with_password(t, "pool.setPassword", NULL, 1, NULL);
+	if (strcmp(verb, "vip") == 0 && argc == 2)
+		return tarnctl_call_string(t, "pool.setVirtualIp", strcmp(argv[1], "none") ? argv[1] : "");
 	if (strcmp(verb, "roles") == 0 && argc <= 2)
 		return tarnctl_call_string(t, "pool.setRoles", argc == 2 ? argv[1] : "");
 	if (strcmp(verb, "master") == 0 && argc == 2)
@@ -191,7 +194,7 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_callf(t, "pool.setMaintenance", NULL, "(sb)", argv[1], (xmlrpc_bool)!strcmp(argv[2], "on"));
 	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
 			"       eject MEMBER | address IPV4:PORT | password | roles [utility,vm-server] |\n"
-			"       master MEMBER | maintenance MEMBER on|off\n"
+			"       master MEMBER | maintenance MEMBER on|off | vip IPV4/PREFIX|none\n"
 			"       (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
 	return EXIT_USAGE;
 }

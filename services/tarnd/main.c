@@ -63,6 +63,7 @@
 #include "dqlite-client.h"
 #include "pool-member.h"
 #include "pool-tls.h"
+#include "pool-vip.h"
 #include "registry.h"
 #include "repo-apply.h"
 #include "store.h"
@@ -190,6 +191,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	struct tarn_workers workers = {.db = db, .root = ec->repo_root, .pool = ec->pool, .pool_key = ec->pool_key};
 	/* migrations: this member's facts for their checks, and its socket for incoming ones */
 	struct tarn_facts_publisher publisher = {0};
+	struct tarn_pool_vip vip = {0};
 	tarn_pool *facts_pool = tarn_pool_open(ec->pool, 0);
 	struct tarn_migrate_listener incoming;
 	if (tarn_migrate_listen(&incoming, ec->pool, db, ec->api_gid, err))
@@ -210,8 +212,10 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 				syslog(LOG_DEBUG, "host facts: not published to the pool: %s", err);
 			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
 		}
-		if (ec->run_guests)
+		if (ec->run_guests) { /* an agent that manages no host (tests' API-only one) holds no address */
 			tarn_guests_run(guests, st);
+			tarn_pool_vip_run(&vip, facts_pool, st, time(NULL));
+		}
 		tarn_host_power_run(st, ec->power_cmd);
 		int poked = 0, sig = engine_wait(sfd, ec->poke, &poked, &incoming, xen, &fds, &cap);
 		tarn_migrate_reap(&incoming);
@@ -232,6 +236,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 		}
 	}
 	tarn_workers_stop(&workers, st);
+	tarn_pool_vip_drop(&vip, st);
 	tarn_migrate_close(&incoming);
 	tarn_pool_close(facts_pool);
 	if (api) {

@@ -8,7 +8,9 @@ quorum, fences (destroys) its HA guest, and the new master restarts that
 guest once on another member, after the fence; the old master, back,
 follows and runs nothing twice. Then the member running the guest dies
 (agent killed, its domains gone): the guest is restarted once more.
-Timings are printed (from the cut or kill to the restart)."""
+Timings are printed (from the cut or kill to the restart). Throughout, the
+pool's virtual IP is held by the master alone, and by none once the agents
+stop."""
 import os
 import shutil
 import subprocess
@@ -28,6 +30,7 @@ LOG = "pool-ha.tarnd.log"
 TAG = f"tha{os.getpid() % 100000}"
 SWITCH = f"{TAG}-sw"
 PORT, POOL_PORT = 18899, 18900  # each host has a network namespace of its own
+VIP = "10.77.0.100/24"
 DOUBLE = os.path.join(tarnd.TOP, "out", "c-san", "tarnd-double")
 TARNCTL = os.path.join(tarnd.TOP, "out", "c-san", "tarnctl")
 
@@ -68,6 +71,11 @@ class Host:
         """The agent's API on a new connection: the test waits longer than the server keeps one idle."""
         self.agent.api("close")()
         return self.agent.api
+
+    def holds_vip(self):
+        out = subprocess.run(["ip", "-n", self.ns, "-4", "-o", "addr", "show", "dev", "eth0"],
+                             capture_output=True, text=True).stdout
+        return f" {VIP} " in out
 
     def cable(self, up):
         ip("-n", SWITCH, "link", "set", self.link, "up" if up else "down")
@@ -110,6 +118,20 @@ class Watch:
         return where
 
 
+def vip_holders(hosts):
+    return [h.name for h in hosts if h.holds_vip()]
+
+
+def vip_on_master(hosts, what, master=None):
+    """Within 10 s the master (or the given one) alone holds the virtual IP."""
+    def settled():
+        m = master or next((h for h in hosts if (info(h) or {}).get("master")), None)
+        return m and vip_holders(hosts) == [m.name] and m
+    m = until(10, settled)
+    report(f"vip: {what}", m, (vip_holders(hosts), [(h.name, (info(h) or {}).get("master")) for h in hosts]))
+    return m
+
+
 def form_pool(a, b, c):
     code, i = fault(a.api.pool.create, "ha", POOL_PASSWORD)
     joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD)[0] for h in (b, c)]
@@ -129,6 +151,15 @@ def form_pool(a, b, c):
     rc, out = a.ctl("guest", "list")
     report("ha: tarnctl guest list shows the HA column", rc == 0 and "HA" in out and "yes" in out, out)
     time.sleep(3)  # every engine has recorded its free memory
+    for h in (a, b, c):
+        fault(h.api.net.setManagementInterface, "eth0")  # the namespace's one link: where the address goes
+    rc, out = a.ctl("pool", "vip", "10.77.0.300/24")
+    report("vip: a virtual IP that is no address is refused, naming it", rc == 1 and "10.77.0.300" in out
+           and not (info(a) or {}).get("vip"), (rc, out))
+    rc, out = a.ctl("pool", "vip", VIP)
+    report("vip: tarnctl pool vip sets it; every member's pool.info shows it", rc == 0 and all(
+        (info(h) or {}).get("vip") == VIP for h in (a, b, c)), (rc, out))
+    vip_on_master((a, b, c), "the master (A) holds it, on its management interface; no other member", a)
 
 
 def partition(hosts):
@@ -160,6 +191,8 @@ def partition(hosts):
            (watch.most, views))
     report("ha: the guest that is not HA stays with its host", all(
         fault(h.api.guest.get, "plain")[1]["host_address"] == a.pool_address for h in survivors))
+    vip_on_master(survivors, "the cut-off master gave it up, the new master holds it")
+    report("vip: ... and the cut-off one holds it no more", not a.holds_vip(), vip_holders(hosts))
     a.cable(True)
     back = until(30, lambda: (info(a) or {}).get("master") is False, each=watch)
     until(12, lambda: False, each=watch)
@@ -168,6 +201,7 @@ def partition(hosts):
            (info(a), watch.seen[-3:]))
     code, ok = fault(a.api.guest.setHa, "plain", False)
     report("ha: with its link back it takes writes again", code is None and ok is True, (code, ok))
+    vip_on_master(hosts, "with the old master back, still the master alone holds it")
     return moved[0] if moved else None
 
 
@@ -195,6 +229,8 @@ def death(hosts, victim):
     until(6, lambda: False, each=watch)
     report(f"ha: a dead member's HA guest is restarted once on another ({took:.1f} s after the kill)",
            moved and len(moved) == 1 and watch.most == 1, watch.seen[-3:])
+    if was_master:
+        vip_on_master(others, "the master killed, the new master holds it")
     victim.start()
     until(15, lambda: (info(victim) or {}).get("master") is False)
 
@@ -220,10 +256,12 @@ def main():
         death(hosts, victim)
     finally:
         rcs = {h.name: h.agent.stop() for h in hosts if h.agent}
+        left = vip_holders(hosts)
         for h in hosts:
             subprocess.run(["ip", "netns", "del", h.ns], capture_output=True)
     report("ha: every agent stops cleanly, no sanitizer report", all(rc == 0 for rc in rcs.values()),
            f"{rcs}; see {LOG}")
+    report("vip: with every agent stopped no member holds it", hosts and not left, left)
     shutil.rmtree(root, ignore_errors=True)
 
 

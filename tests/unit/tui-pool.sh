@@ -29,7 +29,7 @@ except Exception: print("none")'
 }
 # enter_and_wait with a longer wait: a join takes seconds
 enter_slow() { keys "$1" Enter; wait_for "$1" "$2" "$3"; }
-HINTS='j: join  l: leave  e: eject  m: member  a: address  r: roles  Esc: back'
+HINTS='j: join  l: leave  e: eject  m: member  a: addr  r: roles  v: VIP  Esc: back'
 
 check "the console starts on agent A" console main
 keys main o
@@ -134,6 +134,27 @@ keys main Enter
 [ "$(roles_of)" = "master,vm-server" ] && pass "roles: the pool has them (master is still whoever leads)" ||
 	fail "roles: the pool has them: $(roles_of)"
 check "roles: the screen shows them" wait_for main '\[x\] pool master  \[ \] utility server  \[x\] VM server'
+
+# ---- the pool's virtual IP ----
+vip_of() {
+	env -u TARN_PASSWORD "$B/tarnctl" --socket "$sock" --json pool info </dev/null 2>&1 |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["vip"] or "none")'
+}
+keys main v; wait_for main "Tarn [^ ]+ +The pool's virtual IP"
+keys main C-u 10.0.0.300/24
+check "vip: a wrong IPv4 address is refused" enter_and_wait main '! 300 is not 0-255'
+keys main C-u 10.0.0.50
+check "vip: without its prefix is refused" enter_and_wait main '! an IPv4 address with its prefix'
+[ "$(vip_of)" = none ] && pass "vip: refused, the pool has none" || fail "vip: refused, the pool has none: $(vip_of)"
+keys main C-u 10.0.0.50/24
+check "vip: saved" enter_and_wait main 'The master takes it within a few seconds'
+keys main Enter
+[ "$(vip_of)" = 10.0.0.50/24 ] && pass "vip: the pool has it" || fail "vip: the pool has it: $(vip_of)"
+check "vip: the screen shows it with the master" wait_for main 'Master +127.0.0.1:[0-9]+ \(this host\), at virtual IP 10.0.0.50/24'
+keys main v; wait_for main "Tarn [^ ]+ +The pool's virtual IP"; keys main C-u Enter
+check "vip: emptied, the pool has none" wait_for main 'The pool has no virtual IP now'
+keys main Enter
+[ "$(vip_of)" = none ] && pass "vip: none in pool.info" || fail "vip: none in pool.info: $(vip_of)"
 
 # ---- joining B's pool ----
 TARN_POOL_PASSWORD=pool-secret-b ctlb pool create lab-b >/dev/null 2>&1

@@ -57,7 +57,7 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	int rc = -3;
 	for (int i = 0; i < 100 && (rc = tarn_pool_schema_version(p, err)) < 0; i++)
 		usleep(100 * 1000); /* the node elects itself */
-	CHECK("pool store: the schema is brought up to date", rc == 6);
+	CHECK("pool store: the schema is brought up to date", rc == 7);
 	CHECK("pool store: no pool before one is created",
 	      tarn_pool_info(p, &info, err) == TARN_POOL_REFUSED && strstr(err, "in no pool yet"));
 	CHECK("pool store: a bad pool name is refused",
@@ -67,7 +67,18 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	      tarn_pool_create(p, "other", NULL, err) == TARN_POOL_REFUSED && strstr(err, "already in pool lab"));
 	CHECK("pool store: pool info", tarn_pool_info(p, &info, err) == 0 && strcmp(info.name, "lab") == 0 &&
 	      strlen(info.uuid) == 36 && info.created > 1700000000 && strcmp(info.leader, addr) == 0 &&
-	      info.is_master);
+	      info.is_master && info.vip[0] == '\0');
+	CHECK("pool store: a virtual IP without its prefix is refused",
+	      tarn_pool_set_vip(p, "10.0.0.50", err) == TARN_POOL_REFUSED && strstr(err, "IPV4-ADDRESS/PREFIX"));
+	CHECK("pool store: an IPv6 virtual IP is refused",
+	      tarn_pool_set_vip(p, "2001:db8::5/64", err) == TARN_POOL_REFUSED);
+	CHECK("pool store: a wrong address is refused, naming the part",
+	      tarn_pool_set_vip(p, "10.0.0.300/24", err) == TARN_POOL_REFUSED && strstr(err, "300"));
+	CHECK("pool store: the virtual IP is set and shown",
+	      tarn_pool_set_vip(p, "10.0.0.50/24", err) == 0 && tarn_pool_info(p, &info, err) == 0 &&
+	      strcmp(info.vip, "10.0.0.50/24") == 0);
+	CHECK("pool store: \"\" takes it away",
+	      tarn_pool_set_vip(p, "", err) == 0 && tarn_pool_info(p, &info, err) == 0 && info.vip[0] == '\0');
 	char m[512] = "", want[512];
 	snprintf(want, sizeof want, "1 %s master,utility,vm-server", addr);
 	CHECK("pool store: the creator is a member in every role",
