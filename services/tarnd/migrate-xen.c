@@ -346,11 +346,35 @@ static int tgt_unpause(void *x, tarn_err err)
 	return libxl_domain_unpause(t->ctx, t->domid, NULL) ? xen_fail(t->xen, "libxl_domain_unpause", err) : 0;
 }
 
-/* The commit point: the guest's host is this member, if still the source. */
+/* Whether the pool store has the guest on this member (the target). */
+static int placed_here(const struct target *t)
+{
+	char host[32];
+	tarn_err err;
+	return tarn_pool_guest_host(t->pool, t->o->uuid, host, sizeof host, err) == 0 && strcmp(host, t->o->to) == 0;
+}
+
+/* The commit point: the guest's host is this member, if still the source.
+ * A pool with no leader for a moment (an election: a pool of two under
+ * load has them) is waited out, for at most half the time the source
+ * waits for our answer, so that it never gives up (and resumes its copy)
+ * while we may still record ours. A try whose answer was lost may have
+ * been committed: a later "not on the source" is then checked. */
 static int tgt_record(void *x, tarn_err err)
 {
 	struct target *t = x;
-	int rc = tarn_pool_guest_move(t->pool, t->o->uuid, t->o->from, t->o->to, (int)t->domid, err);
+	int64_t until = tarn_migrate_now_ms() + tarn_migrate_wait_ms / 2;
+	int rc;
+	for (int tries = 0;; tries++) {
+		rc = tarn_pool_guest_move(t->pool, t->o->uuid, t->o->from, t->o->to, (int)t->domid, err);
+		if (rc == 1 && tries > 0 && placed_here(t))
+			rc = 0;
+		if (rc != TARN_POOL_DOWN || tarn_migrate_now_ms() >= until)
+			break;
+		if (tries == 0)
+			syslog(LOG_WARNING, "migrate: guest %s: recording its move waits for the pool: %s", t->o->guest, err);
+		sleep(1);
+	}
 	if (rc == 1)
 		snprintf(err, TARN_ERRLEN, "the pool no longer has guest %.64s on member %.20s", t->o->guest, t->o->from);
 	return rc ? -1 : 0;

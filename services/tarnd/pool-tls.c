@@ -32,7 +32,7 @@
  * afresh. Without it a connection that carried data into a partition kept
  * it queued behind TCP's backed-off retransmissions after the network
  * came back, and the next election waited on it for about 40 s. */
-#define PEER_SILENT_S 5
+#define PEER_SILENT_S 10
 
 void tarn_pool_tls_init(struct tarn_pool_tls *t, const char *address, const char *key_path)
 {
