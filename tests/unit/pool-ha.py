@@ -233,6 +233,10 @@ def death(hosts, victim):
         vip_on_master(others, "the master killed, the new master holds it")
     victim.start()
     until(15, lambda: (info(victim) or {}).get("master") is False)
+    if was_master:  # the kill left its address in place, as an agent's crash would on a live host
+        gone = until(30, lambda: not victim.holds_vip())
+        report("vip: the killed master's agent, started again, removes the copy it left",
+               gone and len(vip_holders(hosts)) == 1, vip_holders(hosts))
 
 
 def tarnd_const(which):
