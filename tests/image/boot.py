@@ -903,6 +903,26 @@ def pool_member(m, ip, name):
     report(f"migrate: {name}'s agent restarts with its pool node on {ip}:8900", "unavailable" not in out, out)
 
 
+def pool_screen(m, pool_keys, done, timeout):
+    """From the shell back to the Tarn console's menu, o for the Server pool
+    screen, then a form filled by pool_keys (its key, each field, Enter):
+    the console password when it is asked, and the console's word that it
+    is done. Back at the shell afterwards."""
+    m.send("exit\n")
+    m.expect(r"Local shell", 60)
+    time.sleep(1)
+    keys(m, "o")
+    m.expect(r"This host is in no pool", 60)
+    for k in pool_keys:
+        keys(m, k)
+    if m.expect(rf"(Password:|{done})", timeout).group(1) == b"Password:":
+        keys(m, CONSOLE_PASSWORD + "\r")
+        m.expect(done, timeout)
+    keys(m, "\r")
+    keys(m, "\x1b", 1.5)
+    m.console_shell(CONSOLE_PASSWORD, 60)
+
+
 def guest_console(m, name, word, before=""):
     """Types a command at a guest's shell through its console (the pty
     xenconsoled made, as xl console does): before (a command ending in &&,
@@ -958,10 +978,16 @@ def migration():
         pool_member(b, "10.9.0.2", "B")
         rc, out = a.run("ping -c 2 -W 2 10.9.0.2", 30)
         report("migrate: A reaches B on the shared network", rc == 0, out)
-        rc, out = a.run("TARN_POOL_PASSWORD='pool pass 1' tarnctl pool create lab", 60)
-        report("migrate: A creates a pool", rc == 0, out)
-        rc, out = b.run("TARN_POOL_PASSWORD='pool pass 1' tarnctl pool join 10.9.0.1 && tarnctl pool members", 120)
-        report("migrate: B joins A's pool", rc == 0 and "10.9.0.1:8900" in out and "10.9.0.2:8900" in out, out)
+        try:  # as an administrator would: each host's console, its Server pool screen
+            pool_screen(a, ["c", "lab\t", "pool pass 1\t", "pool pass 1\r"], r"Pool lab is created", 120)
+            pool_screen(b, ["j", "10.9.0.1\t", "pool pass 1\r"], r"This host joined the pool", 180)
+        except Exception as e:
+            print(f"# forming the pool from the consoles: {e}")
+        rc, out = a.run("tarnctl pool info", 60)
+        report("migrate: A creates a pool from its console (Server pool, c)", rc == 0 and "lab" in out, out)
+        rc, out = b.run("tarnctl pool members", 120)
+        report("migrate: B joins A's pool from its console (Server pool, j)",
+               rc == 0 and "10.9.0.1:8900" in out and "10.9.0.2:8900" in out, out)
         cfg = ("sed -e 's#\"vmlinuz\"#\"/var/lib/tarn/tiny/vmlinuz\"#' "
                "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/tiny.cfg")
         rc, out = a.run(cfg + " && tarnctl guest define /tmp/tiny.cfg && tarnctl guest start tiny --wait && "
