@@ -52,18 +52,19 @@ void tarn_pool_vip_run(struct tarn_pool_vip *v, tarn_pool *pool, tarn_store *st,
 	if (!pool || now < v->next)
 		return;
 	int rc = tarn_pool_info(pool, &i, err);
-	/* often while it matters: the pool has one, this host holds it, or a
-	 * copy an agent killed before this start left may still be here */
+	if (tarn_store_get(st, "mgmt_interface", dev, sizeof dev) != 0)
+		snprintf(dev, sizeof dev, "%s", TARN_MGMT_DEFAULT);
+	if (rc == 0 && !v->swept && !i.is_master && i.vip[0] && change("del", i.vip, dev, err) == 0)
+		syslog(LOG_INFO, "pool: removed the virtual IP %s an agent that stopped left here", i.vip);
+	if (rc != TARN_POOL_DOWN)
+		v->swept = 1; /* the pool answered (or this host is in none): no stale copy to look for */
+	/* often only while it matters: the pool has one, this host holds it,
+	 * or the pool node is still starting. Every second in a host in no
+	 * pool kept a TCG guest's engine busy enough to apply a vCPU change
+	 * 40 s late. */
 	v->next = now + ((rc == 0 && i.vip[0]) || v->held[0] || !v->swept ? VIP_CHECK_S : VIP_IDLE_S);
 	if (rc == 0 && i.is_master)
 		snprintf(want, sizeof want, "%s", i.vip);
-	if (tarn_store_get(st, "mgmt_interface", dev, sizeof dev) != 0)
-		snprintf(dev, sizeof dev, "%s", TARN_MGMT_DEFAULT);
-	if (rc == 0 && !v->swept) {
-		v->swept = 1;
-		if (!i.is_master && i.vip[0] && change("del", i.vip, dev, err) == 0)
-			syslog(LOG_INFO, "pool: removed the virtual IP %s an agent that stopped left here", i.vip);
-	}
 	if (!strcmp(want, v->held) && (!want[0] || !strcmp(dev, v->dev)))
 		return;
 	tarn_pool_vip_drop(v, st);
