@@ -12,8 +12,10 @@ struct seen {
 	long long gen, error_gen;
 };
 
-/* guest.get, quietly: 0, or the exit code. */
-static int get(struct tarnctl *t, const char *name, struct seen *s)
+/* guest.get: 0, or the exit code, said on stderr. With again set, the
+ * pool's "cannot be reached now: try again" is EXIT_AGAIN, unsaid. */
+#define EXIT_AGAIN (-1)
+static int get(struct tarnctl *t, const char *name, struct seen *s, int again)
 {
 	xmlrpc_env env;
 	xmlrpc_value *p, *r = NULL;
@@ -26,8 +28,10 @@ static int get(struct tarnctl *t, const char *name, struct seen *s)
 	if (p)
 		xmlrpc_DECREF(p);
 	if (c != TARN_CALL_OK) {
-		fprintf(stderr, "tarnctl: %s\n", err[0] ? err : "cannot read the guest");
 		xmlrpc_env_clean(&env);
+		if (again && c == TARN_CALL_FAULT && fault == -32500) /* TARN_FAULT_UNAVAILABLE */
+			return EXIT_AGAIN;
+		fprintf(stderr, "tarnctl: %s\n", err[0] ? err : "cannot read the guest");
 		return c == TARN_CALL_UNREACHABLE ? EXIT_UNREACHABLE : EXIT_FAULT;
 	}
 	const char *desired, *actual, *request, *error;
@@ -53,18 +57,29 @@ static int get(struct tarnctl *t, const char *name, struct seen *s)
 long long tarnctl_guest_gen(struct tarnctl *t, const char *name)
 {
 	struct seen s;
-	return get(t, name, &s) ? -1 : s.gen;
+	return get(t, name, &s, 0) ? -1 : s.gen;
 }
 
 int tarnctl_guest_wait(struct tarnctl *t, const char *name, long long gen_after)
 {
 	char last[16] = "";
-	time_t until = time(NULL) + TARNCTL_GUEST_WAIT, unknown_since = time(NULL);
+	time_t until = time(NULL) + TARNCTL_GUEST_WAIT, unknown_since = time(NULL), failing = 0;
 	for (;;) {
 		struct seen s;
-		int rc = get(t, name, &s);
+		/* a pool briefly without a leader (an election: a pool of two
+		 * under load has them) is waited out for 30 s, as host evacuate does */
+		int rc = get(t, name, &s, 1);
+		if (rc == EXIT_AGAIN) {
+			failing = failing ? failing : time(NULL);
+			if (time(NULL) - failing < 30 && time(NULL) <= until) {
+				sleep(1);
+				continue;
+			}
+			rc = get(t, name, &s, 0); /* once more, saying why if it fails */
+		}
 		if (rc)
 			return rc;
+		failing = 0;
 		if (strcmp(s.actual, last)) {
 			fprintf(stderr, "%s: %s\n", name, s.actual);
 			snprintf(last, sizeof last, "%s", s.actual);
