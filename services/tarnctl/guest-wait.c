@@ -66,12 +66,9 @@ int tarnctl_guest_wait(struct tarnctl *t, const char *name, long long gen_after)
 	time_t until = time(NULL) + TARNCTL_GUEST_WAIT, unknown_since = time(NULL), failing = 0;
 	for (;;) {
 		struct seen s;
-		/* a pool briefly without a leader (an election: a pool of two
-		 * under load has them) is waited out for 30 s, as host evacuate does */
 		int rc = get(t, name, &s, 1);
 		if (rc == EXIT_AGAIN) {
-			failing = failing ? failing : time(NULL);
-			if (time(NULL) - failing < 30 && time(NULL) <= until) {
+			if (tarnctl_election_wait(&failing) && time(NULL) <= until) {
 				sleep(1);
 				continue;
 			}

@@ -107,10 +107,8 @@ int tarnctl_host_evacuate(struct tarnctl *t, int argc, char **argv)
 	fprintf(stderr, "%s: in maintenance: no new guests; moving the running ones away\n", address);
 	/* until the host's own agent has looked (it writes a status of its own) and nothing moves */
 	for (time_t until = time(NULL) + wait_s, failing = 0;; sleep(1)) {
-		/* a pool briefly without a leader (an election) is waited out for 30 s */
 		if ((rc = evacuation(t, address, status, sizeof status)) != 0) {
-			failing = failing ? failing : time(NULL);
-			if (time(NULL) - failing >= 30 || time(NULL) >= until)
+			if (!tarnctl_election_wait(&failing) || time(NULL) >= until)
 				return rc;
 			continue;
 		}

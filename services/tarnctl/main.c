@@ -12,12 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xmlrpc-c/json.h>
 
 #include "verb.h"
 
 #define DEFAULT_CACERT "/var/lib/tarn/tls/cert.pem"
+
+int tarnctl_election_wait(time_t *since)
+{
+	if (!*since)
+		*since = time(NULL);
+	return time(NULL) - *since < 30;
+}
 
 void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v)
 {

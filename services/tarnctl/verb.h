@@ -1,6 +1,7 @@
 /* tarnctl's verbs: one table (verb-table.c) of small verb-*.c files. */
 #ifndef TARNCTL_VERB_H
 #define TARNCTL_VERB_H
+#include <time.h>
 #include <xmlrpc-c/base.h>
 
 #include "client.h"
@@ -43,5 +44,11 @@ void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);
  * EXIT_OK when it is done, EXIT_FAULT when it failed or was cancelled
  * (verb-task.c). */
 int tarnctl_task_wait(struct tarnctl *t, long long id);
+
+/* A pool briefly without a leader (an election: a pool of two under load
+ * has them) is waited out for up to 30 s by the verbs that follow
+ * something. *since is when the failing calls began (0 while calls
+ * succeed: it is set here); true while it is still worth waiting. */
+int tarnctl_election_wait(time_t *since);
 
 #endif
