@@ -3,23 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dqlite-client.h"
-
-/* One statement on the leader's connection, tried again for about a second
- * while another member's transaction holds the database (SQLITE_BUSY). */
-static int exec(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
-		tarn_err err)
-{
-	for (int i = 0;; i++) {
-		if (tarn_dqlite_exec(c, sql, v, n, NULL, changes, err) == 0)
-			return 0;
-		if (i == 12 || (tarn_dqlite_errcode(c) & 0xff) != 5)
-			return TARN_POOL_DOWN;
-		usleep(20000 * (unsigned)(i + 1) / 2);
-	}
-}
 
 static const char *text(const struct tarn_dq_rows *r, unsigned col)
 {
@@ -32,7 +17,7 @@ static int put(void *ctx, struct tarn_dqlite *c, tarn_err err)
 	const struct tarn_pool_facts *f = ctx;
 	struct tarn_dq_value v[] = {TARN_DQ_S(f->address), TARN_DQ_I(f->memory_total_mib), TARN_DQ_I(f->memory_free_mib),
 				    TARN_DQ_S(f->cpu), TARN_DQ_S(f->hw_cap), TARN_DQ_I(f->xen), TARN_DQ_I(f->at)};
-	return exec(c, "INSERT OR REPLACE INTO member_facts (address, memory_total_mib, memory_free_mib, cpu, hw_cap,"
+	return tarn_pool_exec(c, "INSERT OR REPLACE INTO member_facts (address, memory_total_mib, memory_free_mib, cpu, hw_cap,"
 		    " xen, at) VALUES (?, ?, ?, ?, ?, ?, ?)", v, 7, NULL, err);
 }
 
@@ -82,7 +67,7 @@ static int move(void *ctx, struct tarn_dqlite *c, tarn_err err)
 	int64_t changes = 0;
 	/* it runs: what the old host reported (its actual state, domid) is the new one's now */
 	struct tarn_dq_value v[] = {TARN_DQ_S(m->to), TARN_DQ_I(m->domid), TARN_DQ_S(m->uuid), TARN_DQ_S(m->from)};
-	int rc = exec(c, "UPDATE guests SET host = ?, domid = ?, actual = 'running', error = '', gen = gen + 1"
+	int rc = tarn_pool_exec(c, "UPDATE guests SET host = ?, domid = ?, actual = 'running', error = '', gen = gen + 1"
 		      " WHERE uuid = ? AND host = ?", v, 4, &changes, err);
 	return rc ? rc : changes == 0;
 }

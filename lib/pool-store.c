@@ -85,6 +85,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE guests ADD COLUMN moving_to TEXT NOT NULL DEFAULT '';",
 	/* 7: the pool's virtual IP (address/prefix, '' for none): the master holds it */
 	"ALTER TABLE pool ADD COLUMN vip TEXT NOT NULL DEFAULT '';",
+	/* 8: repositories of the whole pool (NFS only: pool-repo.h), and what
+	 * each member's engine made of each (mounted, failed, not needed) */
+	"CREATE TABLE repositories (name TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  source TEXT NOT NULL UNIQUE, options TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE member_repos (address TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,"
+	"  message TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, PRIMARY KEY (address, name));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -486,6 +492,19 @@ int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err e
 	if (rc && leader_moved(p, err))
 		rc = fn(ctx, p->c, err);
 	return leave(p, rc);
+}
+
+int tarn_pool_exec(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
+		   tarn_err err)
+{
+	for (int i = 0;; i++) {
+		if (tarn_dqlite_exec(c, sql, v, n, NULL, changes, err) == 0)
+			return 0;
+		if (i == 12 || (tarn_dqlite_errcode(c) & 0xff) != 5 /* SQLITE_BUSY */)
+			return (tarn_dqlite_errcode(c) & 0xff) == 19 /* SQLITE_CONSTRAINT */ ? TARN_POOL_REFUSED
+											      : TARN_POOL_DOWN;
+		usleep(20000 * (unsigned)(i + 1) / 2);
+	}
 }
 
 int tarn_pool_heartbeat(tarn_pool *p, tarn_err err)

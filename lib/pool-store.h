@@ -96,6 +96,13 @@ int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err);
 struct tarn_dqlite;
 typedef int (*tarn_leader_fn)(void *ctx, struct tarn_dqlite *c, tarn_err err);
 int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err err);
+/* One statement on fn's connection, tried again for about a second while
+ * another member's transaction holds the database (SQLITE_BUSY): 0, or
+ * TARN_POOL_REFUSED for a constraint (err holds the server's words), else
+ * TARN_POOL_DOWN. */
+struct tarn_dq_value;
+int tarn_pool_exec(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
+		   tarn_err err);
 
 struct tarn_guest {
 	const char *uuid;

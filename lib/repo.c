@@ -172,13 +172,16 @@ static int source_user(tarn_store *st, const char *kind, const char *source, cha
 	return rc;
 }
 
+const char *tarn_repo_check(struct tarn_repo *r, tarn_err err)
+{
+	if (!r->fstype[0])
+		strcpy(r->fstype, strcmp(r->kind, "nfs") ? "ext4" : "nfs");
+	return check_repo(r, err);
+}
+
 int tarn_repo_add(tarn_store *st, struct tarn_repo *r, tarn_err err)
 {
-	if (!r->fstype[0] && strcmp(r->kind, "nfs"))
-		strcpy(r->fstype, "ext4");
-	if (!r->fstype[0])
-		strcpy(r->fstype, "nfs");
-	if (check_repo(r, err))
+	if (tarn_repo_check(r, err))
 		return -1;
 	struct tarn_repo old;
 	if (tarn_repo_get(st, r->name, &old) == 0)

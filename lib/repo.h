@@ -38,6 +38,9 @@ struct tarn_repo {
 /* The pools, in the order they are created. */
 extern const char *const tarn_repo_pools[];
 
+/* Validates a repository (an empty fstype becomes the kind's default);
+ * err names the field at fault. */
+const char *tarn_repo_check(struct tarn_repo *r, tarn_err err);
 /* Validates and stores a new repository; err names the field at fault. */
 int tarn_repo_add(tarn_store *st, struct tarn_repo *r, tarn_err err);
 /* 0 with r filled, -1 when there is no such repository. */

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "pool-facts.h"
+#include "pool-repo.h"
 #include "dqnode.h"
 #include "pool-store.h"
 
@@ -57,9 +58,12 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	int rc = -3;
 	for (int i = 0; i < 100 && (rc = tarn_pool_schema_version(p, err)) < 0; i++)
 		usleep(100 * 1000); /* the node elects itself */
-	CHECK("pool store: the schema is brought up to date", rc == 7);
+	CHECK("pool store: the schema is brought up to date", rc == 8);
 	CHECK("pool store: no pool before one is created",
 	      tarn_pool_info(p, &info, err) == TARN_POOL_REFUSED && strstr(err, "in no pool yet"));
+	struct tarn_repo early = {.name = "early", .kind = "nfs", .source = "nas:/early"};
+	CHECK("pool repo: refused on a host in no pool", tarn_pool_repo_add(p, &early, err) == TARN_POOL_REFUSED &&
+	      strstr(err, "in no pool yet"));
 	CHECK("pool store: a bad pool name is refused",
 	      tarn_pool_create(p, "no spaces", NULL, err) == TARN_POOL_REFUSED && strstr(err, "letters, digits"));
 	CHECK("pool store: creates a pool", tarn_pool_create(p, "lab", "pool secret 1", err) == 0);
@@ -243,6 +247,60 @@ static void migration(tarn_pool *p, const char *addr)
 	CHECK("pool facts: the moved guest can be undefined again", tarn_pool_guest_undefine(p, "mover", err) == 0);
 }
 
+/* Pool-wide repositories: only NFS, unique names and exports, members' states. */
+static void repositories(tarn_pool *p, const char *addr)
+{
+	tarn_err err = "";
+	struct tarn_repo r = {.name = "isos", .kind = "nfs", .source = "nas:/export/isos", .options = "vers=4.1"};
+	struct tarn_pool_repos got;
+	CHECK("pool repo: an nfs repository is added, with a uuid made",
+	      tarn_pool_repo_add(p, &r, err) == 0 && strlen(r.uuid) == 36);
+	CHECK("pool repo: read back with this member's roles",
+	      tarn_pool_repo_read(p, addr, 0, &got, err) == 0 && got.n == 1 && !strcmp(got.repo[0].name, "isos") &&
+	      !strcmp(got.repo[0].uuid, r.uuid) && !strcmp(got.repo[0].source, "nas:/export/isos") &&
+	      !strcmp(got.repo[0].options, "vers=4.1") && !strcmp(got.repo[0].fstype, "nfs") && got.member &&
+	      tarn_pool_repo_needed(got.roles) && tarn_pool_repos_find(&got, "isos") && !tarn_pool_repos_find(&got, "x"));
+	tarn_pool_repos_free(&got);
+	struct tarn_repo iscsi = {.name = "lun", .kind = "iscsi", .source = "192.0.2.20:3260",
+				  .target = "iqn.2003-01.com.example:repo1"};
+	CHECK("pool repo: iscsi is refused, saying why and what instead",
+	      tarn_pool_repo_add(p, &iscsi, err) == TARN_POOL_REFUSED && strstr(err, "one host at a time") &&
+	      strstr(err, "use NFS"));
+	struct tarn_repo local = {.name = "disk", .kind = "local", .source = "/dev/sdb"};
+	CHECK("pool repo: local is refused, saying why and what instead",
+	      tarn_pool_repo_add(p, &local, err) == TARN_POOL_REFUSED && strstr(err, "its disk is in one host") &&
+	      strstr(err, "NFS export"));
+	struct tarn_repo again = {.name = "isos", .kind = "nfs", .source = "nas:/export/other"};
+	CHECK("pool repo: a name the pool has is refused",
+	      tarn_pool_repo_add(p, &again, err) == TARN_POOL_REFUSED && strstr(err, "already has a repository isos"));
+	struct tarn_repo twice = {.name = "isos2", .kind = "nfs", .source = "nas:/export/isos"};
+	CHECK("pool repo: an export the pool has is refused, naming its repository",
+	      tarn_pool_repo_add(p, &twice, err) == TARN_POOL_REFUSED && strstr(err, "already pool repository isos"));
+	struct tarn_repo bad = {.name = "bad", .kind = "nfs", .source = "no-export"};
+	CHECK("pool repo: a bad export is refused", tarn_pool_repo_add(p, &bad, err) == TARN_POOL_REFUSED &&
+	      strstr(err, "source"));
+	struct tarn_pool_repo_state s = {.state = "mounted", .message = "mounted at /r/isos"};
+	snprintf(s.address, sizeof s.address, "%s", addr);
+	snprintf(s.name, sizeof s.name, "isos");
+	CHECK("pool repo: a member's state is recorded and read",
+	      tarn_pool_repo_report(p, &s, err) == 0 && tarn_pool_repo_read(p, addr, 1, &got, err) == 0 &&
+	      got.nstates == 1 && !strcmp(got.states[0].state, "mounted") && !strcmp(got.states[0].address, addr) &&
+	      got.states[0].at > 1700000000);
+	tarn_pool_repos_free(&got);
+	CHECK("pool repo: removed pool-wide, its states with it",
+	      tarn_pool_repo_remove(p, "isos", err) == 0 && tarn_pool_repo_read(p, addr, 1, &got, err) == 0 &&
+	      got.n == 0 && got.nstates == 0);
+	tarn_pool_repos_free(&got);
+	CHECK("pool repo: a late report of a removed repository adds nothing",
+	      tarn_pool_repo_report(p, &s, err) == 0 && tarn_pool_repo_read(p, addr, 1, &got, err) == 0 &&
+	      got.nstates == 0);
+	tarn_pool_repos_free(&got);
+	CHECK("pool repo: removing one that is not there is refused",
+	      tarn_pool_repo_remove(p, "isos", err) == TARN_POOL_REFUSED && strstr(err, "no repository isos"));
+	CHECK("pool repo: a member without roles does not mount them", !tarn_pool_repo_needed("") &&
+	      tarn_pool_repo_needed("utility") && tarn_pool_repo_needed("vm-server"));
+}
+
 int main(void)
 {
 	char addr[64];
@@ -253,6 +311,7 @@ int main(void)
 	pool_and_guests(p, addr);
 	guest_runtime(p);
 	migration(p, addr);
+	repositories(p, addr);
 
 	tarn_err err = "";
 	stop_node(node);
