@@ -66,6 +66,7 @@
 #include "pool-vip.h"
 #include "registry.h"
 #include "repo-apply.h"
+#include "repo-pool.h"
 #include "store.h"
 #include "task.h"
 #include "task-run.h"
@@ -94,7 +95,7 @@ struct engine_config {
  * again every 30 s while a subject failed; records an event when there is
  * something new to say (a new generation, or a different failure count). */
 static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *done, int *failed,
-		      time_t *retry_at)
+		      time_t *retry_at, struct tarn_repo_pool *rp, tarn_pool *pool)
 {
 	tarn_err err = "";
 	/* a network change on trial that was not confirmed in time (nettrial.h) */
@@ -102,7 +103,9 @@ static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *d
 	if (rolled)
 		syslog(LOG_WARNING, "network: %s", rolled > 0 ? "change not confirmed: rolled back" : err);
 	int64_t g = tarn_store_generation(st);
-	if (g == *done && !(*failed && time(NULL) >= *retry_at))
+	/* the pool's repositories are polled: a change there touches no node store */
+	int pool_changed = tarn_repo_pool_poll(rp, pool, ec->pool, time(NULL));
+	if (g == *done && !pool_changed && !(*failed && time(NULL) >= *retry_at))
 		return;
 	int was = *failed, n = tarn_net_reconcile(st, ec->paths, g);
 	if (g != *done || n != was) {
@@ -115,7 +118,7 @@ static void reconcile(tarn_store *st, const struct engine_config *ec, int64_t *d
 		if (n)
 			syslog(LOG_WARNING, "network: %s", msg);
 	}
-	n += tarn_repo_reconcile(st, ec->repo_root, g); /* records its own events */
+	n += tarn_repo_pool_reconcile(rp, pool, ec->pool, st, ec->repo_root, g); /* records its own events */
 	*failed = n;
 	*done = g;
 	*retry_at = time(NULL) + 30;
@@ -196,13 +199,14 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	struct tarn_migrate_listener incoming;
 	if (tarn_migrate_listen(&incoming, ec->pool, db, ec->api_gid, err))
 		syslog(LOG_ERR, "%s: guests cannot migrate to this host", err);
+	struct tarn_repo_pool repo_pool = {0};
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0, facts_at = 0;
 	for (;;) {
 		if (ec->reconcile)
 			{
-			reconcile(st, ec, &done, &failed, &retry_at);
+			reconcile(st, ec, &done, &failed, &retry_at, &repo_pool, facts_pool);
 			tarn_workers_poll(&workers, st);
 		}
 		if (time(NULL) >= facts_at) {
@@ -239,6 +243,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	tarn_pool_vip_drop(&vip, st);
 	tarn_migrate_close(&incoming);
 	tarn_pool_close(facts_pool);
+	tarn_repo_pool_free(&repo_pool);
 	if (api) {
 		kill(api, SIGTERM);
 		int status = 0;

@@ -29,6 +29,8 @@ struct pass {
 	const char *root;
 	int64_t generation;
 	int failed;
+	const struct tarn_pool_repos *pool; /* NULL: not read yet */
+	int pool_scope; /* applying one of the pool's repositories */
 };
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -272,7 +274,7 @@ static const char *mount_repo(const struct tarn_repo *r, const char *dir, int *f
 
 /* The marker names the repository the file system holds. Returns the
  * uuid it holds in have (empty when there is none). */
-static const char *marker(const struct tarn_repo *r, const char *dir, char *have, tarn_err err)
+static const char *marker(const struct tarn_repo *r, const char *dir, int pool_scope, char *have, tarn_err err)
 {
 	char path[4200], text[600];
 	have[0] = '\0';
@@ -293,6 +295,8 @@ static const char *marker(const struct tarn_repo *r, const char *dir, char *have
 			 r->name, r->kind);
 	if (strcmp(r->kind, "iscsi") == 0) /* to log out once it is removed */
 		n += snprintf(text + n, sizeof text - (size_t)n, "portal=%s\ntarget=%s\n", r->source, r->target);
+	if (pool_scope) /* left mounted while the pool cannot be read */
+		n += snprintf(text + n, sizeof text - (size_t)n, "scope=pool\n");
 	return tarn_write_file_atomic(path, text, (size_t)n, 0644, err) ? err : NULL;
 }
 
@@ -324,8 +328,11 @@ void tarn_repo_sweep(tarn_store *st, const char *dir, int64_t task)
 static const char *ready(struct pass *p, const struct tarn_repo *r, const char *dir, tarn_err err)
 {
 	char have[40];
-	if (marker(r, dir, have, err))
+	if (marker(r, dir, p->pool_scope, have, err))
 		return err;
+	if (have[0] && strcmp(have, r->uuid) != 0 && p->pool_scope)
+		return FAIL("this export holds repository %s, not the pool's %s: give the pool another export", have,
+			    r->uuid);
 	if (have[0] && strcmp(have, r->uuid) != 0) {
 		/* a file system that was a repository before: it keeps its identity */
 		char note[200], subject[80];
@@ -373,49 +380,108 @@ static int apply_repo(void *ctx, const struct tarn_repo *r)
 	return 0;
 }
 
-/* A mount point under the root that no repository owns any more. */
-static void release(struct pass *p, const char *name)
+/* The marker's portal, target (an iSCSI repository) and scope ("pool" for
+ * one of the pool's) of the repository mounted at dir. */
+static void marker_fields(const char *dir, char portal[260], char target[260], char scope[16])
 {
-	char dir[4096], path[4200], line[300], portal[260] = "", target[260] = "", subject[80];
+	char path[4200], line[300];
+	portal[0] = target[0] = scope[0] = '\0';
+	snprintf(path, sizeof path, "%s/" TARN_REPO_MARKER, dir);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "portal=", 7) == 0)
+			snprintf(portal, 260, "%.255s", line + 7);
+		else if (strncmp(line, "target=", 7) == 0)
+			snprintf(target, 260, "%.255s", line + 7);
+		else if (strncmp(line, "scope=", 6) == 0)
+			snprintf(scope, 16, "%.15s", line + 6);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* A mount point under the root that no repository owns any more (or one
+ * of the pool's this member does not need). */
+static void release(struct pass *p, const char *name, const char *why)
+{
+	char dir[4096], portal[260], target[260], scope[16], subject[80];
 	tarn_repo_dir(p->root, name, dir, sizeof dir);
 	if (tarn_repo_mounted(dir)) {
-		snprintf(path, sizeof path, "%s/" TARN_REPO_MARKER, dir);
-		FILE *f = fopen(path, "re");
-		while (f && fgets(line, sizeof line, f)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (strncmp(line, "portal=", 7) == 0)
-				snprintf(portal, sizeof portal, "%.255s", line + 7);
-			else if (strncmp(line, "target=", 7) == 0)
-				snprintf(target, sizeof target, "%.255s", line + 7);
-		}
-		if (f)
-			fclose(f);
+		marker_fields(dir, portal, target, scope);
 		if (umount2(dir, 0) != 0) {
 			tarn_err err;
-			record(p, name, FAIL("removed, but cannot unmount %.80s: %s", dir, strerror(errno)), NULL);
+			record(p, name, FAIL("%s, but cannot unmount %.80s: %s", why, dir, strerror(errno)), NULL);
 			return;
 		}
 		if (portal[0] && target[0])
 			iscsi_logout(portal, target);
 		tarn_repo_subject(name, subject, sizeof subject);
-		tarn_event_add(p->st, "info", subject, "removed: unmounted");
+		char note[120];
+		snprintf(note, sizeof note, "%s: unmounted", why);
+		tarn_event_add(p->st, "info", subject, note);
 	}
 	rmdir(dir);
 	tarn_repo_forget_status(p->st, name);
 }
 
-int tarn_repo_reconcile(tarn_store *st, const char *root, int64_t generation)
+#define NOT_NEEDED "not needed: this member is neither a VM server nor a utility server"
+
+/* One of the pool's repositories, merged with the host's own: a host
+ * repository of the same name keeps the name here, and the pool's is
+ * reported failed; a member with neither role does not mount it. */
+static void apply_pool_repo(struct pass *p, const struct tarn_repo *r, struct tarn_pool_repo_state *s)
 {
-	struct pass p = {.st = st, .root = root, .generation = generation};
+	struct tarn_repo own;
+	int ok = 0;
+	memset(s, 0, sizeof *s);
+	snprintf(s->name, sizeof s->name, "%s", r->name);
+	if (tarn_repo_get(p->st, r->name, &own) == 0) {
+		snprintf(s->message, sizeof s->message, "not mounted here: this host has a repository of its own named "
+			 "%s (remove or rename it to use the pool's)", r->name);
+	} else if (!p->pool->member || !tarn_pool_repo_needed(p->pool->roles)) {
+		release(p, r->name, "not needed here");
+		ok = tarn_repo_status(p->st, r->name, s->message, sizeof s->message) == 0 ? 0 : 2;
+		if (ok == 2)
+			snprintf(s->message, sizeof s->message, NOT_NEEDED);
+	} else {
+		p->pool_scope = 1;
+		apply_repo(p, r);
+		p->pool_scope = 0;
+		ok = tarn_repo_status(p->st, r->name, s->message, sizeof s->message) == 1;
+	}
+	snprintf(s->state, sizeof s->state, "%s", ok == 2 ? "not needed" : ok ? "mounted" : "failed");
+}
+
+/* Whether the mount point of name is still some repository's. */
+static int owned(struct pass *p, const char *name)
+{
+	struct tarn_repo r;
+	char dir[4096], portal[260], target[260], scope[16];
+	if (tarn_repo_get(p->st, name, &r) == 0)
+		return 1;
+	if (p->pool) /* its members without the roles were released above */
+		return tarn_pool_repos_find(p->pool, name) != NULL;
+	/* the pool not read yet: its repositories stay as they are */
+	tarn_repo_dir(p->root, name, dir, sizeof dir);
+	marker_fields(dir, portal, target, scope);
+	return strcmp(scope, "pool") == 0;
+}
+
+int tarn_repo_reconcile(tarn_store *st, const char *root, int64_t generation, const struct tarn_pool_repos *pool,
+			struct tarn_pool_repo_state *states)
+{
+	struct pass p = {.st = st, .root = root, .generation = generation, .pool = pool};
 	if (mkdir(root, 0755) != 0 && errno != EEXIST)
 		return 1;
 	tarn_repo_each(st, apply_repo, &p);
+	for (int i = 0; pool && i < pool->n; i++)
+		apply_pool_repo(&p, &pool->repo[i], &states[i]);
 	DIR *d = opendir(root);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		struct tarn_repo r;
-		if (e->d_name[0] != '.' && tarn_repo_get(st, e->d_name, &r) != 0)
-			release(&p, e->d_name);
+		if (e->d_name[0] != '.' && !owned(&p, e->d_name))
+			release(&p, e->d_name, "removed");
 	}
 	if (d)
 		closedir(d);

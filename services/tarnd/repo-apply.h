@@ -8,10 +8,16 @@
 #define TARN_REPO_APPLY_H
 #include <stdint.h>
 
+#include "pool-repo.h"
 #include "repo.h"
 
-/* Returns how many repositories failed. */
-int tarn_repo_reconcile(tarn_store *st, const char *root, int64_t generation);
+/* Returns how many repositories failed. pool: the pool's repositories
+ * (pool-repo.h) as last read, merged with the host's own; NULL before the
+ * pool was ever read, and then mounts of the pool's are left as they are
+ * (a pool that cannot be read never unmounts anything). states gets
+ * pool->n entries: this host's state of each. */
+int tarn_repo_reconcile(tarn_store *st, const char *root, int64_t generation, const struct tarn_pool_repos *pool,
+			struct tarn_pool_repo_state *states);
 
 /* 1 when dir is a mount point (in this mount namespace). */
 int tarn_repo_mounted(const char *dir);
