@@ -11,6 +11,7 @@
 #include <sys/statvfs.h>
 
 #include "cmd.h"
+#include "pool-repo.h"
 #include "repo.h"
 #include "task.h"
 
@@ -36,27 +37,70 @@ static int mounted_dir(const struct tarn_agent *a, const char *name, char *dir, 
 	return tarn_repo_status(a->store, name, msg, sizeof msg) == 1 && statvfs(dir, vfs) == 0 ? 0 : -1;
 }
 
+/* One repository's entry in repo.list: this host's state, and for the
+ * pool's each member's (members: NULL for a host repository). */
+static int list_item(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a, const struct tarn_repo *r,
+		     const char *scope, const char *state, const char *msg, xmlrpc_value *members)
+{
+	char dir[4200];
+	struct statvfs vfs;
+	int up = !strcmp(state, "mounted") && mounted_dir(a, r->name, dir, sizeof dir, &vfs) == 0;
+	xmlrpc_value *item = xmlrpc_build_value(
+		env, "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b,s:s,s:s,s:s,s:I,s:I}", "name", r->name, "uuid", r->uuid,
+		"kind", r->kind, "source", r->source, "target", r->target, "lun", r->lun, "fstype", r->fstype,
+		"options", r->options, "format", (xmlrpc_bool)r->format, "scope", scope, "state", state, "message", msg,
+		"size", (xmlrpc_int64)(up ? (uint64_t)vfs.f_blocks * vfs.f_frsize : 0), "free",
+		(xmlrpc_int64)(up ? (uint64_t)vfs.f_bavail * vfs.f_frsize : 0));
+	if (!env->fault_occurred && members)
+		xmlrpc_struct_set_value(env, item, "members", members);
+	if (env->fault_occurred)
+		return item ? (xmlrpc_DECREF(item), -1) : -1;
+	xmlrpc_array_append_item(env, list, item);
+	xmlrpc_DECREF(item);
+	return env->fault_occurred ? -1 : 0;
+}
+
 static int add_repo(void *ctx, const struct tarn_repo *r)
 {
 	void **c = ctx;
-	xmlrpc_env *env = c[0];
 	const struct tarn_agent *a = c[2];
-	char msg[256] = "", dir[4200];
-	struct statvfs vfs;
+	char msg[256] = "";
 	int ok = tarn_repo_status(a->store, r->name, msg, sizeof msg);
-	int up = mounted_dir(a, r->name, dir, sizeof dir, &vfs) == 0;
-	xmlrpc_value *item = xmlrpc_build_value(
-		env, "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b,s:s,s:s,s:I,s:I}", "name", r->name, "uuid", r->uuid,
-		"kind", r->kind, "source", r->source, "target", r->target, "lun", r->lun, "fstype", r->fstype,
-		"options", r->options, "format", (xmlrpc_bool)r->format, "state",
-		ok == 1 ? "mounted" : ok == 0 ? "failed" : "pending", "message", ok < 0 ? "not applied yet" : msg,
-		"size", (xmlrpc_int64)(up ? (uint64_t)vfs.f_blocks * vfs.f_frsize : 0), "free",
-		(xmlrpc_int64)(up ? (uint64_t)vfs.f_bavail * vfs.f_frsize : 0));
-	if (env->fault_occurred)
-		return -1;
-	xmlrpc_array_append_item(env, c[1], item);
-	xmlrpc_DECREF(item);
-	return env->fault_occurred ? -1 : 0;
+	return list_item(c[0], c[1], a, r, "host", ok == 1 ? "mounted" : ok == 0 ? "failed" : "pending",
+			 ok < 0 ? "not applied yet" : msg, NULL);
+}
+
+/* The pool's repositories, each with this host's state and every member's;
+ * none while the pool does not answer (the host's own are listed still). */
+static void add_pool_repos(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a)
+{
+	struct tarn_pool_repos pr;
+	tarn_err err = "";
+	const char *self = tarn_pool_address(a->pool);
+	if (tarn_pool_repo_read(a->pool, self, 1, &pr, err))
+		return;
+	for (int i = 0; i < pr.n && !env->fault_occurred; i++) {
+		const char *state = "pending", *msg = "not applied yet on this host";
+		xmlrpc_value *members = xmlrpc_array_new(env);
+		for (int j = 0; j < pr.nstates && !env->fault_occurred; j++) {
+			const struct tarn_pool_repo_state *s = &pr.states[j];
+			if (strcmp(s->name, pr.repo[i].name))
+				continue;
+			if (!strcmp(s->address, self))
+				state = s->state, msg = s->message;
+			xmlrpc_value *m = xmlrpc_build_value(env, "{s:s,s:s,s:s,s:I}", "address", s->address, "state",
+							     s->state, "message", s->message, "at", (xmlrpc_int64)s->at);
+			if (!env->fault_occurred) {
+				xmlrpc_array_append_item(env, members, m);
+				xmlrpc_DECREF(m);
+			}
+		}
+		if (!env->fault_occurred)
+			list_item(env, list, a, &pr.repo[i], "pool", state, msg, members);
+		if (members)
+			xmlrpc_DECREF(members);
+	}
+	tarn_pool_repos_free(&pr);
 }
 
 static xmlrpc_value *repo_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -67,6 +111,8 @@ static xmlrpc_value *repo_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	void *ctx[3] = {env, list, agent};
 	if (!env->fault_occurred && tarn_repo_each(a->store, add_repo, ctx) != 0 && !env->fault_occurred)
 		xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, "cannot read the repositories");
+	if (!env->fault_occurred && a->pool)
+		add_pool_repos(env, list, a);
 	if (env->fault_occurred && list)
 		xmlrpc_DECREF(list);
 	return env->fault_occurred ? NULL : list;
@@ -106,6 +152,7 @@ static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, voi
 	(void)call;
 	const struct tarn_agent *a = agent;
 	struct tarn_repo r = {0};
+	char scope[8] = "host";
 	xmlrpc_value *s;
 	xmlrpc_decompose_value(env, p, "(S)", &s);
 	if (env->fault_occurred)
@@ -116,14 +163,23 @@ static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, voi
 	    member(env, s, "target", r.target, sizeof r.target, NULL) == 0 &&
 	    member(env, s, "fstype", r.fstype, sizeof r.fstype, NULL) == 0 &&
 	    member(env, s, "options", r.options, sizeof r.options, NULL) == 0 &&
-	    member(env, s, "uuid", r.uuid, sizeof r.uuid, NULL) == 0 && member(env, s, "lun", NULL, 0, &r.lun) == 0)
-		member(env, s, "format", NULL, 0, &r.format);
+	    member(env, s, "uuid", r.uuid, sizeof r.uuid, NULL) == 0 && member(env, s, "lun", NULL, 0, &r.lun) == 0 &&
+	    member(env, s, "format", NULL, 0, &r.format) == 0)
+		member(env, s, "scope", scope, sizeof scope, NULL);
 	xmlrpc_DECREF(s);
 	if (env->fault_occurred)
 		return NULL;
 	tarn_err err = "";
-	if (tarn_repo_add(a->store, &r, err))
+	if (strcmp(scope, "host") && strcmp(scope, "pool"))
+		return refuse(env, "scope: host (this host alone) or pool (every VM-server and utility member)");
+	if (strcmp(scope, "pool") == 0) {
+		tarn_pool *pool = tarn_cmd_need_pool(env, agent);
+		int rc = pool ? tarn_pool_repo_add(pool, &r, err) : 0;
+		if (!pool || rc)
+			return pool ? tarn_cmd_pool_fault(env, rc, err) : NULL;
+	} else if (tarn_repo_add(a->store, &r, err)) {
 		return refuse(env, err);
+	}
 	return xmlrpc_string_new(env, r.uuid);
 }
 
@@ -131,14 +187,30 @@ static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 {
 	(void)call;
 	const struct tarn_agent *a = agent;
-	const char *name;
+	const char *name, *scope = NULL;
+	struct tarn_repo r;
 	tarn_err err = "";
-	xmlrpc_decompose_value(env, p, "(s)", &name);
+	if (xmlrpc_array_size(env, p) == 2)
+		xmlrpc_decompose_value(env, p, "(ss)", &name, &scope);
+	else
+		xmlrpc_decompose_value(env, p, "(s)", &name);
 	if (env->fault_occurred)
 		return NULL;
-	int rc = tarn_repo_remove(a->store, name, err);
+	xmlrpc_value *v = NULL;
+	/* by default the host's own; a name only the pool has is the pool's */
+	int host = scope ? strcmp(scope, "host") == 0 : tarn_repo_get(a->store, name, &r) == 0;
+	tarn_pool *pool = NULL;
+	int rc = 0;
+	if (scope && strcmp(scope, "host") && strcmp(scope, "pool"))
+		refuse(env, "scope: host or pool");
+	else if (host)
+		v = tarn_repo_remove(a->store, name, err) ? refuse(env, err) : xmlrpc_bool_new(env, 1);
+	else if ((pool = tarn_cmd_need_pool(env, agent)))
+		v = (rc = tarn_pool_repo_remove(pool, name, err)) ? tarn_cmd_pool_fault(env, rc, err)
+								   : xmlrpc_bool_new(env, 1);
 	free((void *)name);
-	return rc ? refuse(env, err) : xmlrpc_bool_new(env, 1);
+	free((void *)scope);
+	return v;
 }
 
 /* Queues a task on a repository that exists; returns its id. */
@@ -293,12 +365,18 @@ static xmlrpc_value *disk_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 /* The tasks this namespace queues, read and cancelled here until a task.*
  * namespace serves every kind. */
 const struct tarn_cmd tarn_cmd_repo[] = {
-	{"repo.list", "A:", "Storage repositories: kind, source, state (mounted, failed, pending), size and "
-			    "free bytes.", repo_list},
+	{"repo.list", "A:", "Storage repositories, this host's and the pool's: scope (host, pool), kind, source, "
+			    "this host's state (mounted, failed, pending; not needed for a pool one on a member "
+			    "with neither role), size and free bytes; a pool one has members, each member's state.",
+	 repo_list},
 	{"repo.add", "s:S", "Adds a repository: name, kind (local, nfs, iscsi), source (a device, "
 			    "server:/export or an iSCSI portal), target and lun (iscsi), fstype (ext4, xfs), "
-			    "options, format (make a file system on an empty device). Returns its uuid.", repo_add},
-	{"repo.remove", "b:s", "Removes a repository from this host (unmounts it; its files stay).", repo_remove},
+			    "options, format (make a file system on an empty device), scope (host, the default, or "
+			    "pool: every VM-server and utility member mounts it; nfs only). Returns its uuid.",
+	 repo_add},
+	{"repo.remove", "b:s,b:ss", "Removes a repository (unmounts it; its files stay): this host's own, or the "
+				    "pool's from every member when the host has none of that name or scope is "
+				    "pool.", repo_remove},
 	{"repo.import", "i:sss,i:ss", "Imports a file (a path or an http(s) URL) into a repository's iso_pool "
 				      "(the default) or seed_pool. Returns a task id.", repo_import},
 	{"disk.create", "i:ssis,i:ssiss", "Creates COUNT sparse disks PREFIX-001.img ... of SIZE (like 20G) in "

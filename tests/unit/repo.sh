@@ -24,7 +24,9 @@ cat > "$state/bin/mount" <<EOF
 #!/bin/bash
 if [ "\$1 \$2" = "-t nfs" ]; then
 	echo "\$*" >> "$state/nfs-calls"
-	exec $real_mount --bind "$state/export" "\${@: -1}"
+	src="\${@: -2:1}" dir="$state/export"
+	case \$src in *:/pool/*) dir="$state/exports/\${src##*/}"; mkdir -p "\$dir" ;; esac
+	exec $real_mount --bind "\$dir" "\${@: -1}"
 fi
 exec $real_mount "\$@"
 EOF
@@ -253,7 +255,7 @@ EOF
 
 # --- tarnctl
 check "tarnctl repo list" 0 ctl repo list
-expect "it prints a table" "^NAME +KIND +STATE +SIZE +FREE" && expect "with the mounted repository" "^again +local +mounted +2[0-9]{2} MiB"
+expect "it prints a table" "^NAME +SCOPE +KIND +STATE +SIZE +FREE" && expect "with the mounted repository" "^again +host +local +mounted +2[0-9]{2} MiB"
 check "tarnctl --json repo list" 0 ctl --json repo list
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert any(r["name"]=="again" and r["state"]=="mounted" for r in d)' "$out" 2>/dev/null &&
 	pass "--json repo list parses" || fail "--json repo list parses" "$out"
@@ -281,6 +283,39 @@ until_state "it is mounted" share2 mounted
 out=$(cat "$state/nfs-calls" 2>&1)
 expect "as NFSv4 when its options name no version" "^-t nfs -o retry=0,vers=4 192.0.2.5:/export/two $state/repos/share2$"
 check "and removed" 0 ctl repo remove share2
+
+# --- the pool's repositories (a pool of one here; pool-repo.py has three members)
+check "a pool repository on a host in no pool is refused" 1 ctl repo add pshare nfs 192.0.2.5:/pool/one --pool
+expect "saying so" "in no pool yet"
+TARN_POOL_PASSWORD='pool secret' check "a pool is made" 0 ctl pool create lab
+check "a pool-wide iscsi repository is refused" 1 ctl repo add plun iscsi 192.0.2.20:3260 --target iqn.2003-01.org.example:x --pool
+expect "saying why and what instead" "iscsi cannot be pool-wide: ext4/XFS on a LUN is mounted by one host at a time.*use NFS"
+check "a pool-wide local repository is refused" 1 ctl repo add pdisk local "$state/small.img" --pool
+expect "saying why and what instead" "local cannot be pool-wide: its disk is in one host.*NFS export"
+check "a pool NFS repository is added" 0 ctl repo add pshare nfs 192.0.2.5:/pool/one --pool
+until_state "the engine mounts it without a node store change" pshare mounted
+[ "$(repo_field pshare scope)" = pool ] && pass "repo.list gives its scope" || fail "repo.list gives its scope" "$(repo_field pshare scope)"
+grep -q "^scope=pool$" "$state/exports/one/.tarn-repository" && pass "its marker says it is the pool's" ||
+	fail "its marker says it is the pool's" "$(cat "$state/exports/one/.tarn-repository")"
+check "tarnctl repo list shows it" 0 ctl repo list
+expect "as the pool's, with this member's state" "^pshare +pool +nfs +mounted .*192.0.2.5:/pool/one" &&
+	expect "and each member" "member 127.0.0.1:$pool_port: mounted"
+check "a pool repository of a name the pool has is refused" 1 ctl repo add pshare nfs 192.0.2.5:/pool/two --pool
+expect "saying so" "already has a repository pshare"
+check "a host repository of a pool repository's name is added" 0 ctl repo add clash nfs 192.0.2.5:/pool/three
+check "and a pool one of that name" 0 ctl repo add clash nfs 192.0.2.5:/pool/four --pool
+clash_state() { ctl --json repo list | python3 -c 'import json,sys; print(*[r["state"]+" "+r["message"] for r in json.load(sys.stdin) if r["name"]=="clash" and r["scope"]==sys.argv[1]])' "$1"; }
+for _ in $(seq 75); do [[ "$(clash_state pool)" == failed* ]] && break; sleep 0.2; done
+out=$(clash_state pool); expect "the pool's is failed here, saying why" "^failed not mounted here: this host has a repository of its own named clash"
+out=$(clash_state host); expect "the host's own is mounted, untouched" "^mounted mounted at $state/repos/clash"
+check "the pool's is removed pool-wide" 0 ctl repo remove clash --pool
+out=$(clash_state host); expect "the host's own stays mounted" "^mounted "
+check "and the host's own" 0 ctl repo remove clash
+check "the pool repository is removed" 0 ctl repo remove pshare
+for _ in $(seq 50); do in_ns test -d "$state/repos/pshare" || break; sleep 0.2; done
+! in_ns grep -q " $state/repos/pshare " /proc/self/mountinfo && pass "and unmounted" || fail "and unmounted" "$(in_ns grep pshare /proc/self/mountinfo)"
+check "removing it again is refused" 1 ctl repo remove pshare
+expect "saying there is none" "no repository pshare"
 if ! grep -qw nfs /proc/filesystems && ! modprobe -q nfs 2>/dev/null; then
 	echo "SKIP repo: NFS against a real server: this kernel has no NFS client (no nfs in /proc/filesystems, no modules)"
 else
