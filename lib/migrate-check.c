@@ -109,7 +109,10 @@ int tarn_migrate_check_disks(const char *root, const char *xlcfg, const char *(*
 		const char *kd = kind(ctx, name);
 		if (!kd)
 			rc = FAIL("disk %.20s is in repository %.64s, which this host does not know", d[i].vdev, name);
-		else if (strcmp(kd, "nfs"))
+		else if (!strcmp(kd, TARN_MIGRATE_POOL_UNMOUNTED))
+			rc = FAIL("disk %.12s is in pool repository %.64s, which the target has not mounted (repo.list "
+				  "says why)", d[i].vdev, name);
+		else if (strcmp(kd, "nfs") && strcmp(kd, TARN_MIGRATE_POOL_REPO))
 			rc = FAIL("disk %.12s is in %.6s repository %.30s, which other hosts cannot reach: only "
 				  "shared (NFS) disks move live", d[i].vdev, kd, name);
 	}

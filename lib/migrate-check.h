@@ -21,8 +21,13 @@ int tarn_migrate_check_memory(const char *target, const struct tarn_pool_facts *
 int tarn_migrate_check_cpu(const char *target, const struct tarn_pool_facts *src, const struct tarn_pool_facts *dst,
 			   tarn_err err);
 /* Every disk of xlcfg reachable from the target: in a repository (under
- * root/REPO/) that is shared, as kind(ctx, REPO) says ("nfs"; NULL: no
- * such repository). A guest without disks passes. */
+ * root/REPO/) that is shared, as kind(ctx, REPO) says: "nfs" (one of this
+ * host's own, as it defines it), TARN_MIGRATE_POOL_REPO (the pool's, which
+ * the target has mounted) or TARN_MIGRATE_POOL_UNMOUNTED (the pool's, not
+ * mounted there: refused); NULL: no such repository. A guest without disks
+ * passes. */
+#define TARN_MIGRATE_POOL_REPO "pool"
+#define TARN_MIGRATE_POOL_UNMOUNTED "pool, unmounted"
 int tarn_migrate_check_disks(const char *root, const char *xlcfg, const char *(*kind)(void *ctx, const char *repo),
 			     void *ctx, tarn_err err);
 

@@ -9,6 +9,7 @@
 #include "guest-disk.h"
 #include "migrate-check.h"
 #include "pool-cluster.h"
+#include "pool-repo.h"
 #include "repo.h"
 #include "task.h"
 #include "xlcfg.h"
@@ -40,12 +41,24 @@ static int pick(void *ctx, const struct tarn_member *m)
 struct kinds {
 	tarn_store *st;
 	struct tarn_repo r;
+	const struct tarn_pool_repos *pool; /* with every member's state */
+	const char *target;                 /* the target's pool address */
 };
 
+/* This host's own repository of that name first (a pool one of the same
+ * name is not mounted here), else the pool's if the target has mounted it. */
 static const char *repo_kind(void *ctx, const char *name)
 {
 	struct kinds *k = ctx;
-	return tarn_repo_get(k->st, name, &k->r) == 0 ? k->r.kind : NULL;
+	if (tarn_repo_get(k->st, name, &k->r) == 0)
+		return k->r.kind;
+	if (!tarn_pool_repos_find(k->pool, name))
+		return NULL;
+	for (int i = 0; i < k->pool->nstates; i++)
+		if (!strcmp(k->pool->states[i].name, name) && !strcmp(k->pool->states[i].address, k->target))
+			return strcmp(k->pool->states[i].state, "mounted") ? TARN_MIGRATE_POOL_UNMOUNTED
+									   : TARN_MIGRATE_POOL_REPO;
+	return TARN_MIGRATE_POOL_UNMOUNTED;
 }
 
 struct last {
@@ -100,10 +113,15 @@ static int check(tarn_store *st, const char *repo_root, tarn_pool *pool, const s
 	if ((rc = tarn_pool_facts_get(pool, w->address, &dst, err)) != 0 ||
 	    (rc = tarn_pool_facts_get(pool, w->self_address, &src, err)) != 0)
 		return rc;
-	struct kinds k = {.st = st};
-	if (tarn_migrate_check_memory(w->target, &dst, c.memory, (int64_t)time(NULL), FACTS_STALE_S, err) ||
-	    tarn_migrate_check_cpu(w->target, &src, &dst, err) ||
-	    tarn_migrate_check_disks(repo_root, g->xlcfg, repo_kind, &k, err))
+	struct tarn_pool_repos pr;
+	if ((rc = tarn_pool_repo_read(pool, w->self_address, 1, &pr, err)) != 0)
+		return rc;
+	struct kinds k = {.st = st, .pool = &pr, .target = w->address};
+	rc = tarn_migrate_check_memory(w->target, &dst, c.memory, (int64_t)time(NULL), FACTS_STALE_S, err) ||
+	     tarn_migrate_check_cpu(w->target, &src, &dst, err) ||
+	     tarn_migrate_check_disks(repo_root, g->xlcfg, repo_kind, &k, err);
+	tarn_pool_repos_free(&pr);
+	if (rc)
 		return TARN_POOL_REFUSED;
 	if (strcmp(g->desired, "running") || strcmp(g->actual, "running")) {
 		snprintf(err, TARN_ERRLEN, "guest %.40s is %.12s (meant to be %.12s): only a running guest moves live "

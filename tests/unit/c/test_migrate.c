@@ -149,7 +149,9 @@ static void migrate(struct run *r)
 static const char *repo_kind(void *ctx, const char *repo)
 {
 	(void)ctx;
-	return !strcmp(repo, "shared") ? "nfs" : !strcmp(repo, "local1") ? "local" : NULL;
+	return !strcmp(repo, "shared") ? "nfs" : !strcmp(repo, "local1") ? "local"
+	       : !strcmp(repo, "pooled") ? TARN_MIGRATE_POOL_REPO : !strcmp(repo, "elsewhere") ? TARN_MIGRATE_POOL_UNMOUNTED
+	       : NULL;
 }
 
 /* The checks made before anything moves (lib/migrate-check). */
@@ -203,6 +205,12 @@ static void checks(void)
 	      tarn_migrate_check_disks("/r", "disk = ['/r/shared/running_pool/g/a.img,raw,xvda,w',"
 				       " '/r/local1/running_pool/g/b.img,raw,xvdb,w']\n", repo_kind, NULL, err) &&
 	      strstr(err, "disk xvdb is in local repository local1") && strstr(err, "only shared"));
+	CHECK("check: a disk in a pool repository the target mounts passes",
+	      tarn_migrate_check_disks("/r", "disk = ['/r/pooled/running_pool/g/a.img,raw,xvda,w']\n", repo_kind, NULL,
+				       err) == 0);
+	CHECK("check: a disk in a pool repository the target has not mounted is refused, saying so",
+	      tarn_migrate_check_disks("/r", "disk = ['/r/elsewhere/running_pool/g/a.img,raw,xvda,w']\n", repo_kind,
+				       NULL, err) && strstr(err, "pool repository elsewhere, which the target has not mounted"));
 	CHECK("check: a disk outside the repositories is refused",
 	      tarn_migrate_check_disks("/r", "disk = ['/srv/x.img,raw,xvda,w']\n", repo_kind, NULL, err) &&
 	      strstr(err, "in no repository"));
