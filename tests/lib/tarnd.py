@@ -43,14 +43,17 @@ def set_password(state, password):
 
 class Agent:
     def __init__(self, state, port, pool_listen, password, log="tarnd.log", host="127.0.0.1", timeout=None,
-                 extra=(), command=None, env=None):
+                 extra=(), command=None, env=None, reconcile=False):
         """command: what runs tarnd (a list ending with the binary: another
-        build, or one in a network namespace); env: added to the environment."""
+        build, or one in a network namespace); env: added to the environment;
+        reconcile: apply host settings and repositories (give --sysconf and
+        --repo-root in extra, and a mount namespace of its own in command)."""
         self.state, self.port, self.pool_listen, self.host = state, port, pool_listen, host
         self.log = open(os.path.join(LOGS, log), "a")
         pool = ["--pool-listen", pool_listen] if pool_listen else []  # None: the stored one
         self.proc = subprocess.Popen(
-            [*(command or [TARND]), "-f", "--no-reconcile", "--listen", host, "--port", str(port), *pool,
+            [*(command or [TARND]), "-f", *([] if reconcile else ["--no-reconcile"]), "--listen", host,
+             "--port", str(port), *pool,
              "--state", state, "--rundir", os.path.join(state, "run"), *extra],
             stdout=self.log, stderr=self.log, env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1", **(env or {})))
         cert = os.path.join(state, "tls", "cert.pem")
