@@ -1,5 +1,6 @@
 /* Storage repositories: the agent's list (repo.list) with each one's kind,
- * state, size and free space, refreshed every 2 s; adding (storage-add.c)
+ * state, size and free space, this host's and the pool's (marked pool,
+ * with how many members mounted it), refreshed every 2 s; adding (storage-add.c)
  * and removing them, importing an ISO or a template, creating disks, one
  * or many. The agent does the work: every action is a call on its local
  * socket, each field checked here first as the agent checks it; long work
@@ -16,8 +17,25 @@
 #define REFRESH_MS 2000
 
 struct repo_row {
-	char name[65], kind[8], state[12], size[24], free_[24], source[256], message[256];
+	char name[65], kind[8], state[12], size[24], free_[24], source[256], message[256], scope[8];
+	int members, mounted; /* a pool repository's members, and those that mounted it */
 };
+
+/* How many of a pool repository's members report it mounted. */
+static void count_members(xmlrpc_value *it, struct repo_row *r)
+{
+	xmlrpc_env env;
+	xmlrpc_value *m = NULL;
+	char state[16];
+	xmlrpc_env_init(&env);
+	xmlrpc_struct_find_value(&env, it, "members", &m);
+	xmlrpc_env_clean(&env);
+	r->members = tui_items(m);
+	for (int i = 0; i < r->members; i++)
+		r->mounted += strcmp(tui_member(tui_item(m, i), "state", state, sizeof state), "mounted") == 0;
+	if (m)
+		xmlrpc_DECREF(m);
+}
 
 struct repos {
 	struct repo_row r[MAX_REPOS];
@@ -32,7 +50,11 @@ static enum tarn_call_result load(struct tui *t, struct repos *l, tarn_err err)
 	for (int i = 0; rc == TARN_CALL_OK && i < tui_items(v) && l->n < MAX_REPOS; i++) {
 		xmlrpc_value *it = tui_item(v, i);
 		struct repo_row *r = &l->r[l->n++];
+		memset(r, 0, sizeof *r);
 		tui_member(it, "name", r->name, sizeof r->name);
+		if (!tui_member(it, "scope", r->scope, sizeof r->scope)[0])
+			strcpy(r->scope, "host"); /* an agent from before pool repositories */
+		count_members(it, r);
 		tui_member(it, "kind", r->kind, sizeof r->kind);
 		tui_member(it, "state", r->state, sizeof r->state);
 		tui_member(it, "source", r->source, sizeof r->source);
@@ -51,13 +73,13 @@ static void draw(struct tui *t, const struct repos *l, int sel, const char *faul
 {
 	tui_frame(t, STORAGE_TITLE,
 		  "a: add  x: remove  i: import  c: new disks  Enter: disks  t: tasks  Esc: back");
-	tui_print(2, 2, COLS - 4, A_BOLD, "%-16s %-6s %-8s %10s %10s  %s", "Name", "Kind", "State", "Size", "Free",
-		  "Source");
+	tui_print(2, 2, COLS - 4, A_BOLD, "%-16s %-6s %-10s %9s %9s  %-4s  %s", "Name", "Kind", "State", "Size", "Free",
+		  "For", "Source");
 	int rows = LINES - 8, top = sel >= rows ? sel - rows + 1 : 0;
 	for (int i = top; i < l->n && i - top < rows; i++) {
 		const struct repo_row *r = &l->r[i];
-		tui_print(3 + i - top, 2, COLS - 4, i == sel ? t->a_sel : A_NORMAL, "%-16.16s %-6s %-8s %10s %10s  %s",
-			  r->name, r->kind, r->state, r->size, r->free_, r->source);
+		tui_print(3 + i - top, 2, COLS - 4, i == sel ? t->a_sel : A_NORMAL, "%-16.16s %-6s %-10s %9s %9s  %-4s  %s",
+			  r->name, r->kind, r->state, r->size, r->free_, r->scope, r->source);
 	}
 	if (fault) {
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, t->a_err, fault);
@@ -67,7 +89,11 @@ static void draw(struct tui *t, const struct repos *l, int sel, const char *faul
 	} else {
 		const struct repo_row *r = &l->r[sel];
 		int ok = strcmp(r->state, "mounted") == 0;
-		tui_print(LINES - 4, 2, COLS - 4, A_NORMAL, "%s: %s %s", r->name, r->kind, r->source);
+		if (strcmp(r->scope, "pool") == 0)
+			tui_print(LINES - 4, 2, COLS - 4, A_NORMAL, "%s: the pool's %s %s, mounted on %d of %d members",
+				  r->name, r->kind, r->source, r->mounted, r->members);
+		else
+			tui_print(LINES - 4, 2, COLS - 4, A_NORMAL, "%s: %s %s", r->name, r->kind, r->source);
 		if (!ok)
 			tui_wrap(LINES - 3, 2, COLS - 4, 2, strcmp(r->state, "failed") ? t->a_dim : t->a_err,
 				 strcmp(r->state, "failed") ? "pending: the agent has not mounted it yet"
@@ -89,11 +115,13 @@ static void remove_repo(struct tui *t, const struct repo_row *r)
 {
 	char q[300], msg[TARN_ERRLEN + 100];
 	tarn_err err = "";
-	snprintf(q, sizeof q, "Remove repository %s from this host? It is unmounted; the files on it are "
-		 "kept (adding it again finds them).", r->name);
+	int pool = strcmp(r->scope, "pool") == 0;
+	snprintf(q, sizeof q, "Remove repository %s from %s? It is unmounted%s; the files on it are kept (adding "
+		 "it again finds them).", r->name, pool ? "the whole pool" : "this host", pool ? " on every member" : "");
 	if (!tui_authorize(t) || !tui_confirm(t, "Remove a repository", q))
 		return;
-	int ok = tui_callf(t, TUI_AGENT_TIMEOUT, NULL, NULL, err, "repo.remove", "(s)", r->name) == TARN_CALL_OK;
+	int ok = tui_callf(t, TUI_AGENT_TIMEOUT, NULL, NULL, err, "repo.remove", "(ss)", r->name, r->scope) ==
+		 TARN_CALL_OK;
 	snprintf(msg, sizeof msg, ok ? "Repository %s is removed." : "Repository %s was not removed: %s", r->name, err);
 	tui_message(t, "Remove a repository", msg, !ok);
 }

@@ -17,6 +17,7 @@
 
 static const char *const fstypes[] = {"ext4", "xfs", NULL};
 static const char *const yesno[] = {"no", "yes", NULL};
+static const char *const scopes[] = {"this host", "whole pool", NULL};
 
 /* ---- the checks of the forms' fields ---- */
 
@@ -39,6 +40,7 @@ static const char *check_lun(const struct tui_form *f, const char *v, tarn_err e
 
 struct new_repo {
 	const char *kind, *name, *source, *target, *fstype, *options;
+	const char *scope; /* host (NULL too) or pool */
 	int lun, format;
 	const char *what; /* the device as the warning names it */
 };
@@ -61,18 +63,19 @@ static int submit(struct tui *t, const struct new_repo *r, tarn_err err)
 {
 	if (r->format && !agree_to_erase(t, r))
 		return snprintf(err, TARN_ERRLEN, "not erased: the repository was not added"), -1;
-	if (tui_callf(t, TUI_AGENT_TIMEOUT, NULL, NULL, err, "repo.add", "({s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b})",
+	if (tui_callf(t, TUI_AGENT_TIMEOUT, NULL, NULL, err, "repo.add", "({s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b,s:s})",
 		      "name", r->name, "kind", r->kind, "source", r->source, "target", r->target, "lun", r->lun,
-		      "fstype", r->fstype, "options", r->options, "format", (xmlrpc_bool)r->format) != TARN_CALL_OK)
+		      "fstype", r->fstype, "options", r->options, "format", (xmlrpc_bool)r->format, "scope",
+		      r->scope ? r->scope : "host") != TARN_CALL_OK)
 		return -1;
 	return 0;
 }
 
-static void added(struct tui *t, const char *name, int format)
+static void added(struct tui *t, const char *name, int format, int pool)
 {
 	char msg[200];
-	snprintf(msg, sizeof msg, "Repository %.64s is added. The agent %smounts it; its state shows in the list.",
-		 name, format ? "formats and " : "");
+	snprintf(msg, sizeof msg, "Repository %.64s is added. %s %smounts it; its state shows in the list.", name,
+		 pool ? "Every VM-server and utility member" : "The agent", format ? "formats and " : "");
 	tui_message(t, "Added", msg, 0);
 }
 
@@ -204,17 +207,20 @@ static void add_local(struct tui *t)
 			     .intro = "A disk or partition of this host becomes a repository (iso_pool, seed_pool, "
 				      "running_pool ...)."};
 	if (tui_form_run(t, &f))
-		added(t, fl[L_NAME].value, is_yes(&fl[L_FORMAT]));
+		added(t, fl[L_NAME].value, is_yes(&fl[L_FORMAT]), 0);
 }
 
 /* ---- an NFS export ---- */
 
-enum { N_NAME, N_EXPORT, N_OPTIONS, N_COUNT };
+enum { N_NAME, N_EXPORT, N_OPTIONS, N_SCOPE, N_COUNT };
+
+static int whole_pool(const struct tui_field *f) { return strcmp(f->value, "whole pool") == 0; }
 
 static int save_nfs(struct tui *t, struct tui_form *f, tarn_err err)
 {
 	struct new_repo r = {.kind = "nfs", .name = f->f[N_NAME].value, .source = f->f[N_EXPORT].value,
-			     .target = "", .fstype = "nfs", .options = f->f[N_OPTIONS].value};
+			     .target = "", .fstype = "nfs", .options = f->f[N_OPTIONS].value,
+			     .scope = whole_pool(&f->f[N_SCOPE]) ? "pool" : "host"};
 	return submit(t, &r, err);
 }
 
@@ -224,11 +230,13 @@ static void add_nfs(struct tui *t)
 		[N_NAME] = {.label = "Repository name", .check = check_name, .hint = "like nfs-1: letters, digits, '.', '_', '-'"},
 		[N_EXPORT] = {.label = "Export", .check = check_export, .hint = "server:/path, like nfs.example.com:/export/repo"},
 		[N_OPTIONS] = {.label = "Mount options", .check = check_options, .hint = "optional, like vers=4.1,noatime"},
+		[N_SCOPE] = {.label = "For", .kind = TUI_CHOICE, .choices = scopes, .value = "this host",
+			     .hint = "whole pool: every VM-server and utility member mounts it"},
 	};
 	struct tui_form f = {.title = "Add an NFS export", .f = fl, .n = N_COUNT, .save = save_nfs, .needs_auth = 1,
 			     .intro = "An NFS server's export becomes a repository; its server keeps the files."};
 	if (tui_form_run(t, &f))
-		added(t, fl[N_NAME].value, 0);
+		added(t, fl[N_NAME].value, 0, whole_pool(&fl[N_SCOPE]));
 }
 
 /* ---- an iSCSI target ---- */
@@ -259,7 +267,7 @@ static void add_iscsi(struct tui *t)
 	struct tui_form f = {.title = "Add an iSCSI target", .f = fl, .n = I_COUNT, .save = save_iscsi,
 			     .needs_auth = 1, .intro = "A LUN of an iSCSI target becomes a repository."};
 	if (tui_form_run(t, &f))
-		added(t, fl[I_NAME].value, is_yes(&fl[I_FORMAT]));
+		added(t, fl[I_NAME].value, is_yes(&fl[I_FORMAT]), 0);
 }
 
 void storage_add(struct tui *t)

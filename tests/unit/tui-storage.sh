@@ -191,6 +191,28 @@ check "a port out of range is refused" enter_and_wait st '! master.example.com:7
 keys st Escape; wait_for st 'j: join  l: leave  e: eject'
 keys st Escape; wait_for st "$MENU"
 
+# ---- a pool-wide NFS repository (this agent has no NFS client: it fails to mount, shown as such) ----
+pool_scope() { ctl --json repo list | python3 -c 'import json,sys; print(*[r["scope"] for r in json.load(sys.stdin) if r["name"]==sys.argv[1]])' "$1"; }
+keys st r; wait_for st "$HINTS"; keys st a; wait_for st 'Add a repository'; keys st n
+wait_for st 'Add an NFS export'
+keys st pshare Tab '192.0.2.5:/pool/tui' Tab Tab w
+check "the NFS form offers the whole pool" wait_for st 'For +< whole pool >'
+check "the NFS form fits 80x24" bash -c "grep -q 'every VM-server and utility member mounts it' '$tmp/screen'"
+keys st Enter
+check "it is added for the whole pool" wait_for st 'Repository pshare is added. Every VM-server and utility'
+[ "$(pool_scope pshare)" = pool ] && [ -z "$(repos)" -o "$(repos)" = "tuirepo " ] &&
+	pass "repo.list has it as the pool's, not in this host's store" || fail "repo.list has it as the pool's: $(ctl repo list 2>&1)"
+keys st Enter
+check "the list marks it as the pool's" wait_for st 'pshare +nfs +(failed|pending|mounted) .* pool +192.0.2.5:/poo' 20
+keys st Down
+check "its detail says how many members mounted it" wait_for st "pshare: the pool's nfs 192.0.2.5:/pool/tui, mounted on [01] of 1 members"
+keys st x
+check "x asks before removing it from the whole pool" wait_for st 'Remove repository pshare from the whole pool\? It is'
+keys st y
+check "the pool repository is removed" wait_for st 'Repository pshare is removed'
+[ -z "$(pool_scope pshare)" ] && pass "repo.list no longer has it" || fail "repo.list no longer has it: $(ctl repo list 2>&1)"
+keys st Enter; wait_for st "$HINTS"; keys st Escape; wait_for st "$MENU"
+
 # ---- a guest from a template in the repository's seed_pool ----
 seed=$state/repos/tuirepo/seed_pool/tiny
 head -c 4096 /dev/urandom > "$tmp/tiny-kernel"
