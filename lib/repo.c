@@ -303,6 +303,13 @@ int tarn_repo_forget_status(tarn_store *st, const char *name)
 	return update_one(st, "DELETE FROM status WHERE subject = ?1", subject, NULL, err) ? -1 : 0;
 }
 
+int tarn_repo_here(tarn_store *st, const char *name)
+{
+	struct tarn_repo r;
+	char msg[256];
+	return tarn_repo_get(st, name, &r) == 0 || tarn_repo_status(st, name, msg, sizeof msg) >= 0;
+}
+
 int tarn_repo_status(tarn_store *st, const char *name, char *buf, size_t len)
 {
 	char subject[80];

@@ -46,6 +46,9 @@ int tarn_repo_add(tarn_store *st, struct tarn_repo *r, tarn_err err);
 /* 0 with r filled, -1 when there is no such repository. */
 int tarn_repo_get(tarn_store *st, const char *name, struct tarn_repo *r);
 int tarn_repo_remove(tarn_store *st, const char *name, tarn_err err);
+/* Whether this host has a repository of that name: its own, or one of the
+ * pool's its engine mounted or tried to (it has its status). */
+int tarn_repo_here(tarn_store *st, const char *name);
 /* A file system attached again keeps the uuid its marker holds. */
 int tarn_repo_set_uuid(tarn_store *st, const char *name, const char *uuid, tarn_err err);
 /* Calls fn for each repository (at most 256) in name order until fn

@@ -27,10 +27,9 @@ static const char *root_of(const struct tarn_agent *a)
 /* A mounted repository's directory; 0, or -1 with the fault set. */
 static int repo_dir(xmlrpc_env *env, const struct tarn_agent *a, const char *repo, char *dir, size_t len)
 {
-	struct tarn_repo r;
 	char msg[256];
 	tarn_err why;
-	if (tarn_check_name(repo, why) || tarn_repo_get(a->store, repo, &r) != 0)
+	if (tarn_check_name(repo, why) || !tarn_repo_here(a->store, repo))
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s", repo), -1;
 	if (tarn_repo_status(a->store, repo, msg, sizeof msg) != 1)
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: %.64s is not mounted", repo), -1;

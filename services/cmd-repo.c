@@ -217,9 +217,8 @@ static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
 			   const char *args)
 {
-	struct tarn_repo r;
 	tarn_err err = "";
-	if (tarn_check_name(repo, err) || tarn_repo_get(a->store, repo, &r) != 0)
+	if (tarn_check_name(repo, err) || !tarn_repo_here(a->store, repo))
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
 						      repo), NULL;
 	int64_t id = tarn_task_add(a->store, kind, repo, args, err);
@@ -343,12 +342,11 @@ static xmlrpc_value *disk_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	const char *repo;
 	char dir[4200];
 	struct statvfs vfs;
-	struct tarn_repo r;
 	xmlrpc_decompose_value(env, p, "(s)", &repo);
 	if (env->fault_occurred)
 		return NULL;
 	xmlrpc_value *list = NULL;
-	if (tarn_repo_get(a->store, repo, &r) != 0)
+	if (!tarn_repo_here(a->store, repo))
 		xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s", repo);
 	else if (mounted_dir(a, repo, dir, sizeof dir, &vfs) != 0)
 		xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: %.64s is not mounted", repo);

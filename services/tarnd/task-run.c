@@ -68,12 +68,11 @@ int tarn_job_arg(const struct tarn_job *j, const char *key, char *buf, size_t le
 
 const char *tarn_job_repo(const struct tarn_job *j, char *dir, size_t len, tarn_err err)
 {
-	struct tarn_repo r;
-	if (tarn_repo_get(j->st, j->task->subject, &r) != 0)
+	if (!tarn_repo_here(j->st, j->task->subject))
 		return FAIL("there is no repository %.64s", j->task->subject);
-	tarn_repo_dir(j->root, r.name, dir, len);
+	tarn_repo_dir(j->root, j->task->subject, dir, len);
 	if (!tarn_repo_mounted(dir))
-		return FAIL("repository %s is not mounted (tarnctl repo list says why)", r.name);
+		return FAIL("repository %.64s is not mounted (tarnctl repo list says why)", j->task->subject);
 	return NULL;
 }
 

@@ -116,6 +116,11 @@ def added(a, b, c):
                a.state_of("shared") == "mounted" and b.state_of("shared") == "mounted")
     report("pool-repo: A and B (VM servers) mount it at the same place, repo.list says so",
            ok, (a.entry("shared"), b.entry("shared")))
+    code, task = fault(a.api.disk.create, "shared", "vm", 2, "1M")
+    made = code is None and until(20, lambda: fault(a.api.task.get, task)[1].get("state") == "done")
+    code, disks = fault(b.api.disk.list, "shared")
+    report("pool-repo: disks made in it on A are seen on B (the same export)", made and code is None and
+           sorted(d["name"] for d in disks) == ["vm-001.img", "vm-002.img"], (made, code, disks))
     not_needed = until(10, lambda: c.state_of("shared") == "not needed")
     report("pool-repo: C (no role) does not mount it, and says why",
            not_needed and not c.mounted("shared") and "neither a VM server nor a utility" in c.entry("shared")["message"],
