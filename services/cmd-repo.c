@@ -147,6 +147,18 @@ static int member(xmlrpc_env *env, xmlrpc_value *s, const char *key, char *text,
 	return env->fault_occurred ? -1 : 0;
 }
 
+/* Whether the pool (when it answers) has a repository of that name. */
+static int pool_has(const struct tarn_agent *a, const char *name)
+{
+	struct tarn_pool_repos pr;
+	tarn_err err;
+	if (!a->pool || tarn_pool_repo_read(a->pool, tarn_pool_address(a->pool), 0, &pr, err))
+		return 0;
+	int has = tarn_pool_repos_find(&pr, name) != NULL;
+	tarn_pool_repos_free(&pr);
+	return has;
+}
+
 static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
@@ -177,6 +189,9 @@ static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, voi
 		int rc = pool ? tarn_pool_repo_add(pool, &r, err) : 0;
 		if (!pool || rc)
 			return pool ? tarn_cmd_pool_fault(env, rc, err) : NULL;
+	} else if (pool_has(a, r.name)) {
+		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "name: the pool has a repository %.64s, "
+						      "mounted at the same place: choose another name", r.name), NULL;
 	} else if (tarn_repo_add(a->store, &r, err)) {
 		return refuse(env, err);
 	}

@@ -352,34 +352,6 @@ static const char *ready(struct pass *p, const struct tarn_repo *r, const char *
 	return NULL;
 }
 
-static int apply_repo(void *ctx, const struct tarn_repo *r)
-{
-	struct pass *p = ctx;
-	char dir[4096], done[300], size[24], avail[24];
-	tarn_err err = "";
-	const char *error = NULL;
-	int formatted = 0, was_mounted;
-	tarn_repo_dir(p->root, r->name, dir, sizeof dir);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		error = FAIL("cannot make the mount point %.80s: %s", dir, strerror(errno));
-	was_mounted = !error && tarn_repo_mounted(dir);
-	if (!error && !was_mounted)
-		error = mount_repo(r, dir, &formatted, err);
-	if (!error && (error = ready(p, r, dir, err)) && !was_mounted)
-		umount2(dir, 0); /* not ours after all: leave it as it was */
-	struct statvfs vfs;
-	if (!error && statvfs(dir, &vfs) != 0)
-		error = FAIL("cannot read the free space of %.80s: %s", dir, strerror(errno));
-	if (!error) {
-		tarn_size_text((uint64_t)vfs.f_blocks * vfs.f_frsize, size, sizeof size);
-		tarn_size_text((uint64_t)vfs.f_bavail * vfs.f_frsize, avail, sizeof avail);
-		snprintf(done, sizeof done, "mounted at %.200s%s: %s, %s free", dir,
-			 formatted ? " (formatted)" : "", size, avail);
-	}
-	record(p, r->name, error, done);
-	return 0;
-}
-
 /* The marker's portal, target (an iSCSI repository) and scope ("pool" for
  * one of the pool's) of the repository mounted at dir. */
 static void marker_fields(const char *dir, char portal[260], char target[260], char scope[16])
@@ -399,6 +371,49 @@ static void marker_fields(const char *dir, char portal[260], char target[260], c
 	}
 	if (f)
 		fclose(f);
+}
+
+/* 1 when dir holds a mount of one of the pool's repositories. */
+static int pool_mount(const char *dir)
+{
+	char portal[260], target[260], scope[16];
+	marker_fields(dir, portal, target, scope);
+	return strcmp(scope, "pool") == 0;
+}
+
+static int apply_repo(void *ctx, const struct tarn_repo *r)
+{
+	struct pass *p = ctx;
+	char dir[4096], done[300], size[24], avail[24];
+	tarn_err err = "";
+	const char *error = NULL;
+	int formatted = 0, was_mounted;
+	tarn_repo_dir(p->root, r->name, dir, sizeof dir);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		error = FAIL("cannot make the mount point %.80s: %s", dir, strerror(errno));
+	was_mounted = !error && tarn_repo_mounted(dir);
+	/* the host's own takes its name back from a pool repository mounted there */
+	if (was_mounted && !p->pool_scope && pool_mount(dir)) {
+		if (umount2(dir, 0) != 0)
+			error = FAIL("the pool's repository %.64s is mounted here and cannot be unmounted: %s", r->name,
+				     strerror(errno));
+		was_mounted = error != NULL;
+	}
+	if (!error && !was_mounted)
+		error = mount_repo(r, dir, &formatted, err);
+	if (!error && (error = ready(p, r, dir, err)) && !was_mounted)
+		umount2(dir, 0); /* not ours after all: leave it as it was */
+	struct statvfs vfs;
+	if (!error && statvfs(dir, &vfs) != 0)
+		error = FAIL("cannot read the free space of %.80s: %s", dir, strerror(errno));
+	if (!error) {
+		tarn_size_text((uint64_t)vfs.f_blocks * vfs.f_frsize, size, sizeof size);
+		tarn_size_text((uint64_t)vfs.f_bavail * vfs.f_frsize, avail, sizeof avail);
+		snprintf(done, sizeof done, "mounted at %.200s%s: %s, %s free", dir,
+			 formatted ? " (formatted)" : "", size, avail);
+	}
+	record(p, r->name, error, done);
+	return 0;
 }
 
 /* A mount point under the root that no repository owns any more (or one
@@ -457,15 +472,14 @@ static void apply_pool_repo(struct pass *p, const struct tarn_repo *r, struct ta
 static int owned(struct pass *p, const char *name)
 {
 	struct tarn_repo r;
-	char dir[4096], portal[260], target[260], scope[16];
+	char dir[4096];
 	if (tarn_repo_get(p->st, name, &r) == 0)
 		return 1;
 	if (p->pool) /* its members without the roles were released above */
 		return tarn_pool_repos_find(p->pool, name) != NULL;
 	/* the pool not read yet: its repositories stay as they are */
 	tarn_repo_dir(p->root, name, dir, sizeof dir);
-	marker_fields(dir, portal, target, scope);
-	return strcmp(scope, "pool") == 0;
+	return pool_mount(dir);
 }
 
 int tarn_repo_reconcile(tarn_store *st, const char *root, int64_t generation, const struct tarn_pool_repos *pool,

@@ -302,7 +302,9 @@ expect "as the pool's, with this member's state" "^pshare +pool +nfs +mounted .*
 	expect "and each member" "member 127.0.0.1:$pool_port: mounted"
 check "a pool repository of a name the pool has is refused" 1 ctl repo add pshare nfs 192.0.2.5:/pool/two --pool
 expect "saying so" "already has a repository pshare"
-check "a host repository of a pool repository's name is added" 0 ctl repo add clash nfs 192.0.2.5:/pool/three
+check "a host repository of a name the pool has is refused" 1 ctl repo add pshare nfs 192.0.2.5:/pool/mine
+expect "saying so" "the pool has a repository pshare, mounted at the same place"
+check "a host repository is added first" 0 ctl repo add clash nfs 192.0.2.5:/pool/three
 check "and a pool one of that name" 0 ctl repo add clash nfs 192.0.2.5:/pool/four --pool
 clash_state() { ctl --json repo list | python3 -c 'import json,sys; print(*[r["state"]+" "+r["message"] for r in json.load(sys.stdin) if r["name"]=="clash" and r["scope"]==sys.argv[1]])' "$1"; }
 for _ in $(seq 75); do [[ "$(clash_state pool)" == failed* ]] && break; sleep 0.2; done
