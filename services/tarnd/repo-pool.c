@@ -24,6 +24,24 @@ static unsigned long long digest(const struct tarn_pool_repos *r)
 	return h;
 }
 
+/* Writes what changed since the last report. */
+static void report(struct tarn_repo_pool *rp, tarn_pool *p, const char *self)
+{
+	struct tarn_pool_repo_state *s = rp->found;
+	rp->unsent = 0;
+	for (int i = 0; s && i < rp->now.n; i++) {
+		struct tarn_pool_repo_state *was = rp->sent ? &rp->sent[i] : NULL;
+		if (was && !strcmp(was->state, s[i].state) && !strcmp(was->message, s[i].message))
+			continue;
+		tarn_err err = "";
+		snprintf(s[i].address, sizeof s[i].address, "%s", self);
+		if (tarn_pool_repo_report(p, &s[i], err) != 0)
+			rp->unsent = 1;
+		else if (was)
+			*was = s[i];
+	}
+}
+
 int tarn_repo_pool_poll(struct tarn_repo_pool *rp, tarn_pool *p, const char *self, time_t now)
 {
 	if (!p || now < rp->next)
@@ -41,32 +59,19 @@ int tarn_repo_pool_poll(struct tarn_repo_pool *rp, tarn_pool *p, const char *sel
 	unsigned long long d = digest(&r);
 	if (rp->read && d == rp->digest) {
 		tarn_pool_repos_free(&r);
-		return rp->unsent;
+		if (rp->unsent)
+			report(rp, p, self);
+		return 0;
 	}
 	tarn_pool_repos_free(&rp->now);
 	free(rp->sent);
+	free(rp->found);
+	rp->found = NULL;
 	rp->now = r;
 	rp->sent = calloc((size_t)(r.n ? r.n : 1), sizeof *rp->sent); /* NULL: everything is sent again */
 	rp->digest = d;
 	rp->read = 1;
 	return 1;
-}
-
-/* Writes what changed since the last report. */
-static void report(struct tarn_repo_pool *rp, tarn_pool *p, const char *self, struct tarn_pool_repo_state *s)
-{
-	rp->unsent = 0;
-	for (int i = 0; i < rp->now.n; i++) {
-		struct tarn_pool_repo_state *was = rp->sent ? &rp->sent[i] : NULL;
-		if (was && !strcmp(was->state, s[i].state) && !strcmp(was->message, s[i].message))
-			continue;
-		tarn_err err = "";
-		snprintf(s[i].address, sizeof s[i].address, "%s", self);
-		if (tarn_pool_repo_report(p, &s[i], err) != 0)
-			rp->unsent = 1;
-		else if (was)
-			*was = s[i];
-	}
 }
 
 int tarn_repo_pool_reconcile(struct tarn_repo_pool *rp, tarn_pool *p, const char *self, tarn_store *st,
@@ -76,9 +81,10 @@ int tarn_repo_pool_reconcile(struct tarn_repo_pool *rp, tarn_pool *p, const char
 	if (!s)
 		return 1;
 	int failed = tarn_repo_reconcile(st, root, generation, rp->read ? &rp->now : NULL, s);
+	free(rp->found);
+	rp->found = s;
 	if (rp->read && p)
-		report(rp, p, self, s);
-	free(s);
+		report(rp, p, self);
 	return failed;
 }
 
@@ -86,5 +92,6 @@ void tarn_repo_pool_free(struct tarn_repo_pool *rp)
 {
 	tarn_pool_repos_free(&rp->now);
 	free(rp->sent);
+	free(rp->found);
 	memset(rp, 0, sizeof *rp);
 }

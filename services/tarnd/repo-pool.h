@@ -17,13 +17,14 @@ struct tarn_repo_pool {
 	unsigned long long digest;  /* of now: whether a read changed anything */
 	time_t next;                /* the next read */
 	int down;                   /* a read failed: said once */
-	struct tarn_pool_repo_state *sent; /* what the pool has of this host, in now's order */
-	int unsent;                 /* a report failed: try again */
+	struct tarn_pool_repo_state *found; /* this host's states at the last reconcile, in now's order */
+	struct tarn_pool_repo_state *sent;  /* what the pool has of them */
+	int unsent;                 /* a report failed: sent again at the next poll */
 };
 
-/* 1 when the pool's repositories or this member's roles changed (or a
- * report is owed): the repositories are to be reconciled. self is this
- * member's pool address. */
+/* 1 when the pool's repositories or this member's roles changed: the
+ * repositories are to be reconciled. Sends a report that failed again.
+ * self is this member's pool address. */
 int tarn_repo_pool_poll(struct tarn_repo_pool *rp, tarn_pool *p, const char *self, time_t now);
 /* Reconciles the host's and the pool's repositories (repo-apply.h) and
  * reports this host's states that changed; how many failed. */
