@@ -544,7 +544,11 @@ int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err)
 	if (rc)
 		return rc;
 	struct tarn_dq_value v = TARN_DQ_S(id);
-	rc = exec(p, "DELETE FROM members WHERE id = ?", &v, 1, NULL, err);
+	/* what it said of the pool's repositories goes with it */
+	rc = exec(p, "DELETE FROM member_repos WHERE address IN (SELECT address FROM members WHERE id = ?)", &v, 1,
+		  NULL, err);
+	if (rc == 0)
+		rc = exec(p, "DELETE FROM members WHERE id = ?", &v, 1, NULL, err);
 	return leave(p, rc);
 }
 

@@ -295,6 +295,16 @@ static void repositories(tarn_pool *p, const char *addr)
 	      tarn_pool_repo_report(p, &s, err) == 0 && tarn_pool_repo_read(p, addr, 1, &got, err) == 0 &&
 	      got.nstates == 0);
 	tarn_pool_repos_free(&got);
+	struct tarn_member gone = {.id = "77", .address = "10.0.0.77:8900", .roles = "vm-server", .agent = ""};
+	struct tarn_pool_repo_state theirs = {.address = "10.0.0.77:8900", .name = "kept", .state = "mounted"};
+	struct tarn_repo kept = {.name = "kept", .kind = "nfs", .source = "nas:/kept"};
+	CHECK("pool repo: a member's states go when it is ejected",
+	      tarn_pool_repo_add(p, &kept, err) == 0 && tarn_pool_member_put(p, &gone, err) == 0 &&
+	      tarn_pool_repo_report(p, &theirs, err) == 0 && tarn_pool_repo_read(p, addr, 1, &got, err) == 0 &&
+	      got.nstates == 1 && (tarn_pool_repos_free(&got), tarn_pool_member_delete(p, "77", err) == 0) &&
+	      tarn_pool_repo_read(p, addr, 1, &got, err) == 0 && got.nstates == 0 && got.n == 1);
+	tarn_pool_repos_free(&got);
+	tarn_pool_repo_remove(p, "kept", err);
 	CHECK("pool repo: removing one that is not there is refused",
 	      tarn_pool_repo_remove(p, "isos", err) == TARN_POOL_REFUSED && strstr(err, "no repository isos"));
 	CHECK("pool repo: a member without roles does not mount them", !tarn_pool_repo_needed("") &&
