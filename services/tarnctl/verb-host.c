@@ -31,6 +31,16 @@ static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 	printf("%-15s %lld d %02lld:%02lld\n", "uptime", (long long)uptime / 86400,
 	       (long long)uptime % 86400 / 3600, (long long)uptime % 3600 / 60);
 	printf("%-15s %s\n", "kernel", kernel);
+	xmlrpc_bool armed = 0;
+	int timeout = 0;
+	xmlrpc_decompose_value(env, v, "{s:b,s:i,*}", "watchdog_armed", &armed, "watchdog_timeout", &timeout);
+	if (env->fault_occurred) /* an older agent: not said */
+		xmlrpc_env_clean(env), xmlrpc_env_init(env);
+	else if (armed)
+		printf("%-15s armed: Xen reboots this host %d s after its agent stops (an HA guest runs here)\n",
+		       "watchdog", timeout);
+	else
+		printf("%-15s not armed (no HA guest runs here)\n", "watchdog");
 	if (age < 0)
 		printf("%-15s not yet: the engine has not read the host\n", "facts read");
 	else

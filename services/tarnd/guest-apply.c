@@ -72,6 +72,7 @@ struct tarn_guests {
 	int fenced;      /* HA guests destroyed while the pool was lost; until it answers */
 	int looked;      /* a scan has read the pool since the engine started */
 	int members;     /* the pool's members at the last read: a pool of one never fences */
+	int ha_doms;     /* HA guests with a domain here at the last look (-1: none yet): watchdog.h */
 };
 
 /* A domain as listed. */
@@ -102,6 +103,7 @@ struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_addre
 	snprintf(g->self, sizeof g->self, "%s", pool_address);
 	snprintf(g->savedir, sizeof g->savedir, "%s/suspend", statedir);
 	g->pool_ok = time(NULL);
+	g->ha_doms = -1;
 	/* the engine creates no pool: the node id is not needed */
 	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
 		free(g);
@@ -876,6 +878,27 @@ static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, c
 	destroy(g, ctx, r, w->gen, d->domid, st);
 }
 
+/* The HA guests with a domain here that is not being torn down. */
+static int count_ha(const struct tarn_guests *g, const struct dom *doms, int n)
+{
+	int k = 0;
+	for (int i = 0; i < g->nrecs; i++) {
+		const struct dom *d = g->recs[i]->ha ? dom_named(doms, n, g->recs[i]->name) : NULL;
+		k += d && d->seen.dom != TARN_DOM_DYING;
+	}
+	return k;
+}
+
+/* After a fence, until the pool answers: its domains are seen to go. */
+static void recount_fenced(struct tarn_guests *g, libxl_ctx *ctx)
+{
+	int n = 0;
+	struct dom *doms = list_doms(g, ctx, &n);
+	if (doms)
+		g->ha_doms = count_ha(g, doms, n);
+	free_doms(doms, n);
+}
+
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 {
 	struct wants ws = {0};
@@ -889,6 +912,8 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 		free_wants(&ws);
 		if (!g->fenced && g->members > 1 && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S)
 			fence(g, ctx, st);
+		else if (g->fenced)
+			recount_fenced(g, ctx);
 		return;
 	}
 	g->pool_down = 0;
@@ -915,8 +940,20 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 			evict(g, ctx, &ws.w[i], doms, n, st);
 	g->fenced = 0, g->looked = 1;
 	forget_gone(g);
+	g->ha_doms = count_ha(g, doms, n);
 	free_doms(doms, n);
 	free_wants(&ws);
+}
+
+int tarn_guests_ha_here(const struct tarn_guests *g)
+{
+	return g ? g->ha_doms : -1;
+}
+
+int tarn_guests_standing(const struct tarn_guests *g)
+{
+	/* before its first read the pool's size is not known: as if others were there */
+	return g && ((g->looked && g->members <= 1) || time(NULL) - g->pool_ok < TARN_HA_FENCE_S);
 }
 
 void tarn_guests_wake(struct tarn_guests *g)
