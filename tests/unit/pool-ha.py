@@ -100,6 +100,15 @@ class Host:
         return p.returncode, p.stdout + p.stderr
 
 
+def watchdog(h, since=0):
+    """Xen's watchdog calls on h as the double logs them (watchdog.h): [time, op, id...] from since."""
+    try:
+        lines = open(os.path.join(h.xen, "watchdog.log")).read().split("\n")
+    except OSError:
+        return []
+    return [[float(w[0]), *w[1:]] for w in (ln.split() for ln in lines) if w and float(w[0]) >= since]
+
+
 def info(h):
     code, i = fault(h.api.pool.info)
     return i if code is None else None
@@ -151,6 +160,10 @@ def form_pool(a, b, c):
     rc, out = a.ctl("guest", "list")
     report("ha: tarnctl guest list shows the HA column", rc == 0 and "HA" in out and "yes" in out, out)
     time.sleep(3)  # every engine has recorded its free memory
+    until(10, lambda: "kick" in [c[1] for c in watchdog(a)])
+    ops = {h.name: [c[1] for c in watchdog(h)] for h in (a, b, c)}
+    report("ha: A, running the HA guest, armed Xen's watchdog and kicks it; B and C, running none, did not",
+           ops["a"][:1] == ["arm"] and "kick" in ops["a"] and not ops["b"] and not ops["c"], ops)
     for h in (a, b, c):
         fault(h.api.net.setManagementInterface, "eth0")  # the namespace's one link: where the address goes
     rc, out = a.ctl("pool", "vip", "10.77.0.300/24")
@@ -182,6 +195,11 @@ def partition(hosts):
           f"after {t_restart:.1f} s (fence {tarnd_const('FENCE')} s, restart {tarnd_const('RESTART')} s)")
     report(f"ha: the new master restarts it on another member ({t_restart:.1f} s after the cut), after the fence",
            moved and fenced and t_fence < t_restart, (t_fence, t_restart))
+    ops = [c[1] for c in watchdog(a, t0)]
+    report("ha: the fenced host disarmed its watchdog once its HA guest was gone, before it fired",
+           "disarm" in ops and "fired" not in ops and "arm" not in ops, ops)
+    report("ha: the member that restarted it armed its own",
+           moved and "arm" in [c[1] for c in watchdog(moved[0], t0)], moved and watchdog(moved[0], t0))
     until(10, lambda: False, each=watch)  # a while longer: never a second start
     survivors = [h for h in (b, c)]
     views = [fault(h.api.guest.get, "web")[1] for h in survivors]
