@@ -20,7 +20,8 @@
  * runs here and on a clean stop (SIGTERM, a reboot or shutdown through
  * the API). The slot's id is kept in RUNDIR/tarn/watchdog so that the
  * engine the supervisor starts after a crash kicks the same slot at once
- * instead of arming (and leaking) another. */
+ * instead of arming (and leaking) another; an agent that keeps dying at
+ * start, restarted ever later by the supervisor, ends in the reboot. */
 #ifndef TARN_WATCHDOG_H
 #define TARN_WATCHDOG_H
 #include <stdint.h>
