@@ -35,9 +35,15 @@ class Host:
         tarnd.set_password(self.state, PASSWORD)
         self.port, self.pool = free_port(), f"127.0.0.1:{free_port()}"
         self.agent = None
+        # the host's reboot and poweroff: exits with the number in power-rc
+        self.power_rc = os.path.join(root, "power-rc")
+        self.power = os.path.join(root, "power")
+        with open(self.power, "w") as f:
+            f.write(f"#!/bin/sh\nexit $(cat {self.power_rc})\n")
+        os.chmod(self.power, 0o755)
 
     def start(self):
-        self.agent = tarnd.Agent(self.state, self.port, self.pool, PASSWORD, log=LOG, extra=["--run-guests"],
+        self.agent = tarnd.Agent(self.state, self.port, self.pool, PASSWORD, log=LOG, extra=["--run-guests", "--power-cmd", self.power],
                                  command=[DOUBLE], env={"TARN_XEN_DOUBLE": self.xen})
         return self.agent.wait_pool()
 
@@ -116,6 +122,36 @@ def kicks(h, seconds, what):
     report(f"watchdog: {what}: kicked every few seconds with the 30 s timeout, never expired",
            len(k) >= seconds // 5 and all(x[3] == 30 and x[4] == 0 for x in k) and max(gaps or [99]) < 8
            and not [x for x in h.calls() if x[1] == "fired"], (c, gaps))
+
+
+def reboot(h, rc):
+    """host.reboot through the API, its command exiting rc: the task's end."""
+    open(h.power_rc, "w").write(str(rc))
+    task = h.api.host.reboot()
+    return until(30, lambda: (lambda t: t if t["state"] in ("done", "failed") else None)(h.api.task.get(task["id"])))
+
+
+def power(h):
+    """A reboot through the API disarms first; one that fails arms again."""
+    t = time.time()
+    h.start()
+    got = until(20, lambda: since(h.calls(), t, "arm"))
+    report("watchdog: the agent started again with the HA guest running: armed", got, since(h.calls(), t))
+    t = time.time()
+    task = reboot(h, 1)
+    again = until(10, lambda: since(h.calls(), t, "arm"))
+    ops = [c[1] for c in since(h.calls(), t)]
+    report("watchdog: a reboot through the API that fails: disarmed before its command, armed again after",
+           task and task["state"] == "failed" and again and "disarm" in ops and ops.index("disarm") < ops.index("arm"),
+           (task, ops))
+    t = time.time()
+    task = reboot(h, 0)
+    time.sleep(6)
+    ops = [c[1] for c in since(h.calls(), t)]
+    report("watchdog: a reboot through the API: disarmed before the host goes down, and not armed again",
+           task and task["state"] == "done" and ops == ["disarm"] and h.slots() == 0 and h.slot_file() is None
+           and any("disarmed" in e and "the host reboots" in e for e in h.events()), (task, ops, h.slot_file()))
+    report("watchdog: the agent stops cleanly after it", h.agent.stop() == 0, "see " + LOG)
 
 
 def main():
@@ -202,6 +238,7 @@ def main():
                and h.slot_file() is None, (rc, c, h.slot_file()))
         report("watchdog: the HA guest's domain runs on after the agent's clean stop (as ever)",
                h.domain("web") == "r", os.listdir(h.xen))
+        power(h)
     finally:
         if h.agent and h.agent.proc.poll() is None:
             h.agent.stop()
