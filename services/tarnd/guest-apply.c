@@ -862,10 +862,13 @@ static void fence(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	free_doms(doms, n);
 }
 
-/* An HA guest placed on another member with a domain here, seen when the
- * pool answers again after a fence or at the engine's start (a stopped
- * engine cannot fence): moved by the master meanwhile, it must not run
- * twice. */
+/* A guest placed on another member with a domain here: the pool store
+ * says which copy lives, so this one must not run twice. Looked for when
+ * the pool answers again after a fence (HA guests moved by the master
+ * meanwhile) and at the engine's start, for every guest: a stopped engine
+ * could neither fence nor finish what it was doing, such as a migration's
+ * target left with its copy restored paused when the source resumed its
+ * own. */
 static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
 		  tarn_store *st)
 {
@@ -873,8 +876,12 @@ static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, c
 	struct rec *r = d && d->seen.dom != TARN_DOM_DYING ? find_rec(g, w) : NULL;
 	if (!r || r->op != TARN_ACT_NONE)
 		return;
-	say(st, "warning", "ha", "guest %s: destroyed here: the pool restarted it on member %s while this host was "
-	    "cut off", w->name, w->host);
+	if (w->ha && g->fenced)
+		say(st, "warning", "ha", "guest %s: destroyed here: the pool restarted it on member %s while this host "
+		    "was cut off", w->name, w->host);
+	else
+		say(st, "warning", "guest", "guest %s: destroyed here: the pool places it on member %s, and this copy "
+		    "was left while the agent was stopped", w->name, w->host);
 	destroy(g, ctx, r, w->gen, d->domid, st);
 }
 
@@ -936,7 +943,8 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 			keep_rec(g, &ws.w[i]);
 		else if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
-		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked) && !tarn_migrate_under_way(st, ws.w[i].name))
+		else if (ws.w[i].host[0] && ((ws.w[i].ha && g->fenced) || !g->looked) &&
+			 !tarn_migrate_under_way(st, ws.w[i].name))
 			evict(g, ctx, &ws.w[i], doms, n, st);
 	g->fenced = 0, g->looked = 1;
 	forget_gone(g);

@@ -249,12 +249,24 @@ def death(hosts, victim):
            moved and len(moved) == 1 and watch.most == 1, watch.seen[-3:])
     if was_master:
         vip_on_master(others, "the master killed, the new master holds it")
+    # a copy of the guest that is not HA (placed on A) left paused here, as
+    # a migration's target whose engine died mid-restore would leave it
+    with open(os.path.join(victim.xen, "77"), "w") as f:
+        f.write("plain p 64\n")
     victim.start()
+    gone = until(30, lambda: not victim.domains("plain"))
+    report("guests: a copy of a guest placed on another member, left while the agent was stopped, is destroyed "
+           "when it starts", gone and a_runs_plain(hosts), (victim.domains("plain"), [h.domains("plain") for h in hosts]))
     until(15, lambda: (info(victim) or {}).get("master") is False)
     if was_master:  # the kill left its address in place, as an agent's crash would on a live host
         gone = until(30, lambda: not victim.holds_vip())
         report("vip: the killed master's agent, started again, removes the copy it left",
                gone and len(vip_holders(hosts)) == 1, vip_holders(hosts))
+
+
+def a_runs_plain(hosts):
+    """The guest that is not HA still runs on A, its host, alone."""
+    return [h.name for h in hosts if h.domains("plain")] == ["a"] and hosts[0].domains("plain") == ["r"]
 
 
 def tarnd_const(which):
