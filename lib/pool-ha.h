@@ -44,8 +44,8 @@
  * left, disarms the watchdog. Should the fence fail (a destroy that never
  * ends), the watchdog reboots the host by t0 + 13 + 15 + 30 = t0 + 58: a
  * backstop, seconds after a restart elsewhere may begin. The next engine to
- * start on a host also destroys the domains of HA guests that were moved
- * away. */
+ * start on a host also destroys its domains of guests the pool placed
+ * elsewhere. */
 #ifndef TARN_POOL_HA_H
 #define TARN_POOL_HA_H
 #include <stdint.h>
