@@ -9,6 +9,7 @@ of arming another; host.info and tarnctl host info say whether it is armed;
 events say when it is armed and disarmed."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -124,6 +125,26 @@ def kicks(h, seconds, what):
            and not [x for x in h.calls() if x[1] == "fired"], (c, gaps))
 
 
+def hung(h, slot):
+    """The engine's loop stops turning (kill -STOP) past the timeout: no kick
+    comes, the slot expires (on Xen the host reboots); let go, the engine
+    finds its slot gone, says so and arms a new one. Returns its id."""
+    engine = h.agent.proc.pid
+    t = time.time()
+    os.kill(engine, signal.SIGSTOP)
+    time.sleep(33)
+    os.kill(engine, signal.SIGCONT)
+    got = until(15, lambda: since(h.calls(), t, "arm"))
+    c = since(h.calls(), t)
+    ops = [x[1] for x in c]
+    report("watchdog: an engine whose loop stops turning kicks no more: the slot expires (Xen would reboot)",
+           ops[:1] == ["fired"] and c[0][0] - t > 30, c)
+    report("watchdog: let go, it finds the slot gone, says so, and arms a new one",
+           got and ops[1:3] == ["kick", "arm"] and c[1][4] == -22 and h.slots() == 1
+           and any(f"no longer holds watchdog slot {slot}" in e for e in h.events()), (c, h.events()[-2:]))
+    return got[-1][4] if got else slot
+
+
 def reboot(h, rc):
     """host.reboot through the API, its command exiting rc: the task's end."""
     open(h.power_rc, "w").write(str(rc))
@@ -229,6 +250,7 @@ def main():
                any(f"slot {slot}, left armed by the agent that stopped" in e for e in h.events()), h.events())
         armed(h, "after the restart")
         kicks(h, 8, "after the restart")
+        slot = hung(h, slot)
 
         t = time.time()
         rc = h.agent.stop()
