@@ -49,3 +49,11 @@ int tarn_fingerprint_find(const char *text, char out[TARN_FINGERPRINT_LEN])
 	}
 	return -1;
 }
+
+void tarn_fingerprint_lines(const char *fp, char out[TARN_FINGERPRINT_LEN + 1])
+{
+	size_t half = strlen(TARN_FINGERPRINT_PREFIX) + 3 * (TARN_FINGERPRINT_BYTES / 2);
+	if (strlen(fp) != TARN_FINGERPRINT_LEN - 1)
+		half = strlen(fp);
+	snprintf(out, TARN_FINGERPRINT_LEN + 1, "%.*s\n%s", (int)half, fp, fp + half);
+}

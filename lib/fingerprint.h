@@ -16,6 +16,9 @@ void tarn_fingerprint_format(const unsigned char digest[TARN_FINGERPRINT_BYTES],
  * optional, in the shown form; NULL when acceptable, else err ("... is
  * not a SHA-256 fingerprint"). */
 const char *tarn_fingerprint_parse(const char *in, char out[TARN_FINGERPRINT_LEN], tarn_err err);
+/* fp on two lines (a newline after its 16th pair) for a console of 80
+ * columns, where its 102 characters do not fit one. */
+void tarn_fingerprint_lines(const char *fp, char out[TARN_FINGERPRINT_LEN + 1]);
 /* The first fingerprint in the shown form within text (a fault message):
  * 0, or -1 when it has none. */
 int tarn_fingerprint_find(const char *text, char out[TARN_FINGERPRINT_LEN]);

@@ -50,6 +50,11 @@ int main(void)
 	CHECK("fingerprint: a message without one has none",
 	      tarn_fingerprint_find("presents certificate SHA256:AB:CD; check", got) == -1 &&
 	      tarn_fingerprint_find("nothing", got) == -1);
+	char lines[TARN_FINGERPRINT_LEN + 1];
+	tarn_fingerprint_lines(FP, lines);
+	CHECK("fingerprint: on two lines for 80 columns, after the 16th pair",
+	      !strcmp(lines, "SHA256:73:CC:43:B9:8A:81:76:A2:3E:BD:58:0A:1A:86:9C:1F:\n"
+			     "EE:49:EC:29:18:A9:99:D4:20:4D:FA:74:BD:56:C2:8B"));
 	CHECK("fingerprint: not PEM is refused", tarn_cert_fingerprint("hello", fp, e) == -1 && strstr(e, "PEM"));
 	char *peer = NULL;
 	CHECK("fingerprint: no server at a closed port: an error, no certificate",
