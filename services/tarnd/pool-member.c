@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -31,6 +32,7 @@
 #define EVACUATE_S 2    /* a member's look at the guests it moves away */
 #define PEER_TIMEOUT_S 30
 #define PIN_TIMEOUT_S 10 /* the handshake that reads the master's certificate */
+#define MASTER_CERT "master-cert-" /* in the pool directory, while a join runs */
 
 struct tarn_membership {
 	pthread_mutex_t lock; /* the node, against a join or leave restarting it */
@@ -64,6 +66,18 @@ static int exists(const char *path)
 	return stat(path, &sb) == 0;
 }
 
+/* A join's pinned certificates that an agent killed mid-way left. */
+static void drop_certificates(const char *pooldir)
+{
+	char pattern[4200];
+	glob_t g;
+	snprintf(pattern, sizeof pattern, "%s/" MASTER_CERT "*", pooldir);
+	if (glob(pattern, 0, NULL, &g) == 0)
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+	globfree(&g);
+}
+
 /* The node's data once lived in the pool directory itself: moved into
  * node/. A join that never finished is put back, one that did is tidied. */
 static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
@@ -82,7 +96,8 @@ static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
 		}
 		for (struct dirent *e; (e = readdir(d));) {
 			char from[4300], to[4600];
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, "node") || !strcmp(e->d_name, "standalone"))
+			if (e->d_name[0] == '.' || !strcmp(e->d_name, "node") || !strcmp(e->d_name, "standalone") ||
+			    !strncmp(e->d_name, MASTER_CERT, strlen(MASTER_CERT)))
 				continue;
 			snprintf(from, sizeof from, "%s/%s", pooldir, e->d_name);
 			snprintf(to, sizeof to, "%s/%s", m->node_dir, e->d_name);
@@ -91,6 +106,7 @@ static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
 		}
 		closedir(d);
 	}
+	drop_certificates(pooldir);
 	if (exists(m->aside)) {
 		int done = exists(joined);
 		syslog(LOG_WARNING, "pool: a join was interrupted %s", done ? "after it was accepted: finishing it"
@@ -332,35 +348,44 @@ static int peer_call(const struct peer *p, const char *method, xmlrpc_value *par
 	return rc == TARN_CALL_OK ? 0 : TARN_POOL_DOWN;
 }
 
+/* The pinned certificate in a file of its own for the client's checks
+ * (POOLDIR/master-cert-*, which the node's moves during a join leave be):
+ * 0, or TARN_POOL_DOWN with err. */
+static int keep_certificate(struct tarn_membership *m, struct peer *p, const char *pem, tarn_err err)
+{
+	snprintf(p->cafile, sizeof p->cafile, "%s/" MASTER_CERT "XXXXXX", m->pooldir);
+	int fd = mkstemp(p->cafile), ok = fd >= 0 && write(fd, pem, strlen(pem)) == (ssize_t)strlen(pem);
+	if (!ok)
+		snprintf(err, TARN_ERRLEN, "cannot keep the master's certificate in %.80s: %s", m->pooldir,
+			 strerror(errno));
+	if (fd >= 0 && (close(fd) || !ok))
+		unlink(p->cafile);
+	if (!ok)
+		p->cafile[0] = '\0';
+	return ok ? 0 : TARN_POOL_DOWN;
+}
+
 /* Before the password goes anywhere: the certificate the master presents
  * must be the one the admin read on its console (no fingerprint: refused,
- * naming it). It is then written to p->cafile (removed by the caller). */
+ * naming it). It is then kept in p->cafile (removed by the caller). */
 static int pin_master(struct tarn_membership *m, struct peer *p, const char *fingerprint, tarn_err err)
 {
-	char want[TARN_FINGERPRINT_LEN], got[TARN_FINGERPRINT_LEN], *pem = NULL;
+	char want[TARN_FINGERPRINT_LEN], got[TARN_FINGERPRINT_LEN], *pem = NULL, why[TARN_ERRLEN];
+	int rc = 0;
 	if (fingerprint && tarn_fingerprint_parse(fingerprint, want, err))
 		return TARN_POOL_REFUSED;
-	if (tarn_cert_peer(p->host, p->port, PIN_TIMEOUT_S, &pem, got, err))
-		return snprintf(err, TARN_ERRLEN, "cannot reach the pool master's agent at %.60s:%d", p->host, p->port),
-		       TARN_POOL_DOWN;
-	int rc = 0, fd = -1;
-	if (!fingerprint)
+	if (tarn_cert_peer(p->host, p->port, PIN_TIMEOUT_S, &pem, got, why))
+		rc = (snprintf(err, TARN_ERRLEN, "cannot reach the pool master's agent at %.60s:%d: %.200s", p->host,
+			       p->port, why), TARN_POOL_DOWN);
+	else if (!fingerprint)
 		rc = (snprintf(err, TARN_ERRLEN, "the pool master at %.40s:%d presents certificate %s; check it on the "
 			       "master's console (Status) and join again with that fingerprint", p->host, p->port, got),
 		      TARN_JOIN_UNCONFIRMED);
 	else if (strcmp(want, got) != 0)
 		rc = (snprintf(err, TARN_ERRLEN, "the pool master at %.40s:%d presents certificate %s, not the %s you "
 			       "gave: not joining", p->host, p->port, got + 7, want + 7), TARN_POOL_REFUSED);
-	snprintf(p->cafile, sizeof p->cafile, "%s/master-cert-XXXXXX", m->pooldir);
-	if (rc == 0 && ((fd = mkstemp(p->cafile)) < 0 || write(fd, pem, strlen(pem)) != (ssize_t)strlen(pem)))
-		rc = (snprintf(err, TARN_ERRLEN, "cannot keep the master's certificate in %.80s: %s", m->pooldir,
-			       strerror(errno)), TARN_POOL_DOWN);
-	if (fd >= 0)
-		close(fd);
-	if (rc && fd >= 0)
-		unlink(p->cafile);
-	if (rc)
-		p->cafile[0] = '\0';
+	else
+		rc = keep_certificate(m, p, pem, err);
 	free(pem);
 	return rc;
 }
