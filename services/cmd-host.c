@@ -38,7 +38,7 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	if (on_xen)
 		tarn_guest_type_runs("hvm", tarn_hvm_named(hvm), access(TARN_DEVICE_MODEL, X_OK) == 0, hvm_reason);
 	return xmlrpc_build_value(
-		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I}", "hostname", host, "version",
+		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I,s:s}", "hostname", host, "version",
 		a->version, "xen", on_xen ? xen : age < 0 ? "unknown yet" : "not running on Xen", "xen_running",
 		(xmlrpc_bool)on_xen, "hvm", (xmlrpc_bool)(strcmp(hvm, "yes") == 0), "hvm_reason", hvm_reason,
 		"xen_reason", reason, "cpus", (int)fact_num(a->store, "host.cpus"),
@@ -47,7 +47,7 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 		"memory_free_mib", (xmlrpc_int64)fact_num(a->store, "host.memory_free_mib"),
 		"uptime", (xmlrpc_int64)(age < 0 ? 0 : fact_num(a->store, "host.uptime") + age),
 		"kernel", kernel, "guests_running", (int)fact_num(a->store, "guests.running"),
-		"facts_age", (xmlrpc_int64)age);
+		"facts_age", (xmlrpc_int64)age, "fingerprint", a->cert_fingerprint ? a->cert_fingerprint : "");
 }
 
 static xmlrpc_value *queue_power(xmlrpc_env *env, void *agent, const char *kind)
@@ -82,7 +82,8 @@ const struct tarn_cmd tarn_cmd_host[] = {
 			    "memory_total_mib, memory_free_mib, "
 			    "uptime (s), kernel, guests_running, and facts_age: how many seconds ago the "
 			    "engine last recorded them (it does when one changes, and every 5 minutes; "
-			    "-1: not yet).", host_info},
+			    "-1: not yet), and fingerprint: the agent's TLS certificate's SHA-256 "
+			    "(SHA256:AB:..), which a host joining its pool is given to check it by.", host_info},
 	{"host.reboot", "S:", "Queues a reboot of this host as a task (see task.get); returns the task.",
 	 host_reboot},
 	{"host.shutdown", "S:", "Queues powering this host off as a task; returns the task.", host_shutdown},
