@@ -45,6 +45,16 @@ static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 		printf("%-15s not yet: the engine has not read the host\n", "facts read");
 	else
 		printf("%-15s %lld s ago\n", "facts read", (long long)age);
+	xmlrpc_value *fp = NULL; /* what a host joining this one's pool is given to check it by */
+	xmlrpc_struct_find_value(env, v, "fingerprint", &fp);
+	if (fp) {
+		const char *text = NULL;
+		xmlrpc_read_string(env, fp, &text);
+		if (text && text[0])
+			printf("%-15s %s\n", "certificate", text);
+		free((void *)text);
+		xmlrpc_DECREF(fp);
+	}
 	free((void *)host), free((void *)version), free((void *)xen), free((void *)reason), free((void *)kernel);
 	free((void *)hvm_reason);
 }

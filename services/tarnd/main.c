@@ -50,6 +50,7 @@
 
 #include "auth.h"
 #include "cert.h"
+#include "cert-peer.h"
 #include "event.h"
 #include "facts-publish.h"
 #include "guest-apply.h"
@@ -342,7 +343,11 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		return 1;
 	}
 	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port, st, repo_root);
+	char fingerprint[TARN_FINGERPRINT_LEN] = "";
+	if (tarn_cert_fingerprint(cfg->cert_pem, fingerprint, err))
+		syslog(LOG_WARNING, "the agent's certificate: %s", err);
 	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
+				   .cert_fingerprint = fingerprint,
 				   .console_dir = console_dir, .pool = tarn_membership_pool(member),
 				   .membership = member, .membership_ops = &membership_ops, .engine_poke = poke};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);

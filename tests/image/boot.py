@@ -3,6 +3,7 @@
 as a CD on BIOS, written raw to a USB stick, and on UEFI; then with a data
 disk across a reboot. Everything is read off the serial console."""
 import os
+import re
 import secrets
 import shutil
 import ssl
@@ -972,11 +973,14 @@ def pool_member(m, ip, name):
     report(f"migrate: {name}'s agent restarts with its pool node on {ip}:8900", "unavailable" not in out, out)
 
 
-def pool_screen(m, pool_keys, done, timeout):
+def pool_screen(m, pool_keys, done, timeout, certificate=None):
     """From the shell back to the Tarn console's menu, o for the Server pool
     screen, then a form filled by pool_keys (its key, each field, Enter):
-    the console password when it is asked, and the console's word that it
-    is done. Back at the shell afterwards."""
+    the console password when it is asked, the master's certificate when a
+    join shows it (y once it is the certificate given: the master's, as its
+    own host info says; n otherwise), and the console's word that it is
+    done. Back at the shell afterwards; whether the certificate shown was
+    the one given."""
     m.send("exit\n")
     m.expect(r"Local shell", 60)
     time.sleep(1)
@@ -984,12 +988,25 @@ def pool_screen(m, pool_keys, done, timeout):
     m.expect(r"This host is in no pool", 60)
     for k in pool_keys:
         keys(m, k)
-    if m.expect(rf"(Password:|{done})", timeout).group(1) == b"Password:":
-        keys(m, CONSOLE_PASSWORD + "\r")
-        m.expect(done, timeout)
+    shown = None
+    asked = (b"Password:", b"presents the certificate")
+    while (seen := m.expect(rf"(Password:|presents the certificate|{done})", timeout).group(1)) in asked:
+        if seen == b"Password:":
+            keys(m, CONSOLE_PASSWORD + "\r")
+            continue
+        try:  # on two lines: 16 pairs, then 16
+            m.expect(re.escape(certificate[:55]), 30)
+            m.expect(re.escape(certificate[55:]), 30)
+            shown = True
+        except Exception:
+            shown = False
+        keys(m, "y" if shown else "n")
+        if not shown:
+            break
     keys(m, "\r")
     keys(m, "\x1b", 1.5)
     m.console_shell(CONSOLE_PASSWORD, 60)
+    return shown
 
 
 def guest_console(m, name, word, before=""):
@@ -1047,11 +1064,20 @@ def migration():
         pool_member(b, "10.9.0.2", "B")
         rc, out = a.run("ping -c 2 -W 2 10.9.0.2", 30)
         report("migrate: A reaches B on the shared network", rc == 0, out)
+        # A's certificate, as its administrator reads it there, for B's join to be checked against
+        rc, out = a.run("tarnctl host info | grep ^certificate", 30)
+        cert = out.split()[-1] if rc == 0 and out.split() else ""
+        report("migrate: A's host info shows its certificate's fingerprint", cert.startswith("SHA256:")
+               and len(cert) == 102, out)
+        shown = None
         try:  # as an administrator would: each host's console, its Server pool screen
             pool_screen(a, ["c", "lab\t", "pool pass 1\t", "pool pass 1\r"], r"Pool lab is created", 120)
-            pool_screen(b, ["j", "10.9.0.1\t", "pool pass 1\r"], r"This host joined the pool", 180)
+            shown = pool_screen(b, ["j", "10.9.0.1\t", "pool pass 1\r"], r"This host joined the pool", 180,
+                                certificate=cert)
         except Exception as e:
             print(f"# forming the pool from the consoles: {e}")
+        report("migrate: B's join shows the master's certificate to confirm, A's, and is confirmed (y)",
+               shown is True, shown)
         rc, out = a.run("tarnctl pool info", 60)
         report("migrate: A creates a pool from its console (Server pool, c)", rc == 0 and "lab" in out, out)
         rc, out = b.run("tarnctl pool members", 120)

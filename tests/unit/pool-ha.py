@@ -143,7 +143,8 @@ def vip_on_master(hosts, what, master=None):
 
 def form_pool(a, b, c):
     code, i = fault(a.api.pool.create, "ha", POOL_PASSWORD)
-    joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD)[0] for h in (b, c)]
+    fingerprint = a.api.host.info()["fingerprint"]
+    joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD, fingerprint)[0] for h in (b, c)]
     voters = until(30, lambda: len([m for m in (info(a) or {}).get("members", []) if m["raft"] == "voter"]) == 3)
     report("ha: three agents in network namespaces form a pool of three voters, A the master",
            code is None and joined == [None, None] and voters and (info(a) or {}).get("master"), (code, joined, info(a)))
