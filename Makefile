@@ -20,7 +20,7 @@ TESTS   := $(patsubst tests/unit/c/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/c/
 
 TARND_SRC := $(wildcard services/tarnd/*.c) $(wildcard services/cmd-*.c)
 XMLRPC_SERVER_LIBS := -lxmlrpc_server -lxmlrpc -lxmlrpc_util
-XEN_LIBS := -lxlutil -lxenlight -lxentoollog
+XEN_LIBS := -lxlutil -lxenlight -lxenctrl -lxentoollog
 TARND_LIBS := -lmicrohttpd -lgnutls -lcurl -lxmlrpc_client $(XMLRPC_SERVER_LIBS) $(LDLIBS) -ldqlite $(XEN_LIBS) -lpthread
 TARNCTL_SRC := $(wildcard services/tarnctl/*.c)
 TARNCTL_LIBS := -lxmlrpc_client -lxmlrpc -lxmlrpc_util -lcurl

@@ -81,9 +81,10 @@ def form(members):
     if code is not None:
         raise SystemExit(f"pool.create failed: {code}")
     took = []
+    fingerprint = members[0].api.host.info()["fingerprint"]  # the master's certificate, as its console shows it
     for m in members[1:]:
         t = time.time()
-        code, msg = fault(m.api.pool.join, f"{members[0].ip}:{members[0].port}", POOL_PASSWORD)
+        code, msg = fault(m.api.pool.join, f"{members[0].ip}:{members[0].port}", POOL_PASSWORD, fingerprint)
         if code is not None:
             raise SystemExit(f"{m.ip} could not join: {msg}")
         took.append(time.time() - t)

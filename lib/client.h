@@ -28,6 +28,11 @@ enum tarn_call_result {
 	TARN_CALL_UNREACHABLE = 3, /* no connection, TLS failure or refused login */
 };
 
+/* pool.join's fault when no fingerprint was given: nothing was done, and
+ * the message names the certificate the master presents (SHA256:..,
+ * fingerprint.h), for the admin to check and join again with. */
+enum { TARN_FAULT_UNCONFIRMED = -32501 };
+
 typedef struct tarn_client tarn_client;
 tarn_client *tarn_client_open(const struct tarn_client_opts *o, tarn_err err);
 void tarn_client_close(tarn_client *c);

@@ -23,11 +23,29 @@
  *   the earliest restart elsewhere                      >= t0 + 45
  *
  * Every member watches the heartbeats, so a master that took over
- * meanwhile has counted from when it, as a follower, saw the last one. What fencing cannot cover: an engine that
- * is itself stopped (kill -9 of the whole agent) leaves its domains
- * running; the next engine to start on that host destroys the domains of
- * HA guests that were moved away, and a hardware watchdog is the real
- * answer (not here yet). */
+ * meanwhile has counted from when it, as a follower, saw the last one.
+ *
+ * What fencing cannot cover, an engine that is itself stopped or wedged
+ * (kill -9 of the whole agent, a libxl call that never returns), Xen's
+ * watchdog does (services/tarnd/watchdog.h): while an HA guest runs here
+ * the engine kicks it every 3 s from its loop; unkicked for 30 s, Xen
+ * reboots the host, and every domain on it ends:
+ *
+ *   the agent (engine and API process) stops                     tk
+ *   its last heartbeat commit (the API process, every 10 s)       t0 >= tk - 10
+ *   its engine's last kick                                        <= tk
+ *   Xen's watchdog fires, the machine resets                      <= tk + 30 <= t0 + 40
+ *   the earliest restart elsewhere                                >= t0 + 45
+ *
+ * An engine wedged while its API process runs on keeps the heartbeat
+ * going: nothing restarts elsewhere until the watchdog's reboot ends it.
+ * A cut-off engine stops kicking once the pool has been silent for
+ * TARN_HA_FENCE_S; its fence destroys the HA guests (by t0 + 38) and, none
+ * left, disarms the watchdog. Should the fence fail (a destroy that never
+ * ends), the watchdog reboots the host by t0 + 13 + 15 + 30 = t0 + 58: a
+ * backstop, seconds after a restart elsewhere may begin. The next engine to
+ * start on a host also destroys its domains of guests the pool placed
+ * elsewhere. */
 #ifndef TARN_POOL_HA_H
 #define TARN_POOL_HA_H
 #include <stdint.h>

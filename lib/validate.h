@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TARN_ERRLEN 160
+#define TARN_ERRLEN 320
 typedef char tarn_err[TARN_ERRLEN];
 
 const char *tarn_check_ipv4(const char *s, tarn_err err);

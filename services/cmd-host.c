@@ -35,10 +35,12 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	tarn_err hvm_reason = "";
 	tarn_fact_get(a->store, "host.hvm", hvm, sizeof hvm, NULL);
 	int on_xen = running[0] == 'y';
+	char armed[8] = "";
+	tarn_fact_get(a->store, "watchdog.armed", armed, sizeof armed, NULL);
 	if (on_xen)
 		tarn_guest_type_runs("hvm", tarn_hvm_named(hvm), access(TARN_DEVICE_MODEL, X_OK) == 0, hvm_reason);
 	return xmlrpc_build_value(
-		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I}", "hostname", host, "version",
+		env, "{s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:I,s:s,s:i,s:I,s:s,s:b,s:i}", "hostname", host, "version",
 		a->version, "xen", on_xen ? xen : age < 0 ? "unknown yet" : "not running on Xen", "xen_running",
 		(xmlrpc_bool)on_xen, "hvm", (xmlrpc_bool)(strcmp(hvm, "yes") == 0), "hvm_reason", hvm_reason,
 		"xen_reason", reason, "cpus", (int)fact_num(a->store, "host.cpus"),
@@ -47,7 +49,9 @@ static xmlrpc_value *host_info(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 		"memory_free_mib", (xmlrpc_int64)fact_num(a->store, "host.memory_free_mib"),
 		"uptime", (xmlrpc_int64)(age < 0 ? 0 : fact_num(a->store, "host.uptime") + age),
 		"kernel", kernel, "guests_running", (int)fact_num(a->store, "guests.running"),
-		"facts_age", (xmlrpc_int64)age);
+		"facts_age", (xmlrpc_int64)age, "fingerprint", a->cert_fingerprint ? a->cert_fingerprint : "",
+		"watchdog_armed", (xmlrpc_bool)(strcmp(armed, "yes") == 0),
+		"watchdog_timeout", (int)fact_num(a->store, "watchdog.timeout"));
 }
 
 static xmlrpc_value *queue_power(xmlrpc_env *env, void *agent, const char *kind)
@@ -82,7 +86,11 @@ const struct tarn_cmd tarn_cmd_host[] = {
 			    "memory_total_mib, memory_free_mib, "
 			    "uptime (s), kernel, guests_running, and facts_age: how many seconds ago the "
 			    "engine last recorded them (it does when one changes, and every 5 minutes; "
-			    "-1: not yet).", host_info},
+			    "-1: not yet); fingerprint: the agent's TLS certificate's SHA-256 "
+			    "(SHA256:AB:..), which a host joining its pool is given to check it by; "
+			    "watchdog_armed, whether Xen's watchdog would reboot this host should "
+			    "its agent stop (armed while an HA guest runs here), and watchdog_timeout (s, 0 when "
+			    "not armed).", host_info},
 	{"host.reboot", "S:", "Queues a reboot of this host as a task (see task.get); returns the task.",
 	 host_reboot},
 	{"host.shutdown", "S:", "Queues powering this host off as a task; returns the task.", host_shutdown},

@@ -244,16 +244,21 @@ static xmlrpc_value *pool_join(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	(void)call;
 	const struct tarn_membership_ops *ops = need_membership(env, agent);
 	const struct tarn_agent *a = agent;
-	const char *master = NULL, *password = NULL;
+	const char *master = NULL, *password = NULL, *fingerprint = NULL;
 	tarn_err err = "";
-	if (ops)
+	if (ops && xmlrpc_array_size(env, p) == 3)
+		xmlrpc_decompose_value(env, p, "(sss)", &master, &password, &fingerprint);
+	else if (ops)
 		xmlrpc_decompose_value(env, p, "(ss)", &master, &password);
 	if (env->fault_occurred)
 		return NULL;
-	int rc = ops->join(a->membership, master, password, err);
+	int rc = ops->join(a->membership, master, password, fingerprint && fingerprint[0] ? fingerprint : NULL, err);
 	memset((char *)password, 0, strlen(password));
 	free((void *)master);
 	free((void *)password);
+	free((void *)fingerprint);
+	if (rc == TARN_JOIN_UNCONFIRMED)
+		return xmlrpc_env_set_fault(env, TARN_FAULT_UNCONFIRMED, err), NULL;
 	if (rc)
 		return tarn_cmd_pool_fault(env, rc, err);
 	/* the new node catches up and finds the leader within moments */
@@ -385,8 +390,13 @@ const struct tarn_cmd tarn_cmd_pool[] = {
 	{"pool.setAddress", "b:s", "Sets this host's pool address (IPv4:port, on the management network; "
 				   "default 127.0.0.1:8900, enough for a pool of one), used from the agent's "
 				   "next start; refused in a pool of several.", pool_set_address},
-	{"pool.join", "S:ss", "Joins the pool whose member's agent is at MASTER (host[:port]) with the pool "
-			      "password; this host must be in no pool of several and have no guests.", pool_join},
+	{"pool.join", "S:ss,S:sss", "Joins the pool whose member's agent is at MASTER (host[:port]) with the pool "
+				    "password and FINGERPRINT, that agent's certificate's as its host.info shows it "
+				    "(SHA256:AB:..; case and colons optional); this host must be in no pool of several "
+				    "and have no guests. Without FINGERPRINT (or \"\") nothing is sent: fault -32501 "
+				    "names the certificate MASTER presents, to check on its console and join again "
+				    "with; another is refused, and so is a MASTER that changes certificate mid-way.",
+	 pool_join},
 	{"pool.leave", "b:,b:b", "Leaves the pool; this host is then on its own, in no pool. With FORCE true, even "
 				 "when the pool cannot be reached (a host it ejected while away).", pool_leave},
 	{"pool.eject", "b:s", "Removes a member that is gone (by id or pool address).", pool_eject},

@@ -6,13 +6,17 @@
 #include <xmlrpc-c/base.h>
 #include <xmlrpc-c/server.h>
 
+#include "client.h"
 #include "pool-store.h"
 #include "store.h"
 
 /* What restarts this host's pool node (services/tarnd/pool-member.c),
  * reached through pointers so the method tables link without it. */
 struct tarn_membership_ops {
-	int (*join)(void *membership, const char *master, const char *password, tarn_err err);
+	/* fingerprint: the master's certificate as the admin read it on its
+	 * console, NULL when not given (TARN_JOIN_UNCONFIRMED, err naming it) */
+	int (*join)(void *membership, const char *master, const char *password, const char *fingerprint,
+		    tarn_err err);
 	int (*leave)(void *membership, int force, tarn_err err);
 	int (*key)(void *membership, char hex[65], tarn_err err); /* the pool key */
 };
@@ -27,7 +31,12 @@ struct tarn_agent {
 	void *membership;  /* with membership_ops; NULL with the pool */
 	const struct tarn_membership_ops *membership_ops;
 	int engine_poke; /* a pipe to the root engine: a byte makes it look at the guests at once (<= 0: none) */
+	const char *cert_fingerprint; /* of the agent's TLS certificate, as fingerprint.h shows it ("": unknown) */
 };
+
+/* join's answer when no fingerprint was given: nothing done, err carries
+ * the master's (beside TARN_POOL_REFUSED and TARN_POOL_DOWN). */
+enum { TARN_JOIN_UNCONFIRMED = -3 };
 
 struct tarn_cmd {
 	const char *name;      /* "namespace.verb" */
@@ -57,6 +66,7 @@ enum {
 	TARN_FAULT_NO_METHOD = -506,/* XMLRPC_NO_SUCH_METHOD_ERROR */
 	TARN_FAULT_TOO_BIG = -509,  /* XMLRPC_LIMIT_EXCEEDED_ERROR */
 	TARN_FAULT_UNAVAILABLE = -32500, /* the pool cannot be reached now: try again */
+	/* and TARN_FAULT_UNCONFIRMED (client.h, which clients share) */
 	TARN_FAULT_INTERNAL = -32603,
 };
 

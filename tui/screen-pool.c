@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fingerprint.h"
 
 #define TITLE "Server pool"
 #define MAX_MEMBERS 32
@@ -363,12 +364,35 @@ enum { J_MASTER, J_PASS, J_COUNT };
 
 TUI_FIELD_CHECK(check_master, tarn_check_host_port)
 
+/* The agent refuses a join until the master's certificate is confirmed:
+ * its refusal names the certificate's fingerprint, shown here to compare
+ * with the master's console (Status) before the join is made again with
+ * it. 1 when it is trusted (fp set), else 0 with err saying why not. */
+static int trust_master(struct tui *t, const char *master, char fp[TARN_FINGERPRINT_LEN], tarn_err err)
+{
+	char q[400], lines[TARN_FINGERPRINT_LEN + 1];
+	if (tarn_fingerprint_find(err, fp) != 0)
+		return 0;
+	tarn_fingerprint_lines(fp, lines);
+	snprintf(q, sizeof q, "The pool master at %.60s presents the certificate\n%s\n\nIs it the one the master's "
+		 "console shows (Status, Certificate)? Trust it and join?", master, lines);
+	if (tui_confirm(t, "The master's certificate", q))
+		return 1;
+	snprintf(err, TARN_ERRLEN, "not joined: the master's certificate was not trusted");
+	return 0;
+}
+
 static int save_join(struct tui *t, struct tui_form *f, tarn_err err)
 {
-	tui_print(LINES - 3, 2, COLS - 4, A_BOLD, "Joining the pool at %.60s (this takes a few seconds) ...",
-		  f->f[J_MASTER].value);
+	const char *master = f->f[J_MASTER].value, *password = f->f[J_PASS].value;
+	char fp[TARN_FINGERPRINT_LEN];
+	int fault = 0;
+	tui_print(LINES - 3, 2, COLS - 4, A_BOLD, "Joining the pool at %.60s (this takes a few seconds) ...", master);
 	refresh();
-	return pool_call(t, JOIN_TIMEOUT, err, "pool.join", "(ss)", f->f[J_MASTER].value, f->f[J_PASS].value);
+	enum tarn_call_result rc = tui_callf(t, JOIN_TIMEOUT, NULL, &fault, err, "pool.join", "(ss)", master, password);
+	if (rc == TARN_CALL_FAULT && fault == TARN_FAULT_UNCONFIRMED && trust_master(t, master, fp, err))
+		rc = tui_callf(t, JOIN_TIMEOUT, NULL, NULL, err, "pool.join", "(sss)", master, password, fp);
+	return rc == TARN_CALL_OK ? 0 : -1;
 }
 
 static void join_pool(struct tui *t)
@@ -381,7 +405,7 @@ static void join_pool(struct tui *t)
 	};
 	struct tui_form f = {.title = "Join a pool", .f = fl, .n = J_COUNT, .save = save_join, .needs_auth = 1,
 			     .intro = "This host (with no guests, in no pool of several) joins the pool of the "
-				      "host named here."};
+				      "host named here, once you confirm that host's certificate."};
 	int done = tui_form_run(t, &f);
 	forget(fl, J_COUNT);
 	if (done)

@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "event.h"
+#include "fingerprint.h"
 #include "tui.h"
 
 #define REFRESH_MS 2000
@@ -324,11 +325,34 @@ static int show_applied(void *ctx, const char *subject, int ok, const char *mess
 	return 0;
 }
 
+/* The agent's TLS certificate as host.info names it (on two lines), which
+ * an admin joining another host to this one's pool checks; "" while the
+ * agent does not answer. It does not change while the agent runs. */
+static void read_certificate(struct tui *t, char lines[TARN_FINGERPRINT_LEN + 1])
+{
+	xmlrpc_value *v = NULL;
+	tarn_err err = "";
+	char fp[TARN_FINGERPRINT_LEN] = "";
+	if (tui_callf(t, 1, &v, NULL, err, "host.info", NULL) == TARN_CALL_OK &&
+	    tui_member(v, "fingerprint", fp, sizeof fp)[0])
+		tarn_fingerprint_lines(fp, lines);
+	if (v)
+		xmlrpc_DECREF(v);
+}
+
 void screen_status(struct tui *t)
 {
+	char cert[TARN_FINGERPRINT_LEN + 1] = "";
 	for (;;) {
 		tui_frame(t, "Status", "Esc: back  Ctrl-L: redraw   (refreshes every 2 s)");
-		int y = 2 + status_draw(t, 2, 2, LINES - 4, COLS - 4) + 1;
+		int y = 2 + status_draw(t, 2, 2, LINES - 4, COLS - 4);
+		if (!cert[0])
+			read_certificate(t, cert);
+		if (cert[0] && y < LINES - 3) {
+			tui_print(y, 2, 12, t->a_dim, "Certificate");
+			y += tui_wrap(y, 14, COLS - 16, 2, A_NORMAL, cert);
+		}
+		y++;
 		if (t->st && y < LINES - 3) {
 			tui_print(y++, 2, COLS - 4, A_BOLD, "What the agent made of the settings:");
 			int y0 = y;

@@ -31,10 +31,30 @@ static void show_info(xmlrpc_env *env, xmlrpc_value *v)
 	printf("%-15s %lld d %02lld:%02lld\n", "uptime", (long long)uptime / 86400,
 	       (long long)uptime % 86400 / 3600, (long long)uptime % 3600 / 60);
 	printf("%-15s %s\n", "kernel", kernel);
+	xmlrpc_bool armed = 0;
+	int timeout = 0;
+	xmlrpc_decompose_value(env, v, "{s:b,s:i,*}", "watchdog_armed", &armed, "watchdog_timeout", &timeout);
+	if (env->fault_occurred) /* an older agent: not said */
+		xmlrpc_env_clean(env), xmlrpc_env_init(env);
+	else if (armed)
+		printf("%-15s armed: Xen reboots this host %d s after its agent stops (an HA guest runs here)\n",
+		       "watchdog", timeout);
+	else
+		printf("%-15s not armed (no HA guest runs here)\n", "watchdog");
 	if (age < 0)
 		printf("%-15s not yet: the engine has not read the host\n", "facts read");
 	else
 		printf("%-15s %lld s ago\n", "facts read", (long long)age);
+	xmlrpc_value *fp = NULL; /* what a host joining this one's pool is given to check it by */
+	xmlrpc_struct_find_value(env, v, "fingerprint", &fp);
+	if (fp) {
+		const char *text = NULL;
+		xmlrpc_read_string(env, fp, &text);
+		if (text && text[0])
+			printf("%-15s %s\n", "certificate", text);
+		free((void *)text);
+		xmlrpc_DECREF(fp);
+	}
 	free((void *)host), free((void *)version), free((void *)xen), free((void *)reason), free((void *)kernel);
 	free((void *)hvm_reason);
 }

@@ -1,4 +1,4 @@
-/* tarnctl pool create NAME | info | members | join MASTER | leave [--force] | eject MEMBER |
+/* tarnctl pool create NAME | info | members | join MASTER [--fingerprint FP] | leave [--force] | eject MEMBER |
  *              address IPV4:PORT | password | roles [utility,vm-server] | master MEMBER |
  *              maintenance MEMBER on|off
  *
@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fingerprint.h"
 #include "verb.h"
 
 #define HEAD "%-20s %-22s %-8s %-5s %-9s %s\n"
@@ -137,9 +138,63 @@ static char *pool_password(int required)
 	return buf[0] ? strdup(buf) : NULL;
 }
 
-/* A method whose last parameter is the pool password. */
+/* Asked on the terminal: whether the certificate the master presents
+ * (named in the agent's refusal) is the one its console shows. The
+ * fingerprint, or NULL when it is not trusted. */
+static const char *confirm(const char *master, const char *refusal, char fp[TARN_FINGERPRINT_LEN])
+{
+	char answer[16] = "";
+	if (tarn_fingerprint_find(refusal, fp) != 0) {
+		fprintf(stderr, "tarnctl: %s\n", refusal);
+		return NULL;
+	}
+	fprintf(stderr, "The pool master at %s presents the certificate\n  %s\nCompare it with the one its console's "
+			"Status screen (or tarnctl host info there) shows.\nTrust it? [y/N] ", master, fp);
+	if (!fgets(answer, sizeof answer, stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+		fprintf(stderr, "tarnctl: not joining\n");
+		return NULL;
+	}
+	return fp;
+}
+
+/* pool join MASTER [--fingerprint FP]: without FP the agent refuses,
+ * naming the certificate MASTER presents; on a terminal that is shown and
+ * the join made again with it once confirmed. */
+static int join(struct tarnctl *t, const char *master, const char *fingerprint, const char *pw)
+{
+	char fp[TARN_FINGERPRINT_LEN];
+	if (fingerprint || !isatty(STDIN_FILENO))
+		return fingerprint ? tarnctl_callf(t, "pool.join", show_pool, "(sss)", master, pw, fingerprint)
+				   : tarnctl_callf(t, "pool.join", show_pool, "(ss)", master, pw);
+	xmlrpc_env env;
+	xmlrpc_value *params, *result = NULL;
+	tarn_err err = "";
+	int fault = 0, rc = EXIT_FAULT;
+	xmlrpc_env_init(&env);
+	params = xmlrpc_build_value(&env, "(ss)", master, pw);
+	enum tarn_call_result r = env.fault_occurred ? TARN_CALL_UNREACHABLE
+		: tarn_client_call(t->client, "pool.join", params, &result, &fault, err);
+	if (r == TARN_CALL_FAULT && fault == TARN_FAULT_UNCONFIRMED)
+		rc = confirm(master, err, fp) ? tarnctl_callf(t, "pool.join", show_pool, "(sss)", master, pw, fp)
+					      : EXIT_FAULT;
+	else if (r == TARN_CALL_FAULT)
+		fprintf(stderr, "tarnctl: %s (fault %d)\n", err, fault);
+	else if (r == TARN_CALL_UNREACHABLE)
+		fprintf(stderr, "tarnctl: %s\n", env.fault_occurred ? env.fault_string : err), rc = EXIT_UNREACHABLE;
+	else
+		show_pool(&env, result), rc = EXIT_OK; /* an agent that does not ask */
+	if (params)
+		xmlrpc_DECREF(params);
+	if (result)
+		xmlrpc_DECREF(result);
+	xmlrpc_env_clean(&env);
+	return rc;
+}
+
+/* A method whose last parameter is the pool password (pool.join's the
+ * one before its fingerprint: "" when not given). */
 static int with_password(struct tarnctl *t, const char *method, const char *arg, int required,
-			 void (*show)(xmlrpc_env *env, xmlrpc_value *result))
+			 void (*show)(xmlrpc_env *env, xmlrpc_value *result), const char *fingerprint)
 {
 	char *pw = pool_password(required);
 	int rc;
@@ -147,7 +202,9 @@ static int with_password(struct tarnctl *t, const char *method, const char *arg,
 		fprintf(stderr, "tarnctl: the pool password is required ($TARN_POOL_PASSWORD, or asked)\n");
 		return EXIT_USAGE;
 	}
-	if (!arg)
+	if (fingerprint)
+		rc = join(t, arg, fingerprint[0] ? fingerprint : NULL, pw);
+	else if (!arg)
 		rc = tarnctl_callf(t, method, show, "(s)", pw);
 	else if (pw)
 		rc = tarnctl_callf(t, method, show, "(ss)", arg, pw);
@@ -163,13 +220,13 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 {
 	const char *verb = argv[0];
 	if (strcmp(verb, "create") == 0 && argc == 2)
-		return with_password(t, "pool.create", argv[1], 0, show_pool);
+		return with_password(t, "pool.create", argv[1], 0, show_pool, NULL);
 	if (strcmp(verb, "info") == 0 && argc == 1)
 		return tarnctl_call(t, "pool.info", NULL, show_pool);
 	if (strcmp(verb, "members") == 0 && argc == 1)
 		return tarnctl_call(t, "pool.members", NULL, show_members);
-	if (strcmp(verb, "join") == 0 && argc == 2)
-		return with_password(t, "pool.join", argv[1], 1, show_pool);
+	if (strcmp(verb, "join") == 0 && (argc == 2 || (argc == 4 && strcmp(argv[2], "--fingerprint") == 0)))
+		return with_password(t, "pool.join", argv[1], 1, show_pool, argc == 4 ? argv[3] : "");
 	if (strcmp(verb, "leave") == 0 && argc == 1)
 		return tarnctl_call(t, "pool.leave", NULL, NULL);
 	if (strcmp(verb, "leave") == 0 && argc == 2 && strcmp(argv[1], "--force") == 0)
@@ -183,7 +240,7 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(verb, "password") == 0 && argc == 1)
-		return with_password(t, "pool.setPassword", NULL, 1, NULL);
+		return with_password(t, "pool.setPassword", NULL, 1, NULL, NULL);
 	if (strcmp(verb, "vip") == 0 && argc == 2)
 		return tarnctl_call_string(t, "pool.setVirtualIp", strcmp(argv[1], "none") ? argv[1] : "");
 	if (strcmp(verb, "roles") == 0 && argc <= 2)
@@ -192,7 +249,8 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_call_strings(t, "pool.setMaster", 1, argv + 1, show_pool);
 	if (strcmp(verb, "maintenance") == 0 && argc == 3 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
 		return tarnctl_callf(t, "pool.setMaintenance", NULL, "(sb)", argv[1], (xmlrpc_bool)!strcmp(argv[2], "on"));
-	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] | leave [--force] |\n"
+	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] [--fingerprint FP] |\n"
+			"       leave [--force] |\n"
 			"       eject MEMBER | address IPV4:PORT | password | roles [utility,vm-server] |\n"
 			"       master MEMBER | maintenance MEMBER on|off | vip IPV4/PREFIX|none\n"
 			"       (the pool password: $TARN_POOL_PASSWORD, or asked)\n");
@@ -201,9 +259,10 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 
 const struct tarnctl_verb tarnctl_verbs_pool[] = {
 	{"pool", "SUBCOMMAND",
-	 "create NAME, info, members, join MASTER[:PORT], leave [--force], eject MEMBER (id or pool address), "
+	 "create NAME, info, members, join MASTER[:PORT] [--fingerprint SHA256:..] (the master's certificate, as "
+	 "its host info shows it; asked to confirm on a terminal when left out), leave [--force], eject MEMBER (id or pool address), "
 	 "address IPV4:PORT (this host's, from the agent's next start), password, "
 	 "roles [utility,vm-server] (this host's; none when left out), master MEMBER (hand the master's role "
-	 "to a voter), maintenance MEMBER on|off (no new guests; its running guests moved away)", 1, 3, pool},
+	 "to a voter), maintenance MEMBER on|off (no new guests; its running guests moved away)", 1, 4, pool},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -72,6 +72,7 @@ struct tarn_guests {
 	int fenced;      /* HA guests destroyed while the pool was lost; until it answers */
 	int looked;      /* a scan has read the pool since the engine started */
 	int members;     /* the pool's members at the last read: a pool of one never fences */
+	int ha_doms;     /* HA guests with a domain here at the last look (-1: none yet): watchdog.h */
 };
 
 /* A domain as listed. */
@@ -102,6 +103,7 @@ struct tarn_guests *tarn_guests_new(struct tarn_xen *xen, const char *pool_addre
 	snprintf(g->self, sizeof g->self, "%s", pool_address);
 	snprintf(g->savedir, sizeof g->savedir, "%s/suspend", statedir);
 	g->pool_ok = time(NULL);
+	g->ha_doms = -1;
 	/* the engine creates no pool: the node id is not needed */
 	if (!(g->pool = tarn_pool_open(pool_address, 0))) {
 		free(g);
@@ -860,10 +862,13 @@ static void fence(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 	free_doms(doms, n);
 }
 
-/* An HA guest placed on another member with a domain here, seen when the
- * pool answers again after a fence or at the engine's start (a stopped
- * engine cannot fence): moved by the master meanwhile, it must not run
- * twice. */
+/* A guest placed on another member with a domain here: the pool store
+ * says which copy lives, so this one must not run twice. Looked for when
+ * the pool answers again after a fence (HA guests moved by the master
+ * meanwhile) and at the engine's start, for every guest: a stopped engine
+ * could neither fence nor finish what it was doing, such as a migration's
+ * target left with its copy restored paused when the source resumed its
+ * own. */
 static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, const struct dom *doms, int n,
 		  tarn_store *st)
 {
@@ -871,9 +876,34 @@ static void evict(struct tarn_guests *g, libxl_ctx *ctx, const struct want *w, c
 	struct rec *r = d && d->seen.dom != TARN_DOM_DYING ? find_rec(g, w) : NULL;
 	if (!r || r->op != TARN_ACT_NONE)
 		return;
-	say(st, "warning", "ha", "guest %s: destroyed here: the pool restarted it on member %s while this host was "
-	    "cut off", w->name, w->host);
+	if (w->ha && g->fenced)
+		say(st, "warning", "ha", "guest %s: destroyed here: the pool restarted it on member %s while this host "
+		    "was cut off", w->name, w->host);
+	else
+		say(st, "warning", "guest", "guest %s: destroyed here: the pool places it on member %s, and this copy "
+		    "was left while the agent was stopped", w->name, w->host);
 	destroy(g, ctx, r, w->gen, d->domid, st);
+}
+
+/* The HA guests with a domain here that is not being torn down. */
+static int count_ha(const struct tarn_guests *g, const struct dom *doms, int n)
+{
+	int k = 0;
+	for (int i = 0; i < g->nrecs; i++) {
+		const struct dom *d = g->recs[i]->ha ? dom_named(doms, n, g->recs[i]->name) : NULL;
+		k += d && d->seen.dom != TARN_DOM_DYING;
+	}
+	return k;
+}
+
+/* After a fence, until the pool answers: its domains are seen to go. */
+static void recount_fenced(struct tarn_guests *g, libxl_ctx *ctx)
+{
+	int n = 0;
+	struct dom *doms = list_doms(g, ctx, &n);
+	if (doms)
+		g->ha_doms = count_ha(g, doms, n);
+	free_doms(doms, n);
 }
 
 static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
@@ -889,6 +919,8 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 		free_wants(&ws);
 		if (!g->fenced && g->members > 1 && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S)
 			fence(g, ctx, st);
+		else if (g->fenced)
+			recount_fenced(g, ctx);
 		return;
 	}
 	g->pool_down = 0;
@@ -911,12 +943,25 @@ static void scan(struct tarn_guests *g, libxl_ctx *ctx, tarn_store *st)
 			keep_rec(g, &ws.w[i]);
 		else if (tarn_guest_runs_here(ws.w[i].host, me.id, me.members))
 			one_guest(g, ctx, &ws.w[i], doms, n, ncpus > 0 ? ncpus : 1, now, st);
-		else if (ws.w[i].ha && ws.w[i].host[0] && (g->fenced || !g->looked) && !tarn_migrate_under_way(st, ws.w[i].name))
+		else if (ws.w[i].host[0] && ((ws.w[i].ha && g->fenced) || !g->looked) &&
+			 !tarn_migrate_under_way(st, ws.w[i].name))
 			evict(g, ctx, &ws.w[i], doms, n, st);
 	g->fenced = 0, g->looked = 1;
 	forget_gone(g);
+	g->ha_doms = count_ha(g, doms, n);
 	free_doms(doms, n);
 	free_wants(&ws);
+}
+
+int tarn_guests_ha_here(const struct tarn_guests *g)
+{
+	return g ? g->ha_doms : -1;
+}
+
+int tarn_guests_standing(const struct tarn_guests *g)
+{
+	/* before its first read the pool's size is not known: as if others were there */
+	return g && ((g->looked && g->members <= 1) || time(NULL) - g->pool_ok < TARN_HA_FENCE_S);
 }
 
 void tarn_guests_wake(struct tarn_guests *g)

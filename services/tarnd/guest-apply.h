@@ -45,6 +45,14 @@ int tarn_guests_busy(const struct tarn_guests *g);
 void tarn_guests_free(struct tarn_guests *g);
 /* Collects ended operations, and scans when it is time; events go to st. */
 void tarn_guests_run(struct tarn_guests *g, tarn_store *st);
+/* For the watchdog (watchdog.h): how many HA guests have a domain here
+ * (running, paused or shut down, not yet torn down), as the last look saw
+ * them; -1 before the first look. */
+int tarn_guests_ha_here(const struct tarn_guests *g);
+/* Whether the engine still stands by its HA guests: the pool answers, or
+ * has not been silent for the fence deadline (TARN_HA_FENCE_S, pool-ha.h),
+ * or it is a pool of this host alone. */
+int tarn_guests_standing(const struct tarn_guests *g);
 /* Makes the next tarn_guests_run look at the pool store at once (the API
  * changed a guest) instead of at the next periodic scan. */
 void tarn_guests_wake(struct tarn_guests *g);

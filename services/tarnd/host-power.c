@@ -46,7 +46,7 @@ static int run(char *const argv[], char *why, size_t len)
 	return snprintf(why, len, "%s was killed by signal %d", argv[0], WTERMSIG(status)), -1;
 }
 
-int tarn_host_power_run(tarn_store *st, const char *power_cmd)
+int tarn_host_power_run(tarn_store *st, const char *power_cmd, struct tarn_watchdog *wd)
 {
 	static const char *const kinds[] = {"host.reboot", "host.shutdown", NULL};
 	struct tarn_task t;
@@ -71,9 +71,14 @@ int tarn_host_power_run(tarn_store *st, const char *power_cmd)
 	}
 	tarn_event_add(st, "warning", "host", reboot ? "rebooting, as asked through the API"
 						     : "shutting down, as asked through the API");
+	if (wd)
+		tarn_watchdog_disarm(wd, st, reboot ? "the host reboots" : "the host shuts down");
 	if (run(argv, why, sizeof why) == 0)
 		tarn_task_end(st, &t, "done", reboot ? "reboot started" : "shutdown started");
-	else
+	else {
 		tarn_task_end(st, &t, "failed", why);
+		if (wd) /* the host stays up: armed again at the engine's next turn */
+			wd->stopping = 0;
+	}
 	return 1;
 }

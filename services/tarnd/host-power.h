@@ -5,8 +5,11 @@
 #ifndef TARN_HOST_POWER_H
 #define TARN_HOST_POWER_H
 #include "store.h"
+#include "watchdog.h"
 
-/* Runs the oldest queued power task, if any: 1 when one ran, else 0. */
-int tarn_host_power_run(tarn_store *st, const char *power_cmd);
+/* Runs the oldest queued power task, if any: 1 when one ran, else 0. Xen's
+ * watchdog (wd, or NULL) is disarmed first: the host's own shutdown stops
+ * the agent, and must not end in the watchdog's reboot. */
+int tarn_host_power_run(tarn_store *st, const char *power_cmd, struct tarn_watchdog *wd);
 
 #endif

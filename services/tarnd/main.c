@@ -50,6 +50,7 @@
 
 #include "auth.h"
 #include "cert.h"
+#include "cert-peer.h"
 #include "event.h"
 #include "facts-publish.h"
 #include "guest-apply.h"
@@ -70,6 +71,7 @@
 #include "store.h"
 #include "task.h"
 #include "task-run.h"
+#include "watchdog.h"
 
 #ifndef TARN_VERSION
 #define TARN_VERSION "0.0.0"
@@ -148,6 +150,14 @@ static int engine_wait(int sfd, int poke, int *poked, struct tarn_migrate_listen
 	return 0;
 }
 
+/* Kicks (or arms, or disarms) Xen's watchdog when due: called between the
+ * loop's steps, any of which may block for seconds. */
+static void watch(struct tarn_watchdog *wd, const struct tarn_guests *guests, tarn_store *st)
+{
+	if (wd)
+		tarn_watchdog_run(wd, tarn_guests_ha_here(guests), tarn_guests_standing(guests), st);
+}
+
 /* The engine reads the host's facts every TARN_FACTS_INTERVAL seconds,
  * runs the reconcilers (the host's settings, repositories, guests) and the
  * tasks that need root, and between them waits in poll(2) on the stop
@@ -182,6 +192,11 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 			close(sfd);
 		return 1;
 	}
+	/* first: a slot left armed by an engine that crashed is kicked at once */
+	static struct tarn_watchdog watchdog;
+	struct tarn_watchdog *wd = ec->run_guests ? &watchdog : NULL;
+	if (wd)
+		tarn_watchdog_open(wd, ec->paths->rundir, st);
 	char msg[200];
 	int lost = tarn_task_recover(st);
 	if (lost > 0) {
@@ -209,6 +224,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 			reconcile(st, ec, &done, &failed, &retry_at, &repo_pool, facts_pool);
 			tarn_workers_poll(&workers, st);
 		}
+		watch(wd, guests, st);
 		if (time(NULL) >= facts_at) {
 			if (tarn_host_facts_refresh(facts, xen, st, err))
 				syslog(LOG_ERR, "host facts: %s", err);
@@ -216,11 +232,14 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 				syslog(LOG_DEBUG, "host facts: not published to the pool: %s", err);
 			facts_at = time(NULL) + TARN_FACTS_INTERVAL;
 		}
+		watch(wd, guests, st);
 		if (ec->run_guests) { /* an agent that manages no host (tests' API-only one) holds no address */
 			tarn_guests_run(guests, st);
+			watch(wd, guests, st);
 			tarn_pool_vip_run(&vip, facts_pool, st, time(NULL));
 		}
-		tarn_host_power_run(st, ec->power_cmd);
+		watch(wd, guests, st);
+		tarn_host_power_run(st, ec->power_cmd, wd);
 		int poked = 0, sig = engine_wait(sfd, ec->poke, &poked, &incoming, xen, &fds, &cap);
 		tarn_migrate_reap(&incoming);
 		if (poked)
@@ -229,6 +248,8 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 			syslog(LOG_INFO, "stopping on signal %d", sig);
 			snprintf(msg, sizeof msg, "agent stopping on signal %d", sig);
 			tarn_event_add(st, "info", "agent", msg);
+			if (wd)
+				tarn_watchdog_disarm(wd, st, "the agent stops");
 			break;
 		}
 		if (waitpid(api, NULL, WNOHANG) == api) {
@@ -253,6 +274,8 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	}
 	tarn_local_socket_remove(ec->socket, &ec->socket_bound);
 	tarn_host_facts_free(facts);
+	if (wd) /* after the API process died it stays armed: the supervisor's next engine takes it over */
+		tarn_watchdog_close(wd);
 	/* a create or destroy still in flight keeps its configuration and the
 	 * context: the process is ending, and the domain lives on regardless */
 	if (!tarn_guests_busy(guests))
@@ -325,7 +348,11 @@ static int api_process(const char *db, const char *pool_dir, const char *pool_ad
 		return 1;
 	}
 	struct tarn_membership *member = pool_start(pool_dir, pool_address, cfg->port, st, repo_root);
+	char fingerprint[TARN_FINGERPRINT_LEN] = "";
+	if (tarn_cert_fingerprint(cfg->cert_pem, fingerprint, err))
+		syslog(LOG_WARNING, "the agent's certificate: %s", err);
 	struct tarn_agent agent = {.store = st, .version = TARN_VERSION, .repo_root = repo_root,
+				   .cert_fingerprint = fingerprint,
 				   .console_dir = console_dir, .pool = tarn_membership_pool(member),
 				   .membership = member, .membership_ops = &membership_ops, .engine_poke = poke};
 	xmlrpc_registry *reg = tarn_registry_new(&agent, err);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert-peer.h"
 #include "client.h"
+#include "cmd.h"
 #include "event.h"
 #include "fileio.h"
 #include "migrate-request.h"
@@ -28,13 +31,15 @@
 #define BALANCE_S 2     /* the leader's look at who is up */
 #define EVACUATE_S 2    /* a member's look at the guests it moves away */
 #define PEER_TIMEOUT_S 30
+#define PIN_TIMEOUT_S 10 /* the handshake that reads the master's certificate */
+#define MASTER_CERT "master-cert-" /* in the pool directory, while a join runs */
 
 struct tarn_membership {
 	pthread_mutex_t lock; /* the node, against a join or leave restarting it */
 	pthread_cond_t wake;
 	pthread_t keeper;
 	atomic_int stopping; /* set without the lock, which a keeper's round holds */
-	char node_dir[4200], aside[4200];
+	char pooldir[4096], node_dir[4200], aside[4200];
 	char address[256], agent[256], leader[256];
 	uint64_t id;
 	struct tarn_pool_tls tls; /* the node's address, socket and key file */
@@ -61,11 +66,24 @@ static int exists(const char *path)
 	return stat(path, &sb) == 0;
 }
 
+/* A join's pinned certificates that an agent killed mid-way left. */
+static void drop_certificates(const char *pooldir)
+{
+	char pattern[4200];
+	glob_t g;
+	snprintf(pattern, sizeof pattern, "%s/" MASTER_CERT "*", pooldir);
+	if (glob(pattern, 0, NULL, &g) == 0)
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+	globfree(&g);
+}
+
 /* The node's data once lived in the pool directory itself: moved into
  * node/. A join that never finished is put back, one that did is tidied. */
 static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
 {
 	char joined[4300];
+	snprintf(m->pooldir, sizeof m->pooldir, "%s", pooldir);
 	snprintf(m->node_dir, sizeof m->node_dir, "%s/node", pooldir);
 	snprintf(m->aside, sizeof m->aside, "%s/standalone", pooldir);
 	snprintf(joined, sizeof joined, "%s/joined", m->node_dir);
@@ -78,7 +96,8 @@ static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
 		}
 		for (struct dirent *e; (e = readdir(d));) {
 			char from[4300], to[4600];
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, "node") || !strcmp(e->d_name, "standalone"))
+			if (e->d_name[0] == '.' || !strcmp(e->d_name, "node") || !strcmp(e->d_name, "standalone") ||
+			    !strncmp(e->d_name, MASTER_CERT, strlen(MASTER_CERT)))
 				continue;
 			snprintf(from, sizeof from, "%s/%s", pooldir, e->d_name);
 			snprintf(to, sizeof to, "%s/%s", m->node_dir, e->d_name);
@@ -87,6 +106,7 @@ static int prepare(struct tarn_membership *m, const char *pooldir, tarn_err err)
 		}
 		closedir(d);
 	}
+	drop_certificates(pooldir);
 	if (exists(m->aside)) {
 		int done = exists(joined);
 		syslog(LOG_WARNING, "pool: a join was interrupted %s", done ? "after it was accepted: finishing it"
@@ -294,39 +314,94 @@ tarn_pool *tarn_membership_pool(struct tarn_membership *m)
 	return m ? m->pool : NULL;
 }
 
-/* A call to another member's agent as the pool ("pool" and the pool
- * password), over TLS. Its certificate is not checked: a host about to
- * join has no way yet to know it. */
-static int peer_call(const char *host, int port, const char *password, const char *method, xmlrpc_value *params,
-		     xmlrpc_value **result, tarn_err err)
+/* The member a join calls: its agent, the pool password, and the file
+ * holding the certificate it presented (pinned by the admin's fingerprint)
+ * that every call checks it by. */
+struct peer {
+	char host[256];
+	int port;
+	const char *password;
+	char cafile[4300];
+};
+
+/* A call to the member's agent as the pool ("pool" and the pool password),
+ * over TLS with its pinned certificate; no host name check, which a
+ * self-signed certificate naming the host, dialled by address, fails. */
+static int peer_call(const struct peer *p, const char *method, xmlrpc_value *params, xmlrpc_value **result,
+		     tarn_err err)
 {
-	struct tarn_client_opts o = {.host = host, .port = port, .user = "pool", .password = password,
-				     .insecure = 1, .timeout_s = PEER_TIMEOUT_S};
+	struct tarn_client_opts o = {.host = p->host, .port = p->port, .user = "pool", .password = p->password,
+				     .cafile = p->cafile, .timeout_s = PEER_TIMEOUT_S};
 	int fault = 0;
 	tarn_client *c = tarn_client_open(&o, err);
 	enum tarn_call_result rc = c ? tarn_client_call(c, method, params, result, &fault, err) : TARN_CALL_UNREACHABLE;
 	tarn_client_close(c);
 	if (rc == TARN_CALL_UNREACHABLE && strstr(err, "refused the login"))
-		snprintf(err, TARN_ERRLEN, "the pool master at %.60s refused the pool password", host);
+		snprintf(err, TARN_ERRLEN, "the pool master at %.60s refused the pool password", p->host);
+	else if (rc == TARN_CALL_UNREACHABLE && strstr(err, "certificate"))
+		snprintf(err, TARN_ERRLEN, "the pool master at %.60s:%d no longer presents the certificate it showed "
+			 "first: not joining", p->host, p->port);
 	else if (rc == TARN_CALL_UNREACHABLE && !strstr(err, "too many failed"))
-		snprintf(err, TARN_ERRLEN, "cannot reach the pool master's agent at %.60s:%d", host, port);
+		snprintf(err, TARN_ERRLEN, "cannot reach the pool master's agent at %.60s:%d", p->host, p->port);
 	if (rc == TARN_CALL_FAULT) /* its words, and whether to try again later */
 		return fault == -32500 ? TARN_POOL_DOWN : TARN_POOL_REFUSED;
 	return rc == TARN_CALL_OK ? 0 : TARN_POOL_DOWN;
 }
 
+/* The pinned certificate in a file of its own for the client's checks
+ * (POOLDIR/master-cert-*, which the node's moves during a join leave be):
+ * 0, or TARN_POOL_DOWN with err. */
+static int keep_certificate(struct tarn_membership *m, struct peer *p, const char *pem, tarn_err err)
+{
+	snprintf(p->cafile, sizeof p->cafile, "%s/" MASTER_CERT "XXXXXX", m->pooldir);
+	int fd = mkstemp(p->cafile), ok = fd >= 0 && write(fd, pem, strlen(pem)) == (ssize_t)strlen(pem);
+	if (!ok)
+		snprintf(err, TARN_ERRLEN, "cannot keep the master's certificate in %.80s: %s", m->pooldir,
+			 strerror(errno));
+	if (fd >= 0 && (close(fd) || !ok))
+		unlink(p->cafile);
+	if (!ok)
+		p->cafile[0] = '\0';
+	return ok ? 0 : TARN_POOL_DOWN;
+}
+
+/* Before the password goes anywhere: the certificate the master presents
+ * must be the one the admin read on its console (no fingerprint: refused,
+ * naming it). It is then kept in p->cafile (removed by the caller). */
+static int pin_master(struct tarn_membership *m, struct peer *p, const char *fingerprint, tarn_err err)
+{
+	char want[TARN_FINGERPRINT_LEN], got[TARN_FINGERPRINT_LEN], *pem = NULL, why[TARN_ERRLEN];
+	int rc = 0;
+	if (fingerprint && tarn_fingerprint_parse(fingerprint, want, err))
+		return TARN_POOL_REFUSED;
+	if (tarn_cert_peer(p->host, p->port, PIN_TIMEOUT_S, &pem, got, why))
+		rc = (snprintf(err, TARN_ERRLEN, "cannot reach the pool master's agent at %.60s:%d: %.200s", p->host,
+			       p->port, why), TARN_POOL_DOWN);
+	else if (!fingerprint)
+		rc = (snprintf(err, TARN_ERRLEN, "the pool master at %.40s:%d presents certificate %s; check it on the "
+			       "master's console (Status) and join again with that fingerprint", p->host, p->port, got),
+		      TARN_JOIN_UNCONFIRMED);
+	else if (strcmp(want, got) != 0)
+		rc = (snprintf(err, TARN_ERRLEN, "the pool master at %.40s:%d presents certificate %s, not the %s you "
+			       "gave: not joining", p->host, p->port, got + 7, want + 7), TARN_POOL_REFUSED);
+	else
+		rc = keep_certificate(m, p, pem, err);
+	free(pem);
+	return rc;
+}
+
 /* host and port from "host[:port]" (a bare IPv6 address has no port). */
-static int split_master(const char *master, char *host, size_t n, int *port, tarn_err err)
+static int split_master(const char *master, struct peer *p, tarn_err err)
 {
 	if (tarn_check_host_port(master, err))
 		return TARN_POOL_REFUSED;
 	const char *colon = strrchr(master, ':');
-	*port = 8899;
+	p->port = 8899;
 	if (colon && strchr(master, ':') == colon) {
-		*port = atoi(colon + 1);
-		snprintf(host, n, "%.*s", (int)(colon - master), master);
+		p->port = atoi(colon + 1);
+		snprintf(p->host, sizeof p->host, "%.*s", (int)(colon - master), master);
 	} else {
-		snprintf(host, n, "%s", master);
+		snprintf(p->host, sizeof p->host, "%s", master);
 	}
 	return 0;
 }
@@ -427,8 +502,8 @@ int tarn_membership_key(void *mp, char hex[65], tarn_err err)
 }
 
 /* Calls method(id as text[, address, agent]) on the master. */
-static int peer_id_call(struct tarn_membership *m, const char *host, int port, const char *password,
-			const char *method, uint64_t id, int with_addresses, tarn_err err)
+static int peer_id_call(struct tarn_membership *m, const struct peer *p, const char *method, uint64_t id,
+			int with_addresses, tarn_err err)
 {
 	xmlrpc_env env;
 	xmlrpc_value *r = NULL;
@@ -438,7 +513,7 @@ static int peer_id_call(struct tarn_membership *m, const char *host, int port, c
 	xmlrpc_value *params = with_addresses ? xmlrpc_build_value(&env, "(sss)", sid, m->address, m->agent)
 					      : xmlrpc_build_value(&env, "(s)", sid);
 	int rc = env.fault_occurred ? (snprintf(err, TARN_ERRLEN, "out of memory"), TARN_POOL_DOWN)
-				    : peer_call(host, port, password, method, params, &r, err);
+				    : peer_call(p, method, params, &r, err);
 	if (params)
 		xmlrpc_DECREF(params);
 	if (r)
@@ -447,40 +522,15 @@ static int peer_id_call(struct tarn_membership *m, const char *host, int port, c
 	return rc;
 }
 
-int tarn_membership_join(void *mp, const char *master, const char *password, tarn_err err)
+/* The join's second half, once admitted: this node restarts empty as the
+ * pool's, the master seats it, and only then is the old data dropped; or
+ * it is all undone and the master told. */
+static int seat(struct tarn_membership *m, const struct peer *p, uint64_t id, const char *key, tarn_err err)
 {
-	struct tarn_membership *m = mp;
-	char host[256], key[65] = "";
-	int port;
-	uint64_t id = 0;
-	if (!password || !password[0])
-		return snprintf(err, TARN_ERRLEN, "the pool password is required"), TARN_POOL_REFUSED;
-	int rc = split_master(master, host, sizeof host, &port, err);
-	/* a node on loopback cannot be reached from another host */
-	if (rc == 0 && strncmp(m->address, "127.", 4) == 0 && strncmp(host, "127.", 4) != 0 &&
-	    strcmp(host, "localhost") != 0)
-		rc = (snprintf(err, TARN_ERRLEN, "this host's pool address %.24s is loopback: set one other hosts "
-			       "reach (pool.setAddress), restart the agent, join again", m->address), TARN_POOL_REFUSED);
-	if (rc == 0)
-		rc = standalone(m, err);
-	xmlrpc_env env;
-	xmlrpc_value *params = NULL, *r = NULL;
-	xmlrpc_env_init(&env);
-	if (rc == 0 && !(params = xmlrpc_build_value(&env, "(ss)", m->address, m->agent)))
-		rc = (snprintf(err, TARN_ERRLEN, "out of memory"), TARN_POOL_DOWN);
-	if (rc == 0 && (rc = peer_call(host, port, password, "pool.peerAdmit", params, &r, err)) == 0)
-		rc = read_admission(r, &id, key, err);
-	if (params)
-		xmlrpc_DECREF(params);
-	if (r)
-		xmlrpc_DECREF(r);
-	xmlrpc_env_clean(&env);
-	if (rc)
-		return rc;
-	syslog(LOG_INFO, "pool: admitted by %s as node %" PRIu64 "; restarting the pool node to join", master, id);
+	int rc;
 	pthread_mutex_lock(&m->lock);
 	if (restart_as(m, id, key, err) == 0)
-		rc = peer_id_call(m, host, port, password, "pool.peerSeat", id, 1, err);
+		rc = peer_id_call(m, p, "pool.peerSeat", id, 1, err);
 	else
 		rc = TARN_POOL_DOWN;
 	if (rc == 0 && settle(m, err))
@@ -491,14 +541,55 @@ int tarn_membership_join(void *mp, const char *master, const char *password, tar
 		snprintf(why, sizeof why, "%s", err);
 		restore(m);
 		pthread_mutex_unlock(&m->lock);
-		peer_id_call(m, host, port, password, "pool.peerAbort", id, 0, ignored);
+		peer_id_call(m, p, "pool.peerAbort", id, 0, ignored);
 		snprintf(err, TARN_ERRLEN, "joining failed, this host is as it was: %.*s", TARN_ERRLEN - 45, why);
 		return rc;
 	}
 	pthread_mutex_unlock(&m->lock);
-	explicit_bzero(key, sizeof key);
-	syslog(LOG_INFO, "pool: joined the pool of %s as node %" PRIu64, master, id);
 	return 0;
+}
+
+int tarn_membership_join(void *mp, const char *master, const char *password, const char *fingerprint,
+			 tarn_err err)
+{
+	struct tarn_membership *m = mp;
+	struct peer p = {.password = password};
+	char key[65] = "";
+	uint64_t id = 0;
+	if (!password || !password[0])
+		return snprintf(err, TARN_ERRLEN, "the pool password is required"), TARN_POOL_REFUSED;
+	int rc = split_master(master, &p, err);
+	/* a node on loopback cannot be reached from another host */
+	if (rc == 0 && strncmp(m->address, "127.", 4) == 0 && strncmp(p.host, "127.", 4) != 0 &&
+	    strcmp(p.host, "localhost") != 0)
+		rc = (snprintf(err, TARN_ERRLEN, "this host's pool address %.24s is loopback: set one other hosts "
+			       "reach (pool.setAddress), restart the agent, join again", m->address), TARN_POOL_REFUSED);
+	if (rc == 0)
+		rc = standalone(m, err);
+	if (rc == 0)
+		rc = pin_master(m, &p, fingerprint, err);
+	xmlrpc_env env;
+	xmlrpc_value *params = NULL, *r = NULL;
+	xmlrpc_env_init(&env);
+	if (rc == 0 && !(params = xmlrpc_build_value(&env, "(ss)", m->address, m->agent)))
+		rc = (snprintf(err, TARN_ERRLEN, "out of memory"), TARN_POOL_DOWN);
+	if (rc == 0 && (rc = peer_call(&p, "pool.peerAdmit", params, &r, err)) == 0)
+		rc = read_admission(r, &id, key, err);
+	if (params)
+		xmlrpc_DECREF(params);
+	if (r)
+		xmlrpc_DECREF(r);
+	xmlrpc_env_clean(&env);
+	if (rc == 0) {
+		syslog(LOG_INFO, "pool: admitted by %s as node %" PRIu64 "; restarting the pool node to join", master, id);
+		rc = seat(m, &p, id, key, err);
+	}
+	explicit_bzero(key, sizeof key);
+	if (p.cafile[0])
+		unlink(p.cafile);
+	if (rc == 0)
+		syslog(LOG_INFO, "pool: joined the pool of %s as node %" PRIu64, master, id);
+	return rc;
 }
 
 /* Leadership goes to another voter that answers before the leader leaves. */

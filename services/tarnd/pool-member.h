@@ -27,9 +27,13 @@ void tarn_membership_stop(struct tarn_membership *m);
 tarn_pool *tarn_membership_pool(struct tarn_membership *m);
 
 /* Joins the pool of the agent at master ("host[:port]", port 8899 by
- * default) with the pool password. Refused (TARN_POOL_REFUSED) or failed
- * (TARN_POOL_DOWN) with err saying why; this host then stays as it was. */
-int tarn_membership_join(void *m, const char *master, const char *password, tarn_err err);
+ * default) with the pool password, once the certificate master presents
+ * has fingerprint (as the admin read it on the master); every call of the
+ * join checks it. Refused (TARN_POOL_REFUSED; TARN_JOIN_UNCONFIRMED
+ * without a fingerprint, err naming master's) or failed (TARN_POOL_DOWN)
+ * with err saying why; this host then stays as it was. */
+int tarn_membership_join(void *m, const char *master, const char *password, const char *fingerprint,
+			 tarn_err err);
 /* The pool key (64 hex digits) that members' TLS is keyed with. */
 int tarn_membership_key(void *m, char hex[65], tarn_err err);
 /* Leaves the pool: this host becomes a lone host in no pool. With force,

@@ -6,12 +6,23 @@
  * provides the types' helpers (init, dispose, bitmaps, JSON). Asynchronous
  * operations end at once, their completion queued for libxl_event_check.
  * Memory: $TARN_XEN_DOUBLE_MIB (4096 by default), less 512 for dom0, less
- * the domains'. Saving and restoring are not doubled: they fail. */
+ * the domains'. Saving and restoring are not doubled: they fail.
+ *
+ * Xen's domain watchdog (libxenctrl's xc_watchdog) is doubled too, as Xen
+ * keeps it across the engine's restarts: dom0's two slots in the file
+ * watchdog ("EXPIRY EXPIRY", epoch seconds, 0 when free), and every call
+ * appended to watchdog.log as "TIME arm|kick|disarm ID TIMEOUT RESULT"; a
+ * slot found expired at a call is logged "TIME fired ID" (on Xen the host
+ * would have rebooted) and freed. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <libxl.h>
 #include <libxl_utils.h>
 #include <stdio.h>
+#include <sys/time.h>
+
+#include "watchdog.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -388,4 +399,93 @@ int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid, libxl_do
 {
 	(void)ctx, (void)domid, (void)d_config, (void)ao_how;
 	return ERROR_FAIL;
+}
+
+/* Xen's domain watchdog: the slots' expiries, file watchdog. */
+static void slots_path(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "%s/%s", dir(), name);
+}
+
+static double now_s(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void watchdog_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void watchdog_log(const char *fmt, ...)
+{
+	char path[4200];
+	slots_path(path, sizeof path, "watchdog.log");
+	FILE *f = fopen(path, "a");
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(f, "%.3f ", now_s());
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+struct xc_interface_core {
+	int unused;
+};
+
+xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger, unsigned open_flags)
+{
+	(void)logger, (void)dombuild_logger, (void)open_flags;
+	return dir() ? calloc(1, sizeof(xc_interface)) : NULL;
+}
+
+int xc_interface_close(xc_interface *xch)
+{
+	free(xch);
+	return 0;
+}
+
+/* As Xen's domain_watchdog (xen/common/sched/core.c): id 0 arms a free
+ * slot and returns its id (ENOSPC when none is), a slot's id kicks it
+ * (timeout > 0) or disarms it (0); an id that is not armed is EINVAL. */
+int xc_watchdog(xc_interface *xch, uint32_t id, uint32_t timeout)
+{
+	(void)xch;
+	char path[4200], tmp[4300];
+	double exp[2] = {0, 0}, now = now_s();
+	slots_path(path, sizeof path, "watchdog");
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lf %lf", &exp[0], &exp[1]) != 2)
+			exp[0] = exp[1] = 0;
+		fclose(f);
+	}
+	for (int i = 0; i < 2; i++)
+		if (exp[i] && exp[i] < now) {
+			watchdog_log("fired %d\n", i + 1);
+			exp[i] = 0;
+		}
+	const char *op = id == 0 ? "arm" : timeout ? "kick" : "disarm";
+	int rc = 0, err = 0;
+	if (id > 2 || (id && !exp[id - 1]))
+		rc = -1, err = EINVAL;
+	else if (id == 0) {
+		int i = !exp[0] ? 0 : !exp[1] ? 1 : -1;
+		if (i < 0)
+			rc = -1, err = ENOSPC;
+		else
+			exp[i] = now + timeout, rc = i + 1;
+	} else
+		exp[id - 1] = timeout ? now + timeout : 0;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f) {
+		fprintf(f, "%.3f %.3f\n", exp[0], exp[1]);
+		if (fclose(f) != 0 || rename(tmp, path) != 0)
+			unlink(tmp);
+	}
+	watchdog_log("%s %u %u %d\n", op, (unsigned)id, (unsigned)timeout, rc < 0 ? -err : rc);
+	errno = err;
+	return rc;
 }

@@ -3,6 +3,7 @@
 as a CD on BIOS, written raw to a USB stick, and on UEFI; then with a data
 disk across a reboot. Everything is read off the serial console."""
 import os
+import re
 import secrets
 import shutil
 import ssl
@@ -23,6 +24,7 @@ ISO = os.path.join(os.environ.get("TARN_OUT", os.path.join(TOP, "out")), "tarn.i
 LOGS = os.environ.get("TARN_TEST_LOGS", tempfile.mkdtemp())
 WORK = tempfile.mkdtemp(prefix="tarn-boot-")
 CONSOLE_PASSWORD = "console pass 1"
+TARN_WATCHDOG_S = 30  # services/tarnd/watchdog.h
 
 
 def choose_entry(m, hotkey):
@@ -429,6 +431,74 @@ def hvm_alone():
     try:
         if host_is_up(m, "hvm"):
             hvm_guest(m)
+    finally:
+        m.close()
+
+
+def watchdog_scenario():
+    """Xen's watchdog (services/tarnd/watchdog.h) on real Xen, in one boot: an
+    HA PV guest started arms it (host info, the slot's id in /run/tarn,
+    Xen's own dump of dom0); the engine killed -9 is restarted by the
+    supervisor and kicks the same slot; then the whole agent and its
+    supervisor are stopped (kill -STOP): Xen's watchdog fires and the
+    machine reboots (QEMU runs with -no-reboot: it exits) within the
+    timeout and a margin. Prints the seconds from the stop to the fire."""
+    data, stage = os.path.join(WORK, "wd-data.img"), os.path.join(WORK, "wd-data")
+    subprocess.run([os.path.join(TOP, "tests", "guest", "template.sh"), os.path.join(stage, "tiny")],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["truncate", "-s", "256M", data], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "TARN-DATA", "-d", stage, data], check=True)
+    m = Machine("watchdog", LOGS, iso=ISO, data=data)
+    try:
+        if not host_is_up(m, "watchdog"):
+            return
+        cfg = ("sed -e 's/^name = .*/name = \"wd\"/' -e 's/tarn.guest=tiny/tarn.guest=wd/' "
+               "-e 's#\"vmlinuz\"#\"/var/lib/tarn/tiny/vmlinuz\"#' "
+               "-e 's#\"initrd.gz\"#\"/var/lib/tarn/tiny/initrd.gz\"#' /var/lib/tarn/tiny/vm.cfg > /tmp/wd.cfg")
+        rc, out = m.run(cfg + " && for i in $(seq 30); do tarnctl guest define /tmp/wd.cfg && break; sleep 1; done; "
+                        "tarnctl guest ha wd on && tarnctl guest start wd --wait && tarnctl guest list", 300)
+        report("watchdog: an HA PV guest is defined and started", rc == 0 and "wd" in out, out)
+        rc, out = m.run("for i in $(seq 30); do tarnctl host info | grep -q '^watchdog  *armed' && break; sleep 1; "
+                        "done; tarnctl host info | grep '^watchdog'; echo slot=$(cat /run/tarn/watchdog)", 60)
+        slot = out.rsplit("slot=", 1)[-1].strip()
+        report("watchdog: host info says Xen's watchdog is armed (30 s), its slot's id in /run/tarn/watchdog",
+               "armed: Xen reboots this host 30 s after its agent stops" in out and slot in ("1", "2"), out)
+        rc, out = m.run("xl debug-keys q; sleep 1; xl dmesg | grep 'watchdog . expires' | tail -1", 60)
+        report("watchdog: Xen's own dump of its domains shows the slot armed (only dom0 arms one)",
+               f"watchdog {int(slot) - 1 if slot in ('1', '2') else '?'} expires in" in out, out)
+        engine = "for p in $(pidof tarnd); do awk '/^Uid/ {print $2}' /proc/$p/status | grep -qx 0 && echo $p; done"
+        rc, out = m.run(f"kill -9 $({engine}); for i in $(seq 90); do tarnctl events 2>/dev/null | "
+                        "grep -q 'left armed by the agent that stopped' && break; sleep 1; done; "
+                        "tarnctl events | grep -i watchdog | tail -3; echo slot=$(cat /run/tarn/watchdog)", 150)
+        report("watchdog: the engine killed -9, the supervisor's next one kicks the slot it left (no new slot)",
+               f"slot {slot}, left armed by the agent that stopped" in out and out.rstrip().endswith(f"slot={slot}"),
+               out)
+        with m.lock:
+            early = b"Watchdog timer" in m.buf
+        report("watchdog: it never fired while the agent ran", not early, "Watchdog timer on the console")
+        rc, out = m.run("kill -STOP $(cat /run/tarnd-supervise.pid) $(pidof tarnd); "
+                        "for p in $(pidof tarnd); do grep State /proc/$p/status; done", 30)
+        stopped = time.monotonic()
+        report("watchdog: the agent's processes and their supervisor are stopped (kill -STOP)",
+               rc == 0 and out.count("stopped") == 2, out)
+        try:
+            m.expect(r"Watchdog timer (?:\d+ )?fired for (?:domain 0|d0)", TARN_WATCHDOG_S + 90)
+            fired = time.monotonic() - stopped
+        except Timeout:
+            fired = None
+        print(f"# watchdog: Xen's watchdog fired {fired if fired is None else round(fired, 1)} s after the stop "
+              f"(timeout {TARN_WATCHDOG_S} s)")
+        report(f"watchdog: Xen's watchdog fires {fired and round(fired, 1)} s after the agent stopped "
+               f"(timeout {TARN_WATCHDOG_S} s, kicks every 3 s)",
+               fired is not None and fired <= TARN_WATCHDOG_S + 15, fired)
+        try:
+            m.proc.wait(120)  # -no-reboot: QEMU exits when the machine resets
+            rebooted = True
+        except subprocess.TimeoutExpired:
+            rebooted = False
+        with m.lock:
+            tail = m.buf[-600:].decode(errors="replace")
+        report("watchdog: ... and the machine reboots (QEMU, run with -no-reboot, exits)", rebooted, tail)
     finally:
         m.close()
 
@@ -903,11 +973,14 @@ def pool_member(m, ip, name):
     report(f"migrate: {name}'s agent restarts with its pool node on {ip}:8900", "unavailable" not in out, out)
 
 
-def pool_screen(m, pool_keys, done, timeout):
+def pool_screen(m, pool_keys, done, timeout, certificate=None):
     """From the shell back to the Tarn console's menu, o for the Server pool
     screen, then a form filled by pool_keys (its key, each field, Enter):
-    the console password when it is asked, and the console's word that it
-    is done. Back at the shell afterwards."""
+    the console password when it is asked, the master's certificate when a
+    join shows it (y once it is the certificate given: the master's, as its
+    own host info says; n otherwise), and the console's word that it is
+    done. Back at the shell afterwards; whether the certificate shown was
+    the one given."""
     m.send("exit\n")
     m.expect(r"Local shell", 60)
     time.sleep(1)
@@ -915,12 +988,25 @@ def pool_screen(m, pool_keys, done, timeout):
     m.expect(r"This host is in no pool", 60)
     for k in pool_keys:
         keys(m, k)
-    if m.expect(rf"(Password:|{done})", timeout).group(1) == b"Password:":
-        keys(m, CONSOLE_PASSWORD + "\r")
-        m.expect(done, timeout)
+    shown = None
+    asked = (b"Password:", b"presents the certificate")
+    while (seen := m.expect(rf"(Password:|presents the certificate|{done})", timeout).group(1)) in asked:
+        if seen == b"Password:":
+            keys(m, CONSOLE_PASSWORD + "\r")
+            continue
+        try:  # on two lines: 16 pairs, then 16
+            m.expect(re.escape(certificate[:55]), 30)
+            m.expect(re.escape(certificate[55:]), 30)
+            shown = True
+        except Exception:
+            shown = False
+        keys(m, "y" if shown else "n")
+        if not shown:
+            break
     keys(m, "\r")
     keys(m, "\x1b", 1.5)
     m.console_shell(CONSOLE_PASSWORD, 60)
+    return shown
 
 
 def guest_console(m, name, word, before=""):
@@ -978,11 +1064,20 @@ def migration():
         pool_member(b, "10.9.0.2", "B")
         rc, out = a.run("ping -c 2 -W 2 10.9.0.2", 30)
         report("migrate: A reaches B on the shared network", rc == 0, out)
+        # A's certificate, as its administrator reads it there, for B's join to be checked against
+        rc, out = a.run("tarnctl host info | grep ^certificate", 30)
+        cert = out.split()[-1] if rc == 0 and out.split() else ""
+        report("migrate: A's host info shows its certificate's fingerprint", cert.startswith("SHA256:")
+               and len(cert) == 102, out)
+        shown = None
         try:  # as an administrator would: each host's console, its Server pool screen
             pool_screen(a, ["c", "lab\t", "pool pass 1\t", "pool pass 1\r"], r"Pool lab is created", 120)
-            pool_screen(b, ["j", "10.9.0.1\t", "pool pass 1\r"], r"This host joined the pool", 180)
+            shown = pool_screen(b, ["j", "10.9.0.1\t", "pool pass 1\r"], r"This host joined the pool", 180,
+                                certificate=cert)
         except Exception as e:
             print(f"# forming the pool from the consoles: {e}")
+        report("migrate: B's join shows the master's certificate to confirm, A's, and is confirmed (y)",
+               shown is True, shown)
         rc, out = a.run("tarnctl pool info", 60)
         report("migrate: A creates a pool from its console (Server pool, c)", rc == 0 and "lab" in out, out)
         rc, out = b.run("tarnctl pool members", 120)
@@ -1058,12 +1153,13 @@ if __name__ == "__main__":
         report("image exists", False, f"{ISO} missing: run ./build.sh image")
         exit_status()
     wanted = sys.argv[1:] or ["bios", "usb", "uefi", "uefi-usb", "persist", "console", "firstboot",
-                              "install-bios", "install-uefi", "migrate"]
+                              "install-bios", "install-uefi", "migrate", "watchdog"]
     for name, fn in [("bios", boot_bios_cd), ("usb", boot_usb_stick),
                      ("uefi", boot_uefi),
                      ("uefi-usb", boot_uefi_usb_stick), ("persist", persistence),
                      ("console", console_settings), ("firstboot", first_boot),
                      ("install-bios", install_bios), ("install-uefi", install_uefi), ("migrate", migration),
+                     ("watchdog", watchdog_scenario),
                      ("hvm", hvm_alone)]:
         if name in wanted:
             try:

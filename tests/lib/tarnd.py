@@ -1,6 +1,7 @@
 """A real tarnd (the ASan/UBSan build) for tests: its own state directory,
 API port and pool address, never the host's; an XML-RPC proxy to it; kill -9
 and a clean stop."""
+import hashlib
 import os
 import signal
 import socket
@@ -34,6 +35,13 @@ def until(seconds, fn, step=0.1, each=None):
             return v
         time.sleep(step)
     return None
+
+
+def fingerprint(state):
+    """The agent's certificate's SHA-256 as Tarn shows it (SHA256:AB:..), computed here from its cert.pem."""
+    with open(os.path.join(state, "tls", "cert.pem")) as f:
+        digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).hexdigest().upper()
+    return "SHA256:" + ":".join(digest[i:i + 2] for i in range(0, 64, 2))
 
 
 def set_password(state, password):

@@ -45,7 +45,7 @@ def unchanged(a, before, what):
 
 def refusals(a, b):
     code, i = fault(a.api.pool.create, "lab", POOL_PASSWORD)
-    code2, j = fault(b.api.pool.join, f"{a.ip}:{a.port}", POOL_PASSWORD)
+    code2, j = fault(b.api.pool.join, f"{a.ip}:{a.port}", POOL_PASSWORD, a.api.host.info()["fingerprint"])
     report("migrate: two agents form a pool", code is None and code2 is None and len(j["members"]) == 2,
            (code, i, code2, j))
     ids = {m["address"]: m["id"] for m in a.api.pool.members()}

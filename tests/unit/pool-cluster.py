@@ -7,13 +7,17 @@ on all, a standby promoted when a voter is lost, kill -9 of the master (a
 new master within seconds, measured; nothing committed lost), the old
 master rejoining as a follower, a minority refusing writes, leave and
 eject, and guest placement."""
+import base64
 import os
+import pty
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
 import tempfile
+import xmlrpc.client
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -21,6 +25,7 @@ from check import report, exit_status  # noqa: E402
 from ports import free_port  # noqa: E402
 import tarnd  # noqa: E402
 from tarnd import fault  # noqa: E402
+from tls_mitm import Mitm  # noqa: E402
 
 PASSWORD = "correct horse battery"
 POOL_PASSWORD = "pool secret one"
@@ -48,6 +53,10 @@ class Host:
     @property
     def master_spec(self):
         return f"{self.ip}:{self.port}"
+
+    @property
+    def fingerprint(self):
+        return tarnd.fingerprint(self.state)
 
 
 def info(h):
@@ -120,13 +129,77 @@ def placement(a, b, c):
     report("place: and the guest on B is stopped again", ok is True, (code, ok))
 
 
+def standalone_as_it_was(h):
+    """h is in no pool, on its own node, with no join's leftovers."""
+    code, msg = fault(h.api.pool.info)
+    pooldir = os.path.join(h.state, "pool")
+    node_id = open(os.path.join(pooldir, "node", "node-id")).read().strip()
+    left = sorted(set(os.listdir(pooldir)) - {"node"})
+    return code == -500 and "no pool yet" in msg and node_id == "1" and not left, (code, msg, node_id, left)
+
+
+def pinning(a, b, c):
+    """The joiner checks the master's certificate against the fingerprint
+    the admin gives, before the pool password goes anywhere."""
+    code, hi = fault(a.api.host.info)
+    report("pin: host.info shows the agent's certificate fingerprint, SHA-256 of its DER certificate",
+           code is None and hi["fingerprint"] == a.fingerprint != b.fingerprint, (code, hi, a.fingerprint))
+    code, msg = fault(b.api.pool.join, a.master_spec, POOL_PASSWORD)
+    ok, why = standalone_as_it_was(b)
+    report("pin: a join without a fingerprint is refused (fault -32501), naming the master's, the joiner as it "
+           "was", code == -32501 and f"presents certificate {a.fingerprint};" in msg
+           and "check it on the master's console" in msg and ok, (code, msg, why))
+    code, msg = fault(b.api.pool.join, a.master_spec, POOL_PASSWORD, "")
+    report("pin: an empty fingerprint is none", code == -32501 and a.fingerprint in msg, (code, msg))
+    code, msg = fault(b.api.pool.join, a.master_spec, POOL_PASSWORD, c.fingerprint)
+    ok, why = standalone_as_it_was(b)
+    report("pin: a join with another certificate's fingerprint is refused, naming both; the joiner as it was",
+           code == -500 and f"presents certificate {a.fingerprint[7:]}, not the {c.fingerprint[7:]} you gave: "
+           "not joining" in msg and ok, (code, msg, why))
+    code, msg = fault(b.api.pool.join, a.master_spec, POOL_PASSWORD, "SHA256:12:34")
+    report("pin: a fingerprint that is not one is refused, saying so",
+           code == -500 and "not a SHA-256 fingerprint" in msg and standalone_as_it_was(b)[0], (code, msg))
+
+    keys = (os.path.join(c.state, "tls", "cert.pem"), os.path.join(c.state, "tls", "key.pem"))
+    mitm = Mitm("127.0.0.6", (a.ip, a.port), *keys)
+    try:
+        snoop = xmlrpc.client.ServerProxy(
+            f"https://admin:{PASSWORD.replace(' ', '%20')}@{mitm.address}/RPC2",
+            context=ssl._create_unverified_context())
+        code, hi = fault(snoop.host.info)
+        report("pin: (the man in the middle relays calls and reads them: an unchecking client is fooled)",
+               code is None and hi["fingerprint"] == a.fingerprint and b"host.info" in mitm.seen, (code, hi))
+        mitm.seen = b""
+        code, msg = fault(b.api.pool.join, mitm.address, POOL_PASSWORD, a.fingerprint)
+        ok, why = standalone_as_it_was(b)
+        report("pin: a man in the middle with another certificate is refused though the master's fingerprint "
+               "is given; it reads nothing; the joiner as it was",
+               code == -500 and f"presents certificate {c.fingerprint[7:]}, not the {a.fingerprint[7:]}" in msg
+               and mitm.seen == b"" and ok, (code, msg, mitm.seen[:200], why))
+    finally:
+        mitm.close()
+    mitm = Mitm("127.0.0.6", (a.ip, a.port), *keys, switch_after=1)
+    try:
+        code, msg = fault(b.api.pool.join, mitm.address, POOL_PASSWORD, a.fingerprint)
+        ok, why = standalone_as_it_was(b)
+        secret = base64.b64encode(f"pool:{POOL_PASSWORD}".encode())
+        report("pin: a man in the middle that lets the first handshake through, then shows its own certificate, "
+               "is refused; the pool password never reaches it; the joiner as it was",
+               code is not None and "no longer presents the certificate" in msg and mitm.connections >= 2
+               and secret not in mitm.seen and ok, (code, msg, mitm.connections, why))
+    finally:
+        mitm.close()
+    report("pin: the master admitted nobody", len(info(a)["members"]) == 1, info(a))
+
+
 def joining(a, b, c, d):
     code, g = fault(a.api.guest.define, GUEST.format("before-pool"))
     report("place: a guest defined on a host in no pool is unplaced (its engine runs it alone)",
            code is None and g["host"] == "", (code, g))
     code, i = fault(a.api.pool.create, "lab", POOL_PASSWORD)
     report("cluster: pool.create with a pool password", code is None and i["name"] == "lab", (code, i))
-    code, msg = fault(b.api.pool.join, a.master_spec, "not the pool password")
+    pinning(a, b, c)
+    code, msg = fault(b.api.pool.join, a.master_spec, "not the pool password", a.fingerprint)
     report("cluster: a wrong pool password is refused with a clear message",
            code is not None and "refused the pool password" in msg, (code, msg))
     code, msg = fault(b.api.pool.info)
@@ -136,13 +209,13 @@ def joining(a, b, c, d):
     code, msg = fault(d.api.pool.join, "127.0.0.9:1", POOL_PASSWORD)
     report("cluster: an unreachable master is a clear error", code is not None and "cannot reach" in msg,
            (code, msg))
-    code, msg = fault(b.api.pool.join, a.master_spec, "")
+    code, msg = fault(b.api.pool.join, a.master_spec, "", a.fingerprint)
     report("cluster: an empty pool password is refused", code == -500 and "password is required" in msg,
            (code, msg))
 
     t = time.time()
-    code, i = fault(b.api.pool.join, a.master_spec, POOL_PASSWORD)
-    report("cluster: B joins A's pool", code is None and i["name"] == "lab" and len(i["members"]) == 2,
+    code, i = fault(b.api.pool.join, a.master_spec, POOL_PASSWORD, a.fingerprint[7:].replace(":", "").lower())
+    report("cluster: B joins A's pool (the fingerprint in lower case, without prefix and colons)", code is None and i["name"] == "lab" and len(i["members"]) == 2,
            (code, i))
     print(f"# join took {time.time() - t:.2f} s")
     code, g = fault(b.api.guest.get, "before-pool")
@@ -150,7 +223,7 @@ def joining(a, b, c, d):
            code is None and g["host"] == member_id(b, a) and g["host_address"] == a.pool_address, (code, g))
     code, ok = fault(a.api.guest.undefine, "before-pool")
     report("place: (that guest undefined again)", ok is True, (code, ok))
-    code, i = fault(c.api.pool.join, a.master_spec, POOL_PASSWORD)
+    code, i = fault(c.api.pool.join, a.master_spec, POOL_PASSWORD, a.fingerprint)
     report("cluster: C joins", code is None and len(i["members"]) == 3, (code, i))
     code, msg = fault(c.api.pool.setAddress, "127.0.0.9:8900")
     report("cluster: a member of a pool of several cannot change its pool address",
@@ -177,7 +250,7 @@ def joining(a, b, c, d):
            [names(h) for h in (a, b, c)])
     placement(a, b, c)
 
-    code, i = fault(d.api.pool.join, b.master_spec, POOL_PASSWORD)
+    code, i = fault(d.api.pool.join, b.master_spec, POOL_PASSWORD, b.fingerprint)
     report("cluster: a fourth host joins through a member that is not master, as a standby",
            code is None and roles(a).get(d.pool_address) == "standby", (code, roles(a)))
 
@@ -208,7 +281,11 @@ def failover(hosts):
                      and roles(d).get(a.pool_address) == "standby")
     report("cluster: the standby is promoted to voter and the lost voter made a standby", promoted, roles(d))
 
+    stale = os.path.join(a.state, "pool", "master-cert-x1y2z3")  # as a join killed mid-way leaves it
+    open(stale, "w").close()
     up = a.start()
+    report("pin: a pinned certificate a killed join left is removed at the next start", not os.path.exists(stale),
+           os.listdir(os.path.join(a.state, "pool")))
     back = until(20, lambda: (info(a) or {}).get("master") is False
                  and roles(a).get(a.pool_address) in ("standby", "voter"))
     report("cluster: the old master, restarted, rejoins as a follower", up and back, info(a))
@@ -241,7 +318,7 @@ def minority(hosts):
         *fault(left.api.guest.define, GUEST.format("in-minority"))), 0.5) or (None, "")
     report("cluster: a minority refuses writes, saying a majority is needed",
            code == -32500 and "majority" in msg, (code, msg, f"{time.time() - t:.1f} s"))
-    code, msg = fault(d.api.pool.join, left.master_spec, POOL_PASSWORD)
+    code, msg = fault(d.api.pool.join, left.master_spec, POOL_PASSWORD, left.fingerprint)
     code2, msg2 = fault(d.api.pool.info)
     report("cluster: a join while the pool has no majority is refused, saying so; the joiner stays as it was",
            code is not None and "majority" in msg and code2 == -500 and "no pool yet" in msg2, (code, msg, msg2))
@@ -270,14 +347,21 @@ def ejecting(hosts):
     return victim
 
 
-def tarnctl(h, *args, pool_password=None):
+def tarnctl(h, *args, pool_password=None, answer=None):
+    """tarnctl pool ARGS against h; with answer, its standard input is a
+    terminal that is given that line."""
     env = dict(os.environ, TARN_PASSWORD=PASSWORD)
     env.pop("TARN_POOL_PASSWORD", None)
     if pool_password:
         env["TARN_POOL_PASSWORD"] = pool_password
+    tty = pty.openpty() if answer is not None else None
+    if tty:
+        os.write(tty[0], (answer + "\n").encode())
     p = subprocess.run([os.path.join(tarnd.TOP, "out", "c-san", "tarnctl"), "--host", h.ip, "--port", str(h.port),
                         "--insecure", "pool", *args], capture_output=True, text=True, env=env,
-                       stdin=subprocess.DEVNULL, timeout=60)
+                       stdin=tty[1] if tty else subprocess.DEVNULL, timeout=60)
+    if tty:
+        os.close(tty[0]), os.close(tty[1])
     return p.returncode, p.stdout + p.stderr
 
 
@@ -288,14 +372,28 @@ def with_tarnctl(hosts, victim):
     rc, out = tarnctl(rest[0], "members")
     report("tarnctl: pool members lists each member's Raft role, state and heartbeat",
            rc == 0 and out.count(" voter ") == 2 and "(leader)" in out and " up " in out, out)
-    rc, out = tarnctl(d, "join", rest[0].master_spec, pool_password="wrong pool password")
+    m = rest[1]
+    rc, out = tarnctl(d, "join", m.master_spec, pool_password=POOL_PASSWORD)
+    report("tarnctl: pool join without --fingerprint, not on a terminal: exits 1 with the refusal naming the "
+           "master's certificate", rc == 1 and m.fingerprint in out and "(fault -32501)" in out
+           and standalone_as_it_was(d)[0], (rc, out))
+    rc, out = tarnctl(d, "join", m.master_spec, "--fingerprint", rest[0].fingerprint, pool_password=POOL_PASSWORD)
+    report("tarnctl: pool join with another certificate's --fingerprint exits 1, saying so",
+           rc == 1 and "you gave: not joining" in out and standalone_as_it_was(d)[0], (rc, out))
+    rc, out = tarnctl(d, "join", m.master_spec, pool_password=POOL_PASSWORD, answer="n")
+    report("tarnctl: on a terminal it shows the master's fingerprint and asks; n joins nothing",
+           rc == 1 and f"presents the certificate\n  {m.fingerprint}\n" in out and "Trust it? [y/N]" in out
+           and standalone_as_it_was(d)[0], (rc, out))
+    rc, out = tarnctl(d, "join", rest[0].master_spec, "--fingerprint", rest[0].fingerprint,
+                      pool_password="wrong pool password")
     report("tarnctl: pool join with a wrong pool password exits 1, saying so",
            rc == 1 and "refused the pool password" in out, (rc, out))
     rc, out = tarnctl(d, "join", rest[0].master_spec)
     report("tarnctl: pool join without a pool password is a usage error", rc == 2 and "required" in out, (rc, out))
-    rc, out = tarnctl(d, "join", rest[1].master_spec, pool_password=POOL_PASSWORD)
-    report("tarnctl: the host that left joins again, with the pool password from the environment",
-           rc == 0 and "lab" in out and out.count(" voter ") == 3, out)
+    rc, out = tarnctl(d, "join", m.master_spec, pool_password=POOL_PASSWORD, answer="y")
+    report("tarnctl: the host that left joins again once y trusts the fingerprint shown, the pool password "
+           "from the environment", rc == 0 and m.fingerprint in out and "lab" in out and out.count(" voter ") == 3,
+           out)
     master = next((h for h in rest + [d] if (info(h) or {}).get("master")), None)
     others = [h for h in rest + [d] if h is not master]
     rc, out = tarnctl(master, "leave") if master else (None, "no master")

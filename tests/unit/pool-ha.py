@@ -100,6 +100,15 @@ class Host:
         return p.returncode, p.stdout + p.stderr
 
 
+def watchdog(h, since=0):
+    """Xen's watchdog calls on h as the double logs them (watchdog.h): [time, op, id...] from since."""
+    try:
+        lines = open(os.path.join(h.xen, "watchdog.log")).read().split("\n")
+    except OSError:
+        return []
+    return [[float(w[0]), *w[1:]] for w in (ln.split() for ln in lines) if w and float(w[0]) >= since]
+
+
 def info(h):
     code, i = fault(h.api.pool.info)
     return i if code is None else None
@@ -134,7 +143,8 @@ def vip_on_master(hosts, what, master=None):
 
 def form_pool(a, b, c):
     code, i = fault(a.api.pool.create, "ha", POOL_PASSWORD)
-    joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD)[0] for h in (b, c)]
+    fingerprint = a.api.host.info()["fingerprint"]
+    joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD, fingerprint)[0] for h in (b, c)]
     voters = until(30, lambda: len([m for m in (info(a) or {}).get("members", []) if m["raft"] == "voter"]) == 3)
     report("ha: three agents in network namespaces form a pool of three voters, A the master",
            code is None and joined == [None, None] and voters and (info(a) or {}).get("master"), (code, joined, info(a)))
@@ -151,6 +161,10 @@ def form_pool(a, b, c):
     rc, out = a.ctl("guest", "list")
     report("ha: tarnctl guest list shows the HA column", rc == 0 and "HA" in out and "yes" in out, out)
     time.sleep(3)  # every engine has recorded its free memory
+    until(10, lambda: "kick" in [c[1] for c in watchdog(a)])
+    ops = {h.name: [c[1] for c in watchdog(h)] for h in (a, b, c)}
+    report("ha: A, running the HA guest, armed Xen's watchdog and kicks it; B and C, running none, did not",
+           ops["a"][:1] == ["arm"] and "kick" in ops["a"] and not ops["b"] and not ops["c"], ops)
     for h in (a, b, c):
         fault(h.api.net.setManagementInterface, "eth0")  # the namespace's one link: where the address goes
     rc, out = a.ctl("pool", "vip", "10.77.0.300/24")
@@ -182,6 +196,11 @@ def partition(hosts):
           f"after {t_restart:.1f} s (fence {tarnd_const('FENCE')} s, restart {tarnd_const('RESTART')} s)")
     report(f"ha: the new master restarts it on another member ({t_restart:.1f} s after the cut), after the fence",
            moved and fenced and t_fence < t_restart, (t_fence, t_restart))
+    ops = [c[1] for c in watchdog(a, t0)]
+    report("ha: the fenced host disarmed its watchdog once its HA guest was gone, before it fired",
+           "disarm" in ops and "fired" not in ops and "arm" not in ops, ops)
+    report("ha: the member that restarted it armed its own",
+           moved and "arm" in [c[1] for c in watchdog(moved[0], t0)], moved and watchdog(moved[0], t0))
     until(10, lambda: False, each=watch)  # a while longer: never a second start
     survivors = [h for h in (b, c)]
     views = [fault(h.api.guest.get, "web")[1] for h in survivors]
@@ -231,12 +250,24 @@ def death(hosts, victim):
            moved and len(moved) == 1 and watch.most == 1, watch.seen[-3:])
     if was_master:
         vip_on_master(others, "the master killed, the new master holds it")
+    # a copy of the guest that is not HA (placed on A) left paused here, as
+    # a migration's target whose engine died mid-restore would leave it
+    with open(os.path.join(victim.xen, "77"), "w") as f:
+        f.write("plain p 64\n")
     victim.start()
+    gone = until(30, lambda: not victim.domains("plain"))
+    report("guests: a copy of a guest placed on another member, left while the agent was stopped, is destroyed "
+           "when it starts", gone and a_runs_plain(hosts), (victim.domains("plain"), [h.domains("plain") for h in hosts]))
     until(15, lambda: (info(victim) or {}).get("master") is False)
     if was_master:  # the kill left its address in place, as an agent's crash would on a live host
         gone = until(30, lambda: not victim.holds_vip())
         report("vip: the killed master's agent, started again, removes the copy it left",
                gone and len(vip_holders(hosts)) == 1, vip_holders(hosts))
+
+
+def a_runs_plain(hosts):
+    """The guest that is not HA still runs on A, its host, alone."""
+    return [h.name for h in hosts if h.domains("plain")] == ["a"] and hosts[0].domains("plain") == ["r"]
 
 
 def tarnd_const(which):

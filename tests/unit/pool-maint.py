@@ -44,7 +44,7 @@ def tarnctl(h, *args):
 
 def form(a, b, c, d):
     code, _ = fault(a.api.pool.create, "maint", POOL_PASSWORD)
-    ok = code is None and all(fault(h.api.pool.join, a.master_spec, POOL_PASSWORD)[0] is None for h in (b, c))
+    ok = code is None and all(fault(h.api.pool.join, a.master_spec, POOL_PASSWORD, a.api.host.info()["fingerprint"])[0] is None for h in (b, c))
     want = {h.pool_address: "voter" for h in (a, b, c)}
     report("setup: a pool of three voters", ok and until(10, lambda: roles(a) == want), roles(a))
 
@@ -69,7 +69,7 @@ def set_master(a, b, c, d):
     code, i = fault(b.api.pool.setMaster, member_id(b, a))
     report("master: naming the master it already is (by id) changes nothing",
            code is None and i["leader"] == a.pool_address, (code, i))
-    code, _ = fault(d.api.pool.join, a.master_spec, POOL_PASSWORD)
+    code, _ = fault(d.api.pool.join, a.master_spec, POOL_PASSWORD, a.api.host.info()["fingerprint"])
     code2, msg = fault(a.api.pool.setMaster, d.pool_address)
     report("master: a standby is refused, saying only voters can be master",
            code is None and code2 == -500 and "is a standby, not a voter" in msg, (code, code2, msg))

@@ -132,6 +132,9 @@ for _ in $(seq 50); do ctl --json host info 2>/dev/null | grep -q '"facts_age": 
 check "host info exits 0" 0 ctl host info
 grep -q "^CPUs *$(nproc) " <<<"$out" && grep -q '^kernel' <<<"$out" && echo "PASS tarnctl: host info shows CPUs and kernel" ||
 	echo "FAIL tarnctl: host info shows CPUs and kernel: $out"
+fp=$(openssl x509 -in "$state/tls/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=/SHA256:/')
+grep -qx "certificate *$fp" <<<"$out" && echo "PASS tarnctl: host info shows the agent's certificate fingerprint (openssl's SHA-256)" ||
+	echo "FAIL tarnctl: host info shows the agent's certificate fingerprint ($fp): $out"
 check "host info --json" 0 ctl --json host info
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["cpus"]>0 and d["memory_total_mib"]>0' "$out" 2>/dev/null &&
 	echo "PASS tarnctl: host info --json has numbers" || echo "FAIL tarnctl: host info --json has numbers: $out"

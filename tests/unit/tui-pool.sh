@@ -5,7 +5,9 @@
 # this host's pool address (and the restart it needs), its roles, the members list
 # refreshing as B joins and leaves, making B master and putting it in
 # maintenance and back, joining B's pool with a wrong and the
-# right pool password, a wrong console password, leaving. Nothing touches
+# right pool password once B's certificate is confirmed (and not, when it
+# is not), a wrong console password, leaving. The Status screen's
+# certificate fingerprint. Nothing touches
 # this machine's /etc, /run/tarn or ports 8899/8900.
 T=tui-pool
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tui.sh"
@@ -27,11 +29,21 @@ pool_of() {
 try: i = json.load(sys.stdin); print(i["name"], len(i["members"]))
 except Exception: print("none")'
 }
+# an agent's certificate fingerprint as openssl computes it (SHA256:AB:..), and its two halves as the console
+# shows them: 16 pairs on the first line, 16 on the second
+fingerprint() { openssl x509 -in "$1/tls/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=/SHA256:/'; }
+fpa=$(fingerprint "$state") fpb=$(fingerprint "$stateb")
+fpb1=${fpb:0:55} fpb2=${fpb:55}
 # enter_and_wait with a longer wait: a join takes seconds
 enter_slow() { keys "$1" Enter; wait_for "$1" "$2" "$3"; }
 HINTS='j: join  l: leave  e: eject  m: member  a: addr  r: roles  v: VIP  Esc: back'
 
 check "the console starts on agent A" console main
+keys main s
+check "Status shows the agent's certificate fingerprint (openssl's), for joining hosts to check" \
+	wait_for main "Certificate +${fpa:0:55}\$" 5
+check "its second half on the next line, whole at 80x24" grep -qE "^ +${fpa:55}\$" "$tmp/screen"
+keys main Escape; wait_for main "$MENU"
 keys main o
 check "o opens Server pool: this host is in no pool" wait_for main 'This host is in no pool'
 check "the agent's words say why" grep -q 'in no pool yet' "$tmp/screen"
@@ -58,12 +70,16 @@ check "the member: address, Raft role, up, master and this host" \
 check "this host's roles, read-only, with no 'not in this version'" bash -c \
 	"grep -qF '[x] pool master  [x] utility server  [x] VM server' '$tmp/screen' && ! grep -q 'this version' '$tmp/screen'"
 [ "$(pool_of "$sock")" = "lab-a 1" ] && pass "pool.info: lab-a, one member" || fail "pool.info: lab-a, one member: $(pool_of "$sock")"
-out=$(TARN_POOL_PASSWORD=not-it ctlb pool join 127.0.0.1:$port 2>&1)
+out=$(TARN_POOL_PASSWORD=not-it ctlb pool join 127.0.0.1:$port --fingerprint "$fpa" 2>&1)
 grep -q 'refused the pool password' <<<"$out" && pass "the pool password is set: B with another is refused" ||
 	fail "the pool password is set: B with another is refused: $out"
 out=$(TARN_POOL_PASSWORD=pool-secret-a ctlb pool join 127.0.0.1:$port 2>&1)
-[ "$(pool_of "$sockb")" = "lab-a 2" ] && pass "B joins with the console's pool password" ||
-	fail "B joins with the console's pool password: $out"
+grep -qF "presents certificate $fpa; check it on the master's console" <<<"$out" &&
+	[ "$(pool_of "$sockb")" = none ] && pass "tarnctl: B without --fingerprint is refused, naming A's certificate" ||
+	fail "tarnctl: B without --fingerprint is refused, naming A's certificate: $out"
+out=$(TARN_POOL_PASSWORD=pool-secret-a ctlb pool join 127.0.0.1:$port --fingerprint "${fpa,,}" 2>&1)
+[ "$(pool_of "$sockb")" = "lab-a 2" ] && pass "B joins with the console's pool password and A's --fingerprint" ||
+	fail "B joins with the console's pool password and A's --fingerprint: $out"
 check "the members list shows B by itself (live refresh)" wait_for main "127.0.0.2:$poolb +[a-z]+ +up" 10
 
 # ---- a member made master, put in maintenance and taken out ----
@@ -163,8 +179,13 @@ keys main j; wait_for main 'Tarn [^ ]+ +Join a pool'
 keys main 300.1.1.1
 check "join: a wrong master address is refused" enter_and_wait main '! 300 is not 0-255'
 keys main C-u 127.0.0.2:$portb Tab not-the-password
-check "join: a wrong pool password: the agent's refusal, inline" \
-	enter_slow main 'Nothing was saved: the pool master at 127.0.0.2 refused the pool password' 30
+check "join: the master's certificate is shown to confirm first (nothing sent yet)" \
+	enter_slow main "The pool master at 127.0.0.2:$portb presents the certificate" 30
+check "join: the fingerprint shown is B's, on two lines within 80 columns" \
+	bash -c "grep -qF '$fpb1' '$tmp/screen' && grep -qF '$fpb2' '$tmp/screen'"
+keys main y
+check "join: trusted, then a wrong pool password: the agent's refusal, inline" \
+	wait_for main 'Nothing was saved: the pool master at 127.0.0.2 refused the pool password' 30
 [ "$(pool_of "$sock")" = "lab-a 1" ] && pass "join refused: this host is as it was" ||
 	fail "join refused: this host is as it was: $(pool_of "$sock")"
 keys main Up C-u 127.0.0.9:1 Tab C-u pool-secret-b
@@ -184,7 +205,15 @@ quit other
 
 keys main j; wait_for main 'Tarn [^ ]+ +Join a pool'
 keys main 127.0.0.2:$portb Tab pool-secret-b
-check "join: the right pool password joins" enter_slow main 'This host joined the pool' 90
+enter_slow main "The pool master at 127.0.0.2:$portb presents the certificate" 30
+keys main n
+check "join: n (the certificate not trusted) joins nothing, saying so" \
+	wait_for main 'not joined: the master.s certificate was not trusted' 10
+[ "$(pool_of "$sock")" = "lab-a 1" ] && pass "join: not trusted: this host is as it was" ||
+	fail "join: not trusted: this host is as it was: $(pool_of "$sock")"
+enter_slow main "The pool master at 127.0.0.2:$portb presents the certificate" 30
+keys main y
+check "join: y (trusted) and the right pool password joins" wait_for main 'This host joined the pool' 90
 keys main Enter
 check "the screen shows B's pool" wait_for main 'Pool +lab-b'
 check "the members list shows 2, this host marked" wait_for main "127.0.0.1:$((port + 1)) +[a-z]+ +up.*this host" 10

@@ -41,7 +41,7 @@ static const char *sql(tarn_pool *p, const char *text)
 	tarn_err err;
 	s.text = text;
 	if (tarn_pool_with_leader(p, run, &s, err))
-		snprintf(s.out, sizeof s.out, "error: %s", err);
+		snprintf(s.out, sizeof s.out, "error: %.240s", err);
 	return s.out;
 }
 
