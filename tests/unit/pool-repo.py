@@ -101,7 +101,8 @@ exec {shutil.which("mount")} "$@"
 
 def form_pool(a, b, c):
     code, _ = fault(a.api.pool.create, "lab", POOL_PASSWORD)
-    joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD)[0] for h in (b, c)]
+    fingerprint = a.api.host.info()["fingerprint"]  # the joiners check A's certificate
+    joined = [fault(h.api.pool.join, a.master_spec, POOL_PASSWORD, fingerprint)[0] for h in (b, c)]
     voters = until(30, lambda: len([m for m in fault(a.api.pool.info)[1].get("members", [])
                                     if m["raft"] == "voter"]) == 3)
     roles = fault(c.api.pool.setRoles, "")
