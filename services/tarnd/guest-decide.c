@@ -112,6 +112,17 @@ static void reconcile(const struct tarn_guest_want *w, const struct tarn_guest_s
 	}
 }
 
+/* A settled running guest's domain seen paused, for less than
+ * TARN_PAUSE_GRACE: perhaps the start of an xl destroy, so not yet drift. */
+static int pause_held(const struct tarn_guest_seen *s, struct tarn_guest_memory *m, time_t now)
+{
+	if (s->dom != TARN_DOM_PAUSED || m->last != TARN_DOM_RUNNING)
+		return 0;
+	if (!m->paused_since)
+		m->paused_since = now;
+	return now - m->paused_since < TARN_PAUSE_GRACE;
+}
+
 static enum tarn_power power_of(enum tarn_dom d)
 {
 	return d == TARN_DOM_RUNNING ? TARN_RUNNING : d == TARN_DOM_PAUSED ? TARN_PAUSED
@@ -126,6 +137,15 @@ void tarn_guest_decide(const struct tarn_guest_want *w, const struct tarn_guest_
 		m->retry_at = 0, m->failures = 0;
 	if (w->desired != TARN_STOPPED || s->dom == TARN_DOM_ABSENT)
 		m->stop_deadline = 0;
+	if (s->dom != TARN_DOM_PAUSED)
+		m->paused_since = 0;
+	int as_was = m->known && m->settled && m->gen == w->gen; /* nothing asked or done since the last scan */
+	if (as_was && (s->dom == TARN_DOM_DYING || pause_held(s, m, now))) {
+		/* on its way out, or perhaps about to be, and not by us: wait,
+		 * remembering it as it was, so that its end is seen as drift */
+		p->actual = actual_name(s, m);
+		return;
+	}
 	if (s->dom == TARN_DOM_DYING) {
 		/* on its way out: wait */
 	} else if (w->request == TARN_REQ_DESTROY) {
@@ -145,7 +165,7 @@ void tarn_guest_decide(const struct tarn_guest_want *w, const struct tarn_guest_
 			p->act = TARN_ACT_REBOOT, p->why = "rebooting on request";
 		else if (s->dom == TARN_DOM_PAUSED) /* a paused guest cannot reboot itself */
 			p->act = TARN_ACT_RESTART, p->why = "restarting on request (it was paused)";
-	} else if (m->known && m->settled && m->gen == w->gen && s->dom != m->last) {
+	} else if (as_was && s->dom != m->last) {
 		p->drift = 1;
 		p->why = drift_why(m->last, s->dom);
 		if (w->leave_drift) {

@@ -48,7 +48,13 @@ struct tarn_guest_memory {
 	time_t stop_deadline; /* a clean shutdown was asked: destroy after this */
 	time_t retry_at;      /* a start failed: not again before this */
 	int failures;         /* starts failed in a row (for the back-off) */
+	time_t paused_since;  /* a pause not made here was first seen then (0: none) */
 };
+
+/* A pause made outside Tarn is drift only once it has lasted this long:
+ * xl destroy pauses a domain before it tears its devices down, which under
+ * load takes seconds, and such a domain must not be unpaused. */
+#define TARN_PAUSE_GRACE 10
 
 enum tarn_act {
 	TARN_ACT_NONE,

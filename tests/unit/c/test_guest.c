@@ -262,8 +262,24 @@ static void decisions(void)
 	CHECK("decide: xl destroy by hand is drift, restored", scan(&r, TARN_DOM_ABSENT, 0) == TARN_ACT_CREATE &&
 								   r.p.drift && strstr(r.p.why, "destroyed outside"));
 	scan(&r, TARN_DOM_RUNNING, 0);
-	CHECK("decide: xl pause by hand is drift, unpaused", scan(&r, TARN_DOM_PAUSED, 0) == TARN_ACT_UNPAUSE &&
-								 r.p.drift);
+	CHECK("decide: a pause not made here is not drift at once (xl destroy pauses first)",
+	      scan(&r, TARN_DOM_PAUSED, 0) == TARN_ACT_NONE && !r.p.drift && !strcmp(r.p.actual, "paused"));
+	CHECK("decide: ... nor while it lasts less than the grace",
+	      scan(&r, TARN_DOM_PAUSED, 0) == TARN_ACT_NONE && !r.p.drift);
+	CHECK("decide: an xl destroy that paused it first: dying, wait",
+	      scan(&r, TARN_DOM_DYING, 0) == TARN_ACT_NONE && !r.p.drift && !strcmp(r.p.actual, "dying"));
+	CHECK("decide: ... then gone: drift, destroyed outside, restored",
+	      scan(&r, TARN_DOM_ABSENT, 0) == TARN_ACT_CREATE && r.p.drift && strstr(r.p.why, "destroyed outside"));
+	scan(&r, TARN_DOM_RUNNING, 0);
+	enum tarn_act a = TARN_ACT_NONE;
+	int scans = 0;
+	for (; scans < 10 && a == TARN_ACT_NONE; scans++)
+		a = scan(&r, TARN_DOM_PAUSED, 0);
+	CHECK("decide: xl pause by hand is drift once it lasts the grace, unpaused",
+	      a == TARN_ACT_UNPAUSE && r.p.drift && strstr(r.p.why, "paused outside") &&
+	      scans == TARN_PAUSE_GRACE / 2 + 1);
+	scan(&r, TARN_DOM_RUNNING, 0);
+	CHECK("decide: a later pause waits the whole grace again", scan(&r, TARN_DOM_PAUSED, 0) == TARN_ACT_NONE);
 	scan(&r, TARN_DOM_RUNNING, 0);
 	r.w.leave_drift = 1;
 	CHECK("decide: with the leave policy, drift becomes what is desired",
