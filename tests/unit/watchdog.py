@@ -79,7 +79,8 @@ class Host:
         except OSError:
             return None
 
-    def domain(self, name):
+    def domain_file(self, name):
+        """The double's file of the domain named name and its words (name, state, MiB), or (None, None)."""
         for f in os.listdir(self.xen):
             if f.isdigit():
                 try:
@@ -87,8 +88,13 @@ class Host:
                 except OSError:
                     continue
                 if w and w[0] == name:
-                    return w[1]
-        return None
+                    return os.path.join(self.xen, f), w
+        return None, None
+
+    def domain(self, name):
+        """Its state letter (r running, p paused), or None."""
+        w = self.domain_file(name)[1]
+        return w[1] if w else None
 
     def events(self):
         return [e["message"] for e in self.api.event.list(0, 1000) if e["subject"] == "watchdog"]
