@@ -91,6 +91,14 @@ static const char *const migrations[] = {
 	"  source TEXT NOT NULL UNIQUE, options TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE member_repos (address TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,"
 	"  message TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, PRIMARY KEY (address, name));",
+	/* 9: I/O work on pool repositories handed to a utility server (pool-job.h) */
+	"CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, repo TEXT NOT NULL,"
+	"  args TEXT NOT NULL DEFAULT '', host TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('queued','running','done','failed','cancelled')),"
+	"  progress INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',"
+	"  cancel INTEGER NOT NULL DEFAULT 0, task INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX jobs_host ON jobs (host, state);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -497,8 +505,14 @@ int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err e
 int tarn_pool_exec(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
 		   tarn_err err)
 {
+	return tarn_pool_exec_id(c, sql, v, n, NULL, changes, err);
+}
+
+int tarn_pool_exec_id(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n,
+		      int64_t *last_id, int64_t *changes, tarn_err err)
+{
 	for (int i = 0;; i++) {
-		if (tarn_dqlite_exec(c, sql, v, n, NULL, changes, err) == 0)
+		if (tarn_dqlite_exec(c, sql, v, n, last_id, changes, err) == 0)
 			return 0;
 		if (i == 12 || (tarn_dqlite_errcode(c) & 0xff) != 5 /* SQLITE_BUSY */)
 			return (tarn_dqlite_errcode(c) & 0xff) == 19 /* SQLITE_CONSTRAINT */ ? TARN_POOL_REFUSED

@@ -103,6 +103,9 @@ int tarn_pool_with_leader(tarn_pool *p, tarn_leader_fn fn, void *ctx, tarn_err e
 struct tarn_dq_value;
 int tarn_pool_exec(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n, int64_t *changes,
 		   tarn_err err);
+/* The same, with the row id of an INSERT's last row. */
+int tarn_pool_exec_id(struct tarn_dqlite *c, const char *sql, const struct tarn_dq_value *v, unsigned n,
+		      int64_t *last_id, int64_t *changes, tarn_err err);
 
 struct tarn_guest {
 	const char *uuid;

@@ -58,7 +58,7 @@ static void pool_and_guests(tarn_pool *p, const char *addr)
 	int rc = -3;
 	for (int i = 0; i < 100 && (rc = tarn_pool_schema_version(p, err)) < 0; i++)
 		usleep(100 * 1000); /* the node elects itself */
-	CHECK("pool store: the schema is brought up to date", rc == 8);
+	CHECK("pool store: the schema is brought up to date", rc == 9);
 	CHECK("pool store: no pool before one is created",
 	      tarn_pool_info(p, &info, err) == TARN_POOL_REFUSED && strstr(err, "in no pool yet"));
 	struct tarn_repo early = {.name = "early", .kind = "nfs", .source = "nas:/early"};
