@@ -9,6 +9,7 @@
 
 #include "dqlite-client.h"
 #include "pool-cluster.h"
+#include "pool-job.h"
 #include "xlcfg.h"
 
 #define MAX_MOVES 64
@@ -205,6 +206,14 @@ int tarn_pool_ha_round(tarn_pool *p, struct tarn_ha_watch *w, int is_master, tar
 			continue; /* its node answers: not dead, whatever its heartbeat */
 		rc = tarn_pool_ha_takeover(p, s->dead[i], s->seen[i], fn, ctx, err);
 		moved += rc > 0 ? rc : 0;
+		int jobs = rc < 0 ? 0 : tarn_pool_job_takeover(p, s->address[i], s->seen[i], err);
+		if (jobs > 0 && fn) {
+			char why[400];
+			snprintf(why, sizeof why, "%d job(s) of member %.256s moved to another utility server or failed",
+				 jobs, s->address[i]);
+			fn(ctx, NULL, NULL, why);
+		}
+		rc = jobs < 0 ? jobs : rc;
 	}
 	free(s);
 	return rc < 0 ? rc : moved;

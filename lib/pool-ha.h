@@ -57,6 +57,8 @@
 
 /* One guest moved (to is the new host's id), or left (to "" and err says
  * why: no VM server up has room for it). */
+/* A guest moved (to its new member), or not (to "" and why); guest NULL:
+ * something else the round did (a dead member's pool jobs), in why. */
 typedef void (*tarn_ha_fn)(void *ctx, const char *guest, const char *to, const char *why);
 /* Moves the HA guests meant to run on member dead (or stopped there for a
  * cold move away: maintenance), whose heartbeat is still seen, to VM
@@ -79,7 +81,8 @@ struct tarn_ha_watch {
 /* One round, on every member: the heartbeats are watched by all, so a
  * member that becomes master has counted already (a time seen by anyone is
  * no earlier than the heartbeat's commit: as safe as the master's own);
- * only the master (is_master) moves guests. Returns guests moved, or a
+ * only the master (is_master) moves guests, and a dead member's pool jobs
+ * (pool-job.h). Returns guests moved, or a
  * TARN_POOL_* result. */
 int tarn_pool_ha_round(tarn_pool *p, struct tarn_ha_watch *w, int is_master, tarn_ha_fn fn, void *ctx,
 		       tarn_err err);

@@ -54,7 +54,7 @@ static int why_none(tarn_dqlite *c, const char *repo, tarn_err err)
 		return TARN_POOL_DOWN;
 	if (tarn_dq_at(r, 0, 0)->i == 0)
 		snprintf(err, TARN_ERRLEN, "repo: no member of the pool has the utility role, which does the pool's "
-			 "I/O work (tarnctl pool roles MEMBER utility,vm-server)");
+			 "I/O work (on a member: tarnctl pool roles utility,vm-server)");
 	else if (tarn_dq_at(r, 0, 1)->i == 0)
 		snprintf(err, TARN_ERRLEN, "repo: no utility server has repository %.64s mounted (tarnctl repo list "
 			 "shows each member's state)", repo);

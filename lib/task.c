@@ -22,8 +22,8 @@ static void row(sqlite3_stmt *s, struct tarn_task *t)
 	t->updated = sqlite3_column_int64(s, 9);
 }
 
-int64_t tarn_task_add(tarn_store *st, const char *kind, const char *subject, const char *args,
-		      tarn_err err)
+static int64_t add(tarn_store *st, const char *kind, const char *subject, const char *args, const char *state,
+		   tarn_err err)
 {
 	struct tarn_task t;
 	if (!kind || !kind[0] || strlen(kind) >= sizeof t.kind || strspn(kind, "abcdefghijklmnopqrstuvwxyz.") != strlen(kind))
@@ -31,15 +31,32 @@ int64_t tarn_task_add(tarn_store *st, const char *kind, const char *subject, con
 	if (strlen(subject) >= sizeof t.subject || strlen(args) >= sizeof t.args)
 		return snprintf(err, TARN_ERRLEN, "the task's subject or arguments are too long"), -1;
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO tasks (kind, subject, args, created, updated) "
-			       "VALUES (?1, ?2, ?3, strftime('%s'), strftime('%s'))", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO tasks (kind, subject, args, state, created, updated) "
+			       "VALUES (?1, ?2, ?3, ?4, strftime('%s'), strftime('%s'))", -1, &s, NULL) != SQLITE_OK)
 		return tarn_store_fail(st, err, "node store");
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, args, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, state, -1, SQLITE_STATIC);
 	if (tarn_store_write(st, s, err))
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
+}
+
+int64_t tarn_task_add(tarn_store *st, const char *kind, const char *subject, const char *args,
+		      tarn_err err)
+{
+	return add(st, kind, subject, args, "queued", err);
+}
+
+int64_t tarn_task_add_follower(tarn_store *st, const char *kind, const char *subject, int64_t job,
+			       const char *host, const char *args, tarn_err err)
+{
+	char all[sizeof ((struct tarn_task *)0)->args];
+	if (snprintf(all, sizeof all, TARN_TASK_FOLLOWS "%lld\nhost=%s\n%s", (long long)job, host, args) >=
+	    (int)sizeof all)
+		return snprintf(err, TARN_ERRLEN, "the task's subject or arguments are too long"), -1;
+	return add(st, kind, subject, all, "running", err);
 }
 
 static int kind_wanted(const char *const *kinds, const char *kind)
@@ -168,11 +185,11 @@ int tarn_task_get(tarn_store *st, int64_t id, struct tarn_task *t)
 	return rc;
 }
 
-int tarn_task_each(tarn_store *st, int limit, int (*fn)(void *ctx, const struct tarn_task *t), void *ctx)
+static int each(tarn_store *st, const char *sql, int limit, int (*fn)(void *ctx, const struct tarn_task *t),
+		void *ctx)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT " COLUMNS " FROM tasks ORDER BY id DESC LIMIT ?1", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(s, 1, limit);
 	int rc = 0;
@@ -185,11 +202,23 @@ int tarn_task_each(tarn_store *st, int limit, int (*fn)(void *ctx, const struct 
 	return rc;
 }
 
+int tarn_task_each(tarn_store *st, int limit, int (*fn)(void *ctx, const struct tarn_task *t), void *ctx)
+{
+	return each(st, "SELECT " COLUMNS " FROM tasks ORDER BY id DESC LIMIT ?1", limit, fn, ctx);
+}
+
+int tarn_task_each_unfinished(tarn_store *st, int (*fn)(void *ctx, const struct tarn_task *t), void *ctx)
+{
+	return each(st, "SELECT " COLUMNS " FROM tasks WHERE state IN ('queued', 'running') AND ?1 ORDER BY id", 1,
+		    fn, ctx);
+}
+
 int tarn_task_recover(tarn_store *st)
 {
 	tarn_err err;
 	if (tarn_store_exec(st, "UPDATE tasks SET state = 'failed', updated = strftime('%s'),"
-			    " message = 'interrupted: the agent restarted while it ran' WHERE state = 'running'",
+			    " message = 'interrupted: the agent restarted while it ran' WHERE state = 'running'"
+			    " AND args NOT LIKE '" TARN_TASK_FOLLOWS "%'",
 			    err))
 		return -1;
 	return sqlite3_changes(st->db);

@@ -28,6 +28,13 @@ struct tarn_task {
 /* Queues a task; returns its id (> 0), or -1 with err filled. */
 int64_t tarn_task_add(tarn_store *st, const char *kind, const char *subject, const char *args,
 		      tarn_err err);
+/* A task that follows a pool job run elsewhere (pool-job.h): it is
+ * running from the start, its arguments begin TARN_TASK_FOLLOWS<job id>
+ * and host=<member>, and the engine mirrors the job into it; an engine
+ * restart does not fail it (the job runs on). */
+#define TARN_TASK_FOLLOWS "job="
+int64_t tarn_task_add_follower(tarn_store *st, const char *kind, const char *subject, int64_t job,
+			       const char *host, const char *args, tarn_err err);
 /* Takes the oldest queued task of one of the kinds (a NULL-terminated
  * list; NULL: any kind) and marks it running: 1 with t filled, 0 when
  * there is none, -1 on error. */
@@ -42,6 +49,8 @@ int tarn_task_cancel(tarn_store *st, int64_t id, tarn_err err);
 int tarn_task_get(tarn_store *st, int64_t id, struct tarn_task *t);
 /* Newest first, at most limit, until fn returns non-zero. */
 int tarn_task_each(tarn_store *st, int limit, int (*fn)(void *ctx, const struct tarn_task *t), void *ctx);
+/* The queued and running ones, oldest first, until fn returns non-zero. */
+int tarn_task_each_unfinished(tarn_store *st, int (*fn)(void *ctx, const struct tarn_task *t), void *ctx);
 /* At engine start: tasks a dead engine left running are failed. Returns
  * how many. */
 int tarn_task_recover(tarn_store *st);

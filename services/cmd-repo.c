@@ -11,6 +11,8 @@
 #include <sys/statvfs.h>
 
 #include "cmd.h"
+#include "event.h"
+#include "pool-job.h"
 #include "pool-repo.h"
 #include "repo.h"
 #include "task.h"
@@ -228,11 +230,40 @@ static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 	return v;
 }
 
-/* Queues a task on a repository that exists; returns its id. */
+/* Hands the work to the pool's least loaded utility server with the
+ * repository mounted (pool-job.h); returns the id of the task here that
+ * follows it. */
+static xmlrpc_value *queue_pool(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
+				const char *args)
+{
+	tarn_err err = "";
+	struct tarn_pool_job j;
+	int rc = tarn_pool_job_add(a->pool, kind, repo, args, &j, err);
+	if (rc)
+		return tarn_cmd_pool_fault(env, rc, err);
+	int64_t id = tarn_task_add_follower(a->store, kind, repo, j.id, j.host, args, err);
+	if (id < 0) {
+		tarn_pool_job_cancel(a->pool, j.id, (tarn_err){0});
+		return xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL;
+	}
+	char msg[TARN_ERRLEN], subject[80];
+	snprintf(msg, sizeof msg, "%s handed to utility server %.64s (pool job %lld, task %lld)", kind, j.host,
+		 (long long)j.id, (long long)id);
+	tarn_repo_subject(repo, subject, sizeof subject);
+	tarn_event_add(a->store, "info", subject, msg);
+	return xmlrpc_int_new(env, (int)id);
+}
+
+/* Queues a task on a repository that exists; returns its id. A
+ * repository of the pool's (not one of this host's by that name) is the
+ * pool's utility servers' work. */
 static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
 			   const char *args)
 {
 	tarn_err err = "";
+	struct tarn_repo own;
+	if (tarn_check_name(repo, err) == NULL && tarn_repo_get(a->store, repo, &own) != 0 && pool_has(a, repo))
+		return queue_pool(env, a, kind, repo, args);
 	if (tarn_check_name(repo, err) || !tarn_repo_here(a->store, repo))
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
 						      repo), NULL;

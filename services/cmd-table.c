@@ -4,6 +4,7 @@
 extern const struct tarn_cmd tarn_cmd_system[];
 extern const struct tarn_cmd tarn_cmd_net[];
 extern const struct tarn_cmd tarn_cmd_pool[];
+extern const struct tarn_cmd tarn_cmd_pool_jobs[];
 extern const struct tarn_cmd tarn_cmd_guest[];
 extern const struct tarn_cmd tarn_cmd_guest_run[];
 extern const struct tarn_cmd tarn_cmd_guest_disk[];
@@ -19,6 +20,7 @@ const struct tarn_cmd *const tarn_cmd_namespaces[] = {
 	tarn_cmd_net,
 	tarn_cmd_pool,
 	tarn_cmd_pool_peer,
+	tarn_cmd_pool_jobs,
 	tarn_cmd_guest,
 	tarn_cmd_guest_run,
 	tarn_cmd_guest_disk,

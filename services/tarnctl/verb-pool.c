@@ -1,4 +1,4 @@
-/* tarnctl pool create NAME | info | members | join MASTER [--fingerprint FP] | leave [--force] | eject MEMBER |
+/* tarnctl pool create NAME | info | members | jobs | join MASTER [--fingerprint FP] | leave [--force] | eject MEMBER |
  *              address IPV4:PORT | password | roles [utility,vm-server] | master MEMBER |
  *              maintenance MEMBER on|off
  *
@@ -225,6 +225,8 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_call(t, "pool.info", NULL, show_pool);
 	if (strcmp(verb, "members") == 0 && argc == 1)
 		return tarnctl_call(t, "pool.members", NULL, show_members);
+	if (strcmp(verb, "jobs") == 0 && argc == 1)
+		return tarnctl_call(t, "pool.jobs", NULL, tarnctl_show_pool_jobs);
 	if (strcmp(verb, "join") == 0 && (argc == 2 || (argc == 4 && strcmp(argv[2], "--fingerprint") == 0)))
 		return with_password(t, "pool.join", argv[1], 1, show_pool, argc == 4 ? argv[3] : "");
 	if (strcmp(verb, "leave") == 0 && argc == 1)
@@ -249,7 +251,7 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 		return tarnctl_call_strings(t, "pool.setMaster", 1, argv + 1, show_pool);
 	if (strcmp(verb, "maintenance") == 0 && argc == 3 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
 		return tarnctl_callf(t, "pool.setMaintenance", NULL, "(sb)", argv[1], (xmlrpc_bool)!strcmp(argv[2], "on"));
-	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | join MASTER[:PORT] [--fingerprint FP] |\n"
+	fprintf(stderr, "usage: tarnctl pool create NAME | info | members | jobs | join MASTER[:PORT] [--fingerprint FP] |\n"
 			"       leave [--force] |\n"
 			"       eject MEMBER | address IPV4:PORT | password | roles [utility,vm-server] |\n"
 			"       master MEMBER | maintenance MEMBER on|off | vip IPV4/PREFIX|none\n"
@@ -259,7 +261,7 @@ static int pool(struct tarnctl *t, int argc, char **argv)
 
 const struct tarnctl_verb tarnctl_verbs_pool[] = {
 	{"pool", "SUBCOMMAND",
-	 "create NAME, info, members, join MASTER[:PORT] [--fingerprint SHA256:..] (the master's certificate, as "
+	 "create NAME, info, members, jobs (the I/O work handed to utility servers), join MASTER[:PORT] [--fingerprint SHA256:..] (the master's certificate, as "
 	 "its host info shows it; asked to confirm on a terminal when left out), leave [--force], eject MEMBER (id or pool address), "
 	 "address IPV4:PORT (this host's, from the agent's next start), password, "
 	 "roles [utility,vm-server] (this host's; none when left out), master MEMBER (hand the master's role "

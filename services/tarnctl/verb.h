@@ -44,6 +44,8 @@ void tarnctl_show(xmlrpc_env *env, xmlrpc_value *v);
  * EXIT_OK when it is done, EXIT_FAULT when it failed or was cancelled
  * (verb-task.c). */
 int tarnctl_task_wait(struct tarnctl *t, long long id);
+/* pool.jobs' answer as a table (pool-jobs.c). */
+void tarnctl_show_pool_jobs(xmlrpc_env *env, xmlrpc_value *jobs);
 
 /* A pool briefly without a leader (an election: a pool of two under load
  * has them) is waited out for up to 30 s by the verbs that follow

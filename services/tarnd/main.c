@@ -62,6 +62,7 @@
 #include "net-apply.h"
 #include "nettrial.h"
 #include "dqlite-client.h"
+#include "pool-jobs.h"
 #include "pool-member.h"
 #include "pool-tls.h"
 #include "pool-vip.h"
@@ -215,6 +216,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 	if (tarn_migrate_listen(&incoming, ec->pool, db, ec->api_gid, err))
 		syslog(LOG_ERR, "%s: guests cannot migrate to this host", err);
 	struct tarn_repo_pool repo_pool = {0};
+	struct tarn_pool_jobs pool_jobs = {0};
 	int64_t done = -1;
 	int failed = 0, rc = 0;
 	time_t retry_at = 0, facts_at = 0;
@@ -222,6 +224,7 @@ static int engine(const char *db, const struct engine_config *ec, pid_t api, con
 		if (ec->reconcile)
 			{
 			reconcile(st, ec, &done, &failed, &retry_at, &repo_pool, facts_pool);
+			tarn_pool_jobs_run(&pool_jobs, facts_pool, st, ec->pool, time(NULL));
 			tarn_workers_poll(&workers, st);
 		}
 		watch(wd, guests, st);

@@ -134,7 +134,9 @@ static void stop_node(struct tarn_membership *m)
 static void ha_said(void *ctx, const char *guest, const char *to, const char *why)
 {
 	(void)ctx;
-	if (to[0])
+	if (!guest)
+		syslog(LOG_WARNING, "pool: %s", why);
+	else if (to[0])
 		syslog(LOG_WARNING, "pool: HA: guest %s restarts on member %s: its host is dead", guest, to);
 	else
 		syslog(LOG_ERR, "pool: HA: guest %s: %s", guest, why);

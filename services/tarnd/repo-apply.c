@@ -300,8 +300,14 @@ static const char *marker(const struct tarn_repo *r, const char *dir, int pool_s
 	return tarn_write_file_atomic(path, text, (size_t)n, 0644, err) ? err : NULL;
 }
 
+static int pool_mount(const char *dir);
+
 void tarn_repo_sweep(tarn_store *st, const char *dir, int64_t task)
 {
+	/* other members work in a pool repository too, and task ids are each
+	 * host's own: its partial files are left alone (pool-job.h) */
+	if (pool_mount(dir))
+		return;
 	for (int i = 0; tarn_repo_pools[i]; i++) {
 		char pool[4200];
 		snprintf(pool, sizeof pool, "%s/%s", dir, tarn_repo_pools[i]);

@@ -22,7 +22,9 @@ int tarn_repo_reconcile(tarn_store *st, const char *root, int64_t generation, co
 /* 1 when dir is a mount point (in this mount namespace). */
 int tarn_repo_mounted(const char *dir);
 /* Removes the partial files of tasks that are not running (all of them
- * when task is 0, else only that task's) from a mounted repository. */
+ * when task is 0, else only that task's) from a mounted repository of
+ * this host's; a pool repository's are left (they may be another
+ * member's, whose task ids are its own). */
 void tarn_repo_sweep(tarn_store *st, const char *dir, int64_t task);
 
 #endif

@@ -70,12 +70,21 @@ int main(void)
 	CHECK("task: a queued task is cancelled at once", tarn_task_cancel(st, c, err) == 0 &&
 						     tarn_task_get(st, c, &t) == 0 &&
 						     strcmp(t.state, "cancelled") == 0);
+	int n = 0;
 	CHECK("task: any kind is claimed with no filter", tarn_task_claim(st, NULL, &t) == 1 && t.id == a);
-	CHECK("task: a dead engine's running task fails on recovery",
-	      tarn_task_recover(st) == 1 && tarn_task_get(st, a, &t) == 0 && strcmp(t.state, "failed") == 0 &&
+	int64_t f = tarn_task_add_follower(st, "disk.create", "isos", 12, "10.0.0.2:8900", "count=1\n", err);
+	CHECK("task: a follower of pool job 12 is running from the start, its job first in its arguments",
+	      f > 0 && tarn_task_get(st, f, &t) == 0 && !strcmp(t.state, "running") &&
+	      !strcmp(t.args, TARN_TASK_FOLLOWS "12\nhost=10.0.0.2:8900\ncount=1\n") &&
+	      tarn_task_claim(st, NULL, &t) == 0);
+	n = 0;
+	tarn_task_each_unfinished(st, count_task, &n);
+	CHECK("task: the unfinished ones are listed (the claimed one and the follower)", n == 2);
+	CHECK("task: a dead engine's running task fails on recovery, a follower does not",
+	      tarn_task_recover(st) == 1 && tarn_task_get(st, f, &t) == 0 && !strcmp(t.state, "running") && tarn_task_get(st, a, &t) == 0 && strcmp(t.state, "failed") == 0 &&
 	      strstr(t.message, "restarted"));
 	CHECK("task: a bad end state is refused", tarn_task_finish(st, a, "exploded", "", err) == -1);
-	int n = 0;
+	n = 0;
 	tarn_task_each(st, 2, count_task, &n);
 	CHECK("task: the list honours its limit", n == 2);
 
