@@ -73,6 +73,23 @@ def handed_over(a, b, c, export):
     report("pool-jobs: every member lists the job", code is None and any(j["id"] == job.get("id") for j in lst), lst)
 
 
+def ctl(h, *args):
+    r = subprocess.run([os.path.join(tarnd.TOP, "out", "c-san", "tarnctl"), "--host", h.ip, "--port", str(h.port),
+                        "--cacert", os.path.join(h.state, "tls", "cert.pem"), *args], capture_output=True, text=True,
+                       env=dict(os.environ, TARN_PASSWORD=pool_repo.PASSWORD), timeout=120)
+    return r.returncode, r.stdout + r.stderr
+
+
+def with_tarnctl(a, b, export):
+    rc, out = ctl(a, "disk", "create", "--count", "1", "--size", "1M", "--prefix", "cli", "--wait", "shared")
+    rc2, table = ctl(b, "pool", "jobs")
+    row = next((line for line in table.splitlines() if "made running_pool/cli-001.img" in line), "")
+    report("pool-jobs: tarnctl disk create --wait on A waits for the utility server's work; pool jobs on B shows "
+           "where it ran", rc == 0 and os.path.exists(os.path.join(export, "running_pool", "cli-001.img")) and
+           rc2 == 0 and table.startswith("JOB") and " done " in row and " 100%" in row and
+           ("127.0.0.3:" in row or "127.0.0.4:" in row), (rc, out, rc2, table))
+
+
 def spread(a, b, c, export):
     asked = [fault(a.api.disk.create, "shared", f"spread{i}", 1, "1M") for i in range(4)]
     done = [ended(a, task) for code, task in asked if code is None]
@@ -154,6 +171,7 @@ def main():
         report("pool-jobs: three agents start", all(started), started)
         form(*hosts)
         handed_over(*hosts, export)
+        with_tarnctl(hosts[0], hosts[1], export)
         spread(*hosts, export)
         cancelled(hosts[0], export)
         dead_utility(*hosts, export)
