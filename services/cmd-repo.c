@@ -11,8 +11,6 @@
 #include <sys/statvfs.h>
 
 #include "cmd.h"
-#include "event.h"
-#include "pool-job.h"
 #include "pool-repo.h"
 #include "repo.h"
 #include "task.h"
@@ -149,18 +147,6 @@ static int member(xmlrpc_env *env, xmlrpc_value *s, const char *key, char *text,
 	return env->fault_occurred ? -1 : 0;
 }
 
-/* Whether the pool (when it answers) has a repository of that name. */
-static int pool_has(const struct tarn_agent *a, const char *name)
-{
-	struct tarn_pool_repos pr;
-	tarn_err err;
-	if (!a->pool || tarn_pool_repo_read(a->pool, tarn_pool_address(a->pool), 0, &pr, err))
-		return 0;
-	int has = tarn_pool_repos_find(&pr, name) != NULL;
-	tarn_pool_repos_free(&pr);
-	return has;
-}
-
 static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
 {
 	(void)call;
@@ -191,7 +177,7 @@ static xmlrpc_value *repo_add(xmlrpc_env *env, xmlrpc_value *p, void *agent, voi
 		int rc = pool ? tarn_pool_repo_add(pool, &r, err) : 0;
 		if (!pool || rc)
 			return pool ? tarn_cmd_pool_fault(env, rc, err) : NULL;
-	} else if (pool_has(a, r.name)) {
+	} else if (tarn_cmd_pool_has_repo(a, r.name)) {
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "name: the pool has a repository %.64s, "
 						      "mounted at the same place: choose another name", r.name), NULL;
 	} else if (tarn_repo_add(a->store, &r, err)) {
@@ -230,45 +216,15 @@ static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 	return v;
 }
 
-/* Hands the work to the pool's least loaded utility server with the
- * repository mounted (pool-job.h); returns the id of the task here that
- * follows it. */
-static xmlrpc_value *queue_pool(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
-				const char *args)
-{
-	tarn_err err = "";
-	struct tarn_pool_job j;
-	int rc = tarn_pool_job_add(a->pool, kind, repo, args, &j, err);
-	if (rc)
-		return tarn_cmd_pool_fault(env, rc, err);
-	int64_t id = tarn_task_add_follower(a->store, kind, repo, j.id, j.host, args, err);
-	if (id < 0) {
-		tarn_pool_job_cancel(a->pool, j.id, (tarn_err){0});
-		return xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL;
-	}
-	char msg[TARN_ERRLEN], subject[80];
-	snprintf(msg, sizeof msg, "%s handed to utility server %.64s (pool job %lld, task %lld)", kind, j.host,
-		 (long long)j.id, (long long)id);
-	tarn_repo_subject(repo, subject, sizeof subject);
-	tarn_event_add(a->store, "info", subject, msg);
-	return xmlrpc_int_new(env, (int)id);
-}
-
-/* Queues a task on a repository that exists; returns its id. A
- * repository of the pool's (not one of this host's by that name) is the
- * pool's utility servers' work. */
+/* Queues a task on a repository that exists; returns its id. */
 static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
 			   const char *args)
 {
 	tarn_err err = "";
-	struct tarn_repo own;
-	if (tarn_check_name(repo, err) == NULL && tarn_repo_get(a->store, repo, &own) != 0 && pool_has(a, repo))
-		return queue_pool(env, a, kind, repo, args);
-	if (tarn_check_name(repo, err) || !tarn_repo_here(a->store, repo))
+	if (tarn_check_name(repo, err) || (!tarn_repo_here(a->store, repo) && !tarn_cmd_pool_has_repo(a, repo)))
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
 						      repo), NULL;
-	int64_t id = tarn_task_add(a->store, kind, repo, args, err);
-	return id < 0 ? (xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL) : xmlrpc_int_new(env, (int)id);
+	return tarn_cmd_queue_work(env, a, kind, repo, args);
 }
 
 static xmlrpc_value *repo_import(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)

@@ -90,6 +90,36 @@ def with_tarnctl(a, b, export):
            ("127.0.0.3:" in row or "127.0.0.4:" in row), (rc, out, rc2, table))
 
 
+TEMPLATE = """# the test template
+name = "tiny"
+kernel = "vmlinuz"
+memory = 64
+vcpus = 1
+disk = [ 'file:disk.img,xvda,w' ]
+"""
+
+
+def template_copy(a, b, c, export):
+    tpl = os.path.join(export, "seed_pool", "tiny")
+    os.makedirs(tpl)
+    with open(os.path.join(tpl, "vm.cfg"), "w") as f:
+        f.write(TEMPLATE)
+    with open(os.path.join(tpl, "vmlinuz"), "wb") as f:
+        f.write(os.urandom(4096))
+    with open(os.path.join(tpl, "disk.img"), "wb") as f:
+        f.write(b"TEMPLATE-DISK")
+        f.truncate(8 << 20)
+    code, task = fault(a.api.guest.createFromTemplate, "shared", "tiny", "web1")
+    t = ended(a, task) if code is None else {}
+    job = next((j for j in jobs(a) if j["kind"] == "guest.fromtemplate"), {})
+    disk = os.path.join(export, "running_pool", "web1", "disk.img")
+    copied = os.path.exists(disk) and open(disk, "rb").read(13) == b"TEMPLATE-DISK"
+    defined = fault(a.api.guest.get, "web1")[0] is None
+    report("pool-jobs: a guest made from a template in the pool repository on A: the copy is a utility server's "
+           "job, the guest defined", code is None and t.get("state") == "done" and
+           job.get("host") in (b.pool_address, c.pool_address) and copied and defined, (code, t, job, copied))
+
+
 def spread(a, b, c, export):
     asked = [fault(a.api.disk.create, "shared", f"spread{i}", 1, "1M") for i in range(4)]
     done = [ended(a, task) for code, task in asked if code is None]
@@ -172,6 +202,7 @@ def main():
         form(*hosts)
         handed_over(*hosts, export)
         with_tarnctl(hosts[0], hosts[1], export)
+        template_copy(*hosts, export)
         spread(*hosts, export)
         cancelled(hosts[0], export)
         dead_utility(*hosts, export)
