@@ -561,6 +561,11 @@ int tarn_pool_member_delete(tarn_pool *p, const char *id, tarn_err err)
 	/* what it said of the pool's repositories goes with it */
 	rc = exec(p, "DELETE FROM member_repos WHERE address IN (SELECT address FROM members WHERE id = ?)", &v, 1,
 		  NULL, err);
+	/* and its pool jobs end: no engine would claim or finish them now */
+	if (rc == 0)
+		rc = exec(p, "UPDATE jobs SET state = 'failed', updated = strftime('%s'), message = 'its utility server left"
+			  " the pool' WHERE state IN ('queued', 'running') AND host IN (SELECT address FROM members WHERE"
+			  " id = ?)", &v, 1, NULL, err);
 	if (rc == 0)
 		rc = exec(p, "DELETE FROM members WHERE id = ?", &v, 1, NULL, err);
 	return leave(p, rc);

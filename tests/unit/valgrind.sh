@@ -48,6 +48,10 @@ memory = 64 64")" >/dev/null
 	rpc guest.get "$(p g$i)" >/dev/null
 	rpc guest.list >/dev/null
 done
+for i in $(seq 5); do # the pool's jobs: a list, and work on a repository nobody has
+	rpc pool.jobs >/dev/null
+	rpc disk.create "$(p nowhere)$(p d)<param><value><int>1</int></value></param>$(p 1M)" >/dev/null
+done
 rpc guest.setState "$(p g1)$(p stopped)" >/dev/null
 rpc guest.undefine "$(p g1)" >/dev/null
 guests=$(rpc guest.list)

@@ -159,6 +159,11 @@ static void dead_member(tarn_pool *p, const char *self)
 	CHECK("job: five dead with no other candidate: its queued job fails, saying why",
 	      tarn_pool_job_takeover(p, "10.0.0.5:8900", seen, err) >= 1 && tarn_pool_job_get(p, q.id, &q, err) == 0 &&
 	      !strcmp(q.state, "failed") && strstr(q.message, "no other has repository isos mounted"));
+	mounted(p, "10.0.0.5:8900", "mounted");
+	CHECK("job: a member that leaves the pool ends its jobs, saying so",
+	      !strcmp(queue(p, &q), "10.0.0.5:8900") && tarn_pool_member_delete(p, "5", err) == 0 &&
+	      tarn_pool_job_get(p, q.id, &q, err) == 0 && !strcmp(q.state, "failed") &&
+	      !strcmp(q.message, "its utility server left the pool"));
 }
 
 int main(void)
