@@ -40,12 +40,13 @@
  * An engine wedged while its API process runs on keeps the heartbeat
  * going: nothing restarts elsewhere until the watchdog's reboot ends it.
  * A cut-off engine stops kicking once the pool has been silent for
- * TARN_HA_FENCE_S; its fence destroys the HA guests (by t0 + 38) and, none
- * left, disarms the watchdog. Should the fence fail (a destroy that never
- * ends), the watchdog reboots the host by t0 + 13 + 15 + 30 = t0 + 58: a
- * backstop, seconds after a restart elsewhere may begin. The next engine to
- * start on a host also destroys its domains of guests the pool placed
- * elsewhere. */
+ * TARN_HA_FENCE_S, and gives the slot TARN_WATCHDOG_FENCE (8) seconds
+ * instead: its fence destroys the HA guests (by t0 + 38) and, none left,
+ * disarms the watchdog. Should the fence fail (a destroy that never ends),
+ * the watchdog reboots the host by t0 + 13 + 15 + ~7 (the engine's turn
+ * that sees it) + 8 = t0 + 43, before the earliest restart elsewhere. The
+ * next engine to start on a host also destroys its domains of guests the
+ * pool placed elsewhere. */
 #ifndef TARN_POOL_HA_H
 #define TARN_POOL_HA_H
 #include <stdint.h>
@@ -55,10 +56,9 @@
 #define TARN_HA_FENCE_S 15
 #define TARN_HA_RESTART_S 45
 
-/* One guest moved (to is the new host's id), or left (to "" and err says
- * why: no VM server up has room for it). */
-/* A guest moved (to its new member), or not (to "" and why); guest NULL:
- * something else the round did (a dead member's pool jobs), in why. */
+/* One guest moved (to is the new host's id), or left (to "" and why: no
+ * VM server up has room for it); guest NULL: something else the round did
+ * (a dead member's pool jobs), in why. */
 typedef void (*tarn_ha_fn)(void *ctx, const char *guest, const char *to, const char *why);
 /* Moves the HA guests meant to run on member dead (or stopped there for a
  * cold move away: maintenance), whose heartbeat is still seen, to VM

@@ -135,8 +135,21 @@ void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, tarn_store 
 		disarm(w, st, "no HA guest runs here");
 	else if (ha > 0 && !w->slot && !w->stopping)
 		arm(w, ha, st);
-	if (!w->slot || !healthy)
+	if (!w->slot)
 		return;
+	if (!healthy) {
+		/* the pool silent for the fence deadline: the fence is due now, and
+		 * should it not end the HA guests (a destroy that never ends), Xen
+		 * reboots the host before a master may restart them (pool-ha.h) */
+		if (!w->fencing && call(w, w->slot, TARN_WATCHDOG_FENCE) == 0) {
+			w->fencing = 1;
+			kicked(w);
+			say(w, st, "warning", "the pool is silent: Xen's watchdog now reboots this host in "
+			    TARN_WATCHDOG_STR(TARN_WATCHDOG_FENCE) " s unless its HA guests have stopped by then");
+		}
+		return;
+	}
+	w->fencing = 0;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec - w->kicked.tv_sec < TARN_WATCHDOG_KICK)

@@ -16,7 +16,8 @@
  * The engine arms a slot when the guest reconciler sees an HA guest's
  * domain here, kicks it every TARN_WATCHDOG_KICK seconds from its loop
  * while it is healthy (the loop turns, and the pool answers or has not
- * been silent for the fence deadline), and disarms it when no HA guest
+ * been silent for the fence deadline; once it has, the slot is given
+ * TARN_WATCHDOG_FENCE seconds, the fence's deadline), and disarms it when no HA guest
  * runs here and on a clean stop (SIGTERM, a reboot or shutdown through
  * the API). The slot's id is kept in RUNDIR/tarn/watchdog so that the
  * engine the supervisor starts after a crash kicks the same slot at once
@@ -44,6 +45,12 @@ int xc_watchdog(xc_interface *xch, uint32_t id, uint32_t timeout);
  * (pool-ha.h). */
 #define TARN_WATCHDOG_TIMEOUT 30
 #define TARN_WATCHDOG_KICK 3
+/* Seconds given instead once the engine no longer stands by its HA guests
+ * (the pool silent for the fence deadline): the fence's destroys have that
+ * long to end them, or the reboot does (pool-ha.h). */
+#define TARN_WATCHDOG_FENCE 8
+#define TARN_WATCHDOG_STR(x) TARN_WATCHDOG_STR_(x)
+#define TARN_WATCHDOG_STR_(x) #x
 
 struct tarn_watchdog {
 	char path[4200];               /* RUNDIR/tarn/watchdog: the armed slot's id */
@@ -52,6 +59,7 @@ struct tarn_watchdog {
 	struct timespec kicked;        /* the last kick or arm (monotonic) */
 	int failing;                   /* a call failed: said once until one works */
 	int stopping;                  /* a clean stop is under way: not armed again */
+	int fencing;                   /* given TARN_WATCHDOG_FENCE: not kicked until healthy */
 };
 
 /* Takes over the slot an engine that stopped left armed (its id in

@@ -196,9 +196,12 @@ def partition(hosts):
           f"after {t_restart:.1f} s (fence {tarnd_const('FENCE')} s, restart {tarnd_const('RESTART')} s)")
     report(f"ha: the new master restarts it on another member ({t_restart:.1f} s after the cut), after the fence",
            moved and fenced and t_fence < t_restart, (t_fence, t_restart))
-    ops = [c[1] for c in watchdog(a, t0)]
-    report("ha: the fenced host disarmed its watchdog once its HA guest was gone, before it fired",
-           "disarm" in ops and "fired" not in ops and "arm" not in ops, ops)
+    calls = watchdog(a, t0)
+    ops = [c[1] for c in calls]
+    short = [i for i, c in enumerate(calls) if c[1] == "kick" and c[3] == "8"]
+    report("ha: the fenced host gave its watchdog 8 s when the pool fell silent, then disarmed it once its HA guest "
+           "was gone, before it fired", short and "disarm" in ops[short[0]:] and "fired" not in ops and
+           "arm" not in ops, calls)
     report("ha: the member that restarted it armed its own",
            moved and "arm" in [c[1] for c in watchdog(moved[0], t0)], moved and watchdog(moved[0], t0))
     until(10, lambda: False, each=watch)  # a while longer: never a second start
