@@ -70,15 +70,29 @@ static int add_repo(void *ctx, const struct tarn_repo *r)
 			 ok < 0 ? "not applied yet" : msg, NULL);
 }
 
-/* The pool's repositories, each with this host's state and every member's;
- * none while the pool does not answer (the host's own are listed still). */
+/* While the pool cannot be read, the host's own are listed still, and
+ * last an entry that says so: no name, scope pool, state unknown, the
+ * sentence as its message (what an older client shows as it is). */
+static void pool_unknown(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a, const char *why)
+{
+	struct tarn_repo none = {0};
+	char msg[TARN_ERRLEN + 60];
+	snprintf(msg, sizeof msg, "the pool's repositories cannot be read now: %s", why);
+	list_item(env, list, a, &none, "pool", "unknown", msg, NULL);
+}
+
+/* The pool's repositories, each with this host's state and every member's. */
 static void add_pool_repos(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a)
 {
 	struct tarn_pool_repos pr;
 	tarn_err err = "";
-	const char *self = tarn_pool_address(a->pool);
-	if (tarn_pool_repo_read(a->pool, self, 1, &pr, err))
+	const char *self = a->pool ? tarn_pool_address(a->pool) : NULL;
+	if (!a->pool)
+		snprintf(err, TARN_ERRLEN, "this host's pool node is not running (see the agent's log)");
+	if (!a->pool || tarn_pool_repo_read(a->pool, self, 1, &pr, err)) {
+		pool_unknown(env, list, a, err);
 		return;
+	}
 	for (int i = 0; i < pr.n && !env->fault_occurred; i++) {
 		const char *state = "pending", *msg = "not applied yet on this host";
 		xmlrpc_value *members = xmlrpc_array_new(env);
@@ -111,7 +125,7 @@ static xmlrpc_value *repo_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	void *ctx[3] = {env, list, agent};
 	if (!env->fault_occurred && tarn_repo_each(a->store, add_repo, ctx) != 0 && !env->fault_occurred)
 		xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, "cannot read the repositories");
-	if (!env->fault_occurred && a->pool)
+	if (!env->fault_occurred)
 		add_pool_repos(env, list, a);
 	if (env->fault_occurred && list)
 		xmlrpc_DECREF(list);
@@ -380,7 +394,9 @@ static xmlrpc_value *disk_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 const struct tarn_cmd tarn_cmd_repo[] = {
 	{"repo.list", "A:", "Storage repositories, this host's and the pool's: scope (host, pool), kind, source, "
 			    "this host's state (mounted, failed, pending; not needed for a pool one on a member "
-			    "with neither role), size and free bytes; a pool one has members, each member's state.",
+			    "with neither role), size and free bytes; a pool one has members, each member's state. "
+			    "While the pool cannot be read, last an entry with no name, scope pool, state unknown "
+			    "and the message why.",
 	 repo_list},
 	{"repo.add", "s:S", "Adds a repository: name, kind (local, nfs, iscsi), source (a device, "
 			    "server:/export or an iSCSI portal), target and lun (iscsi), fstype (ext4, xfs), "
