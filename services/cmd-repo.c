@@ -4,11 +4,13 @@
  * creates. They read what the engine made (status, free space, files)
  * through the mount points, which the API process shares. */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "pool-repo.h"
@@ -81,6 +83,35 @@ static void pool_unknown(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_
 	list_item(env, list, a, &none, "pool", "unknown", msg, NULL);
 }
 
+/* A read of a pool that does not answer fails only after seconds (15 with
+ * its leader stopped): for DOWN_KEPT s after one, repo.list says so at once
+ * instead of waiting again (the console, which lists every 2 s and waits 2,
+ * would take the agent for down). One read at a time, so a call that came
+ * meanwhile has the answer without a read of its own. */
+#define DOWN_KEPT 10
+static int read_pool(const struct tarn_agent *a, struct tarn_pool_repos *pr, tarn_err err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct timespec failed; /* when the last read failed, if down */
+	static int down;
+	static tarn_err why;
+	struct timespec now;
+	int rc = -1;
+	pthread_mutex_lock(&lock);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (down && now.tv_sec - failed.tv_sec < DOWN_KEPT) {
+		snprintf(err, TARN_ERRLEN, "%s", why);
+	} else if ((rc = tarn_pool_repo_read(a->pool, tarn_pool_address(a->pool), 1, pr, err)) != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &failed);
+		snprintf(why, sizeof why, "%s", err);
+		down = 1;
+	} else {
+		down = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 /* The pool's repositories, each with this host's state and every member's. */
 static void add_pool_repos(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a)
 {
@@ -89,7 +120,7 @@ static void add_pool_repos(xmlrpc_env *env, xmlrpc_value *list, const struct tar
 	const char *self = a->pool ? tarn_pool_address(a->pool) : NULL;
 	if (!a->pool)
 		snprintf(err, TARN_ERRLEN, "this host's pool node is not running (see the agent's log)");
-	if (!a->pool || tarn_pool_repo_read(a->pool, self, 1, &pr, err)) {
+	if (!a->pool || read_pool(a, &pr, err)) {
 		pool_unknown(env, list, a, err);
 		return;
 	}

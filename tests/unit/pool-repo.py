@@ -7,7 +7,9 @@ test machines' kernel may have no NFS client). A pool NFS repository added
 on one member is mounted by the VM-server members and not by the member
 with no role; iscsi and local are refused pool-wide; a host repository of
 the same name keeps it on that host, the pool's reported failed there; a
-pool that cannot be read (the other two members stopped) leaves it mounted;
+pool that cannot be read (the other two members stopped) leaves it mounted,
+and repo.list, tarnctl repo list and the console's Storage screen say the
+pool's repositories cannot be read now, the host's own listed still;
 a remove unmounts it everywhere, a busy mount being retried."""
 import os
 import shutil
@@ -207,6 +209,11 @@ def unreadable(x):
            and last.get("name") == "" and last.get("scope") == "pool" and last.get("state") == "unknown"
            and last.get("message", "").startswith("the pool's repositories cannot be read now: the pool is "
                                                   "unavailable"), (code, lst, f"{took:.1f} s"))
+    t = time.time()
+    code2, lst2 = fault(x.api.repo.list)
+    again = time.time() - t
+    report("pool-repo: ... and at once when asked again within 10 s (the failed read is kept, not waited for again)",
+           code2 is None and lst2 and lst2[-1] == last and again < 3, (f"{took:.1f} s, then {again:.1f} s", lst2))
     p = subprocess.run([os.path.join(tarnd.TOP, "out", "c-san", "tarnctl"), "--host", x.ip, "--port", str(x.port),
                         "--insecure", "repo", "list"], capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, TARN_PASSWORD=PASSWORD), stdin=subprocess.DEVNULL)
@@ -215,6 +222,31 @@ def unreadable(x):
            p.returncode == 0 and len(lines) == 3 and lines[1].startswith("own ") and
            lines[2].startswith("the pool's repositories cannot be read now: the pool is unavailable"),
            p.stdout + p.stderr)
+    console_storage(x)
+
+
+def console_storage(x):
+    """The console (tarn-tui under tmux, 80x24) on x's store and local socket: its Storage screen."""
+    if not shutil.which("tmux"):
+        print("SKIP pool-repo: the console's Storage screen: tmux is not installed")
+        return
+    tm = ["tmux", "-L", f"pool-repo-{os.getpid()}", "-f", "/dev/null"]
+    tui = os.path.join(tarnd.TOP, "out", "c-san", "tarn-tui")
+    subprocess.run(tm + ["new-session", "-d", "-x", "80", "-y", "24", "-s", "c",
+                         f"{tui} --allow-quit --store {x.state}/db/node.db --agent-port {x.port} "
+                         f"--agent-socket {x.state}/run/tarn/api.sock"], check=False)
+
+    def screen():
+        return subprocess.run(tm + ["capture-pane", "-p", "-t", "c"], capture_output=True, text=True).stdout
+    try:
+        until(10, lambda: "Enter or letter: open" in screen())
+        subprocess.run(tm + ["send-keys", "-t", "c", "r"], check=False)
+        said = until(40, lambda: "the pool's repositories cannot be read now: the pool is" in screen(), step=0.5)
+        s = screen()
+        report("pool-repo: ... the console's Storage screen lists the host's own and says the pool's cannot be "
+               "read now", said and any(ln.split()[:3] == ["own", "nfs", "mounted"] for ln in s.splitlines()), s)
+    finally:
+        subprocess.run(tm + ["kill-server"], check=False)
 
 
 def removed(a, b, c):
