@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
+from console import Console  # noqa: E402
 from ports import free_port  # noqa: E402
 import tarnd  # noqa: E402
 from tarnd import fault, until  # noqa: E402
@@ -227,26 +228,19 @@ def unreadable(x):
 
 def console_storage(x):
     """The console (tarn-tui under tmux, 80x24) on x's store and local socket: its Storage screen."""
-    if not shutil.which("tmux"):
-        print("SKIP pool-repo: the console's Storage screen: tmux is not installed")
+    if Console.missing():
+        print(f"SKIP pool-repo: the console's Storage screen: {Console.missing()}")
         return
-    tm = ["tmux", "-L", f"pool-repo-{os.getpid()}", "-f", "/dev/null"]
-    tui = os.path.join(tarnd.TOP, "out", "c-san", "tarn-tui")
-    subprocess.run(tm + ["new-session", "-d", "-x", "80", "-y", "24", "-s", "c",
-                         f"{tui} --allow-quit --store {x.state}/db/node.db --agent-port {x.port} "
-                         f"--agent-socket {x.state}/run/tarn/api.sock"], check=False)
-
-    def screen():
-        return subprocess.run(tm + ["capture-pane", "-p", "-t", "c"], capture_output=True, text=True).stdout
+    c = Console(x.state, x.port)
     try:
-        until(10, lambda: "Enter or letter: open" in screen())
-        subprocess.run(tm + ["send-keys", "-t", "c", "r"], check=False)
-        said = until(40, lambda: "the pool's repositories cannot be read now: the pool is" in screen(), step=0.5)
-        s = screen()
+        c.keys("r")
+        said = c.wait_for("the pool's repositories cannot be read now: the pool is", 40)
+        s = c.screen()
         report("pool-repo: ... the console's Storage screen lists the host's own and says the pool's cannot be "
-               "read now", said and any(ln.split()[:3] == ["own", "nfs", "mounted"] for ln in s.splitlines()), s)
+               "read now", c.started and said and any(ln.split()[:3] == ["own", "nfs", "mounted"]
+                                                       for ln in s.splitlines()), s)
     finally:
-        subprocess.run(tm + ["kill-server"], check=False)
+        c.close()
 
 
 def removed(a, b, c):
