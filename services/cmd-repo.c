@@ -4,11 +4,13 @@
  * creates. They read what the engine made (status, free space, files)
  * through the mount points, which the API process shares. */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "pool-repo.h"
@@ -70,15 +72,58 @@ static int add_repo(void *ctx, const struct tarn_repo *r)
 			 ok < 0 ? "not applied yet" : msg, NULL);
 }
 
-/* The pool's repositories, each with this host's state and every member's;
- * none while the pool does not answer (the host's own are listed still). */
+/* While the pool cannot be read, the host's own are listed still, and
+ * last an entry that says so: no name, scope pool, state unknown, the
+ * sentence as its message (what an older client shows as it is). */
+static void pool_unknown(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a, const char *why)
+{
+	struct tarn_repo none = {0};
+	char msg[TARN_ERRLEN + 60];
+	snprintf(msg, sizeof msg, "the pool's repositories cannot be read now: %s", why);
+	list_item(env, list, a, &none, "pool", "unknown", msg, NULL);
+}
+
+/* A read of a pool that does not answer fails only after seconds (15 with
+ * its leader stopped): for DOWN_KEPT s after one, repo.list says so at once
+ * instead of waiting again (the console, which lists every 2 s and waits 2,
+ * would take the agent for down). One read at a time, so a call that came
+ * meanwhile has the answer without a read of its own. */
+#define DOWN_KEPT 10
+static int read_pool(const struct tarn_agent *a, struct tarn_pool_repos *pr, tarn_err err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct timespec failed; /* when the last read failed, if down */
+	static int down;
+	static tarn_err why;
+	struct timespec now;
+	int rc = -1;
+	pthread_mutex_lock(&lock);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (down && now.tv_sec - failed.tv_sec < DOWN_KEPT) {
+		snprintf(err, TARN_ERRLEN, "%s", why);
+	} else if ((rc = tarn_pool_repo_read(a->pool, tarn_pool_address(a->pool), 1, pr, err)) != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &failed);
+		snprintf(why, sizeof why, "%s", err);
+		down = 1;
+	} else {
+		down = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+/* The pool's repositories, each with this host's state and every member's. */
 static void add_pool_repos(xmlrpc_env *env, xmlrpc_value *list, const struct tarn_agent *a)
 {
 	struct tarn_pool_repos pr;
 	tarn_err err = "";
-	const char *self = tarn_pool_address(a->pool);
-	if (tarn_pool_repo_read(a->pool, self, 1, &pr, err))
+	const char *self = a->pool ? tarn_pool_address(a->pool) : NULL;
+	if (!a->pool)
+		snprintf(err, TARN_ERRLEN, "this host's pool node is not running (see the agent's log)");
+	if (!a->pool || read_pool(a, &pr, err)) {
+		pool_unknown(env, list, a, err);
 		return;
+	}
 	for (int i = 0; i < pr.n && !env->fault_occurred; i++) {
 		const char *state = "pending", *msg = "not applied yet on this host";
 		xmlrpc_value *members = xmlrpc_array_new(env);
@@ -111,7 +156,7 @@ static xmlrpc_value *repo_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 	void *ctx[3] = {env, list, agent};
 	if (!env->fault_occurred && tarn_repo_each(a->store, add_repo, ctx) != 0 && !env->fault_occurred)
 		xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, "cannot read the repositories");
-	if (!env->fault_occurred && a->pool)
+	if (!env->fault_occurred)
 		add_pool_repos(env, list, a);
 	if (env->fault_occurred && list)
 		xmlrpc_DECREF(list);
@@ -367,7 +412,9 @@ static xmlrpc_value *disk_list(xmlrpc_env *env, xmlrpc_value *p, void *agent, vo
 const struct tarn_cmd tarn_cmd_repo[] = {
 	{"repo.list", "A:", "Storage repositories, this host's and the pool's: scope (host, pool), kind, source, "
 			    "this host's state (mounted, failed, pending; not needed for a pool one on a member "
-			    "with neither role), size and free bytes; a pool one has members, each member's state.",
+			    "with neither role), size and free bytes; a pool one has members, each member's state. "
+			    "While the pool cannot be read, last an entry with no name, scope pool, state unknown "
+			    "and the message why.",
 	 repo_list},
 	{"repo.add", "s:S", "Adds a repository: name, kind (local, nfs, iscsi), source (a device, "
 			    "server:/export or an iSCSI portal), target and lun (iscsi), fstype (ext4, xfs), "

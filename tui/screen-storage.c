@@ -40,6 +40,7 @@ static void count_members(xmlrpc_value *it, struct repo_row *r)
 struct repos {
 	struct repo_row r[MAX_REPOS];
 	int n;
+	char pool_unknown[300]; /* why the pool's cannot be read now, from repo.list's last entry; "" */
 };
 
 static enum tarn_call_result load(struct tui *t, struct repos *l, tarn_err err)
@@ -47,11 +48,16 @@ static enum tarn_call_result load(struct tui *t, struct repos *l, tarn_err err)
 	xmlrpc_value *v = NULL;
 	enum tarn_call_result rc = tui_callf(t, 2, &v, NULL, err, "repo.list", NULL);
 	l->n = 0;
+	l->pool_unknown[0] = '\0';
 	for (int i = 0; rc == TARN_CALL_OK && i < tui_items(v) && l->n < MAX_REPOS; i++) {
 		xmlrpc_value *it = tui_item(v, i);
 		struct repo_row *r = &l->r[l->n++];
 		memset(r, 0, sizeof *r);
-		tui_member(it, "name", r->name, sizeof r->name);
+		if (!tui_member(it, "name", r->name, sizeof r->name)[0]) { /* the pool's cannot be read: why */
+			tui_member(it, "message", l->pool_unknown, sizeof l->pool_unknown);
+			l->n--;
+			continue;
+		}
 		if (!tui_member(it, "scope", r->scope, sizeof r->scope)[0])
 			strcpy(r->scope, "host"); /* an agent from before pool repositories */
 		count_members(it, r);
@@ -75,15 +81,18 @@ static void draw(struct tui *t, const struct repos *l, int sel, const char *faul
 		  "a: add  x: remove  i: import  c: new disks  Enter: disks  t: tasks  Esc: back");
 	tui_print(2, 2, COLS - 4, A_BOLD, "%-16s %-6s %-10s %9s %9s  %-4s  %s", "Name", "Kind", "State", "Size", "Free",
 		  "For", "Source");
-	int rows = LINES - 8, top = sel >= rows ? sel - rows + 1 : 0;
+	int note = l->pool_unknown[0] ? 2 : 0; /* rows under the list for it */
+	int rows = LINES - 8 - note, top = sel >= rows ? sel - rows + 1 : 0;
 	for (int i = top; i < l->n && i - top < rows; i++) {
 		const struct repo_row *r = &l->r[i];
 		tui_print(3 + i - top, 2, COLS - 4, i == sel ? t->a_sel : A_NORMAL, "%-16.16s %-6s %-10s %9s %9s  %-4s  %s",
 			  r->name, r->kind, r->state, r->size, r->free_, r->scope, r->source);
 	}
+	if (note)
+		tui_wrap(LINES - 5 - note, 2, COLS - 4, note, t->a_err, l->pool_unknown);
 	if (fault) {
 		tui_wrap(LINES - 4, 2, COLS - 4, 2, t->a_err, fault);
-	} else if (l->n == 0) {
+	} else if (l->n == 0 && !l->pool_unknown[0]) {
 		tui_wrap(4, 2, COLS - 4, 3, t->a_dim, "No repositories yet. a adds one: a local disk or partition, "
 			 "an NFS export or an iSCSI target.");
 	} else {

@@ -87,6 +87,11 @@ static void show_repos(xmlrpc_env *env, xmlrpc_value *list)
 		field(env, r, "free", free_, sizeof free_);
 		field(env, r, "source", source, sizeof source);
 		field(env, r, "message", msg, sizeof msg);
+		if (!name[0]) { /* the pool's cannot be read now: the message says why */
+			printf("%s\n", msg);
+			xmlrpc_DECREF(r);
+			continue;
+		}
 		printf("%-16s %-5s %-6s %-10s %-10s %-10s %s\n", name, scope, kind, state,
 		       strcmp(state, "mounted") ? "-" : size, strcmp(state, "mounted") ? "-" : free_, source);
 		if (strcmp(state, "mounted"))

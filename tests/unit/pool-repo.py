@@ -7,7 +7,9 @@ test machines' kernel may have no NFS client). A pool NFS repository added
 on one member is mounted by the VM-server members and not by the member
 with no role; iscsi and local are refused pool-wide; a host repository of
 the same name keeps it on that host, the pool's reported failed there; a
-pool that cannot be read (the other two members stopped) leaves it mounted;
+pool that cannot be read (the other two members stopped) leaves it mounted,
+and repo.list, tarnctl repo list and the console's Storage screen say the
+pool's repositories cannot be read now, the host's own listed still;
 a remove unmounts it everywhere, a busy mount being retried."""
 import os
 import shutil
@@ -20,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
+from console import Console  # noqa: E402
 from ports import free_port  # noqa: E402
 import tarnd  # noqa: E402
 from tarnd import fault, until  # noqa: E402
@@ -172,6 +175,8 @@ def pool_down(a, b, c):
     log = os.path.join(tarnd.LOGS, LOG)
     said = f"tarnd[{x.agent.proc.pid}]: repositories: the pool's cannot be read"
     before = open(log).read().count(said)
+    fault(x.api.repo.add, {"name": "own", "kind": "nfs", "source": "192.0.2.5:/pool/x-own"})  # a host one of its own
+    until(20, lambda: x.state_of("own", "host") == "mounted")
     for h in others:
         h.signal(signal.SIGSTOP)
     try:
@@ -180,11 +185,62 @@ def pool_down(a, b, c):
         report(f"pool-repo: with the pool unreadable (the others stopped) {x.name.upper()}'s engine says so and "
                "keeps it mounted", noticed and x.mounted("shared"),
                (noticed, open(f"/proc/{x.agent.proc.pid}/mountinfo").read()[-300:]))
+        unreadable(x)
     finally:
         for h in others:
             h.signal(signal.SIGCONT)
     back = until(30, lambda: x.state_of("shared") == "mounted")
     report("pool-repo: the pool answers again, still mounted", back and x.mounted("shared"), x.entry("shared"))
+    code, lst = fault(x.api.repo.list)
+    report("pool-repo: ... and repo.list no longer says the pool's cannot be read",
+           code is None and all(r["name"] for r in lst), (code, lst))
+    fault(x.api.repo.remove, "own")
+
+
+def unreadable(x):
+    """repo.list while x's pool cannot be read: the host's own, then an entry
+    saying the pool's cannot be read and why; tarnctl repo list prints it."""
+    t = time.time()
+    code, lst = fault(x.api.repo.list)
+    took = time.time() - t
+    last = lst[-1] if code is None and lst else {}
+    report("pool-repo: ... repo.list keeps the host's own and ends with an entry saying the pool's cannot be "
+           "read now, and why (no name, scope pool, state unknown)",
+           code is None and [(r["name"], r["scope"], r["state"]) for r in lst[:-1]] == [("own", "host", "mounted")]
+           and last.get("name") == "" and last.get("scope") == "pool" and last.get("state") == "unknown"
+           and last.get("message", "").startswith("the pool's repositories cannot be read now: the pool is "
+                                                  "unavailable"), (code, lst, f"{took:.1f} s"))
+    t = time.time()
+    code2, lst2 = fault(x.api.repo.list)
+    again = time.time() - t
+    report("pool-repo: ... and at once when asked again within 10 s (the failed read is kept, not waited for again)",
+           code2 is None and lst2 and lst2[-1] == last and again < 3, (f"{took:.1f} s, then {again:.1f} s", lst2))
+    p = subprocess.run([os.path.join(tarnd.TOP, "out", "c-san", "tarnctl"), "--host", x.ip, "--port", str(x.port),
+                        "--insecure", "repo", "list"], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, TARN_PASSWORD=PASSWORD), stdin=subprocess.DEVNULL)
+    lines = p.stdout.splitlines()
+    report("pool-repo: ... tarnctl repo list shows the host's own, then a line saying the pool's cannot be read now",
+           p.returncode == 0 and len(lines) == 3 and lines[1].startswith("own ") and
+           lines[2].startswith("the pool's repositories cannot be read now: the pool is unavailable"),
+           p.stdout + p.stderr)
+    console_storage(x)
+
+
+def console_storage(x):
+    """The console (tarn-tui under tmux, 80x24) on x's store and local socket: its Storage screen."""
+    if Console.missing():
+        print(f"SKIP pool-repo: the console's Storage screen: {Console.missing()}")
+        return
+    c = Console(x.state, x.port)
+    try:
+        c.keys("r")
+        said = c.wait_for("the pool's repositories cannot be read now: the pool is", 40)
+        s = c.screen()
+        report("pool-repo: ... the console's Storage screen lists the host's own and says the pool's cannot be "
+               "read now", c.started and said and any(ln.split()[:3] == ["own", "nfs", "mounted"]
+                                                       for ln in s.splitlines()), s)
+    finally:
+        c.close()
 
 
 def removed(a, b, c):

@@ -31,6 +31,16 @@ check "status: the host's CPUs from the agent's facts (dom0 sees its own)" wait_
 check "status: the host's memory from the agent's facts" grep -q 'Memory *60000 MiB free of 65536 MiB' "$tmp/screen"
 check "status: dom0's own memory beside it" grep -qE 'dom0 +[0-9]+ MiB used of [0-9]+ MiB' "$tmp/screen"
 check "status: guests running from the agent's facts" grep -q 'Guests *3 running' "$tmp/screen"
+check "status: Xen's watchdog not armed while the engine records none (as host.info says)" \
+	grep -q 'Watchdog *not armed (no HA guest runs here)' "$tmp/screen"
+keys main s; wait_for main 'Tarn [^ ]+ +Status'
+sql "insert into facts values ('watchdog.armed', 'yes', 0), ('watchdog.timeout', '30', 0)"
+check "status: the watchdog armed, in tarnctl host info's words, within one refresh" \
+	wait_for main 'Watchdog +armed: Xen reboots this host 30 s after its agent stops' 4
+sql "update facts set value = 'no' where key = 'watchdog.armed'"
+check "status: and not armed again once the engine records it disarmed" \
+	wait_for main 'Watchdog +not armed \(no HA guest runs here\)' 4
+keys main Escape; wait_for main "$MENU"
 
 # ---- every menu, and back with Esc ----
 walk() { # walk LETTER TITLE

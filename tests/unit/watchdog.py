@@ -6,7 +6,8 @@ to watchdog.log): armed while an HA guest runs, kicked every few seconds and
 never let expire, disarmed when the guest stops or is no longer HA and on
 SIGTERM; after kill -9 the restarted engine kicks the slot it left instead
 of arming another; host.info and tarnctl host info say whether it is armed;
-events say when it is armed and disarmed."""
+events say when it is armed and disarmed; the console's Status screen says
+whether it is armed in tarnctl's words."""
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from check import report, exit_status  # noqa: E402
+from console import Console  # noqa: E402
 from ports import free_port  # noqa: E402
 import tarnd  # noqa: E402
 from tarnd import fault, until  # noqa: E402
@@ -151,6 +153,19 @@ def hung(h, slot):
     return got[-1][4] if got else slot
 
 
+def status_console(h):
+    """The console's Status screen on h (tarn-tui under tmux, 80x24): it shows the watchdog armed, in
+    tarnctl's words. The console, to be closed; None when none can run here."""
+    if Console.missing():
+        print(f"SKIP watchdog: the console's Status screen: {Console.missing()}")
+        return None
+    c = Console(h.state, h.port)
+    c.keys("s")
+    report("watchdog: the console's Status screen shows it armed, as tarnctl host info does", c.started
+           and c.wait_for("Watchdog    armed: Xen reboots this host 30 s after its agent stops", 6), c.screen())
+    return c
+
+
 def reboot(h, rc):
     """host.reboot through the API, its command exiting rc: the task's end."""
     open(h.power_rc, "w").write(str(rc))
@@ -214,11 +229,16 @@ def main():
                            stdin=subprocess.DEVNULL, timeout=30)
         report("watchdog: tarnctl host info shows it armed", p.returncode == 0
                and "armed: Xen reboots this host 30 s after its agent stops" in p.stdout, p.stdout + p.stderr)
+        console = status_console(h)
         kicks(h, 10, "an HA guest runs")
 
         t = time.time()
         fault(h.api.guest.setHa, "web", False)
         disarmed_within(h, t, "the guest no longer HA")
+        if console:
+            report("watchdog: ... and the console's Status screen says not armed, as tarnctl does",
+                   console.wait_for("Watchdog    not armed (no HA guest runs here)", 6), console.screen())
+            console.close()
         report("watchdog: an event says it is disarmed, and why",
                any("disarmed" in e and "no HA guest runs here" in e for e in h.events()), h.events())
         t = time.time()
