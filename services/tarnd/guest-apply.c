@@ -964,6 +964,11 @@ int tarn_guests_standing(const struct tarn_guests *g)
 	return g && ((g->looked && g->members <= 1) || time(NULL) - g->pool_ok < TARN_HA_FENCE_S);
 }
 
+int tarn_guests_fencing(const struct tarn_guests *g)
+{
+	return g && g->looked && g->members > 1 && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S;
+}
+
 void tarn_guests_wake(struct tarn_guests *g)
 {
 	if (g)

@@ -53,6 +53,9 @@ int tarn_guests_ha_here(const struct tarn_guests *g);
  * has not been silent for the fence deadline (TARN_HA_FENCE_S, pool-ha.h),
  * or it is a pool of this host alone. */
 int tarn_guests_standing(const struct tarn_guests *g);
+/* Whether this host's fence is due: a pool of others silent for the fence
+ * deadline (not before the first read: its size is not known). */
+int tarn_guests_fencing(const struct tarn_guests *g);
 /* Makes the next tarn_guests_run look at the pool store at once (the API
  * changed a guest) instead of at the next periodic scan. */
 void tarn_guests_wake(struct tarn_guests *g);

@@ -156,7 +156,8 @@ static int engine_wait(int sfd, int poke, int *poked, struct tarn_migrate_listen
 static void watch(struct tarn_watchdog *wd, const struct tarn_guests *guests, tarn_store *st)
 {
 	if (wd)
-		tarn_watchdog_run(wd, tarn_guests_ha_here(guests), tarn_guests_standing(guests), st);
+		tarn_watchdog_run(wd, tarn_guests_ha_here(guests), tarn_guests_standing(guests), tarn_guests_fencing(guests),
+				  st);
 }
 
 /* The engine reads the host's facts every TARN_FACTS_INTERVAL seconds,

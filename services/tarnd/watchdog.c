@@ -129,7 +129,7 @@ static void disarm(struct tarn_watchdog *w, tarn_store *st, const char *why)
 	say(w, st, "info", msg);
 }
 
-void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, tarn_store *st)
+void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, int fencing, tarn_store *st)
 {
 	if (ha == 0 && w->slot)
 		disarm(w, st, "no HA guest runs here");
@@ -138,10 +138,11 @@ void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, tarn_store 
 	if (!w->slot)
 		return;
 	if (!healthy) {
-		/* the pool silent for the fence deadline: the fence is due now, and
-		 * should it not end the HA guests (a destroy that never ends), Xen
-		 * reboots the host before a master may restart them (pool-ha.h) */
-		if (!w->fencing && call(w, w->slot, TARN_WATCHDOG_FENCE) == 0) {
+		/* a pool of others silent for the fence deadline: the fence is due
+		 * now, and should it not end the HA guests (a destroy that never
+		 * ends), Xen reboots the host before a master may restart them
+		 * (pool-ha.h); before the first read, the 30 s left stand */
+		if (fencing && !w->fencing && call(w, w->slot, TARN_WATCHDOG_FENCE) == 0) {
 			w->fencing = 1;
 			kicked(w);
 			say(w, st, "warning", "the pool is silent: Xen's watchdog now reboots this host in "

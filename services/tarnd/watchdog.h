@@ -68,8 +68,9 @@ struct tarn_watchdog {
 void tarn_watchdog_open(struct tarn_watchdog *w, const char *rundir, tarn_store *st);
 /* One turn of the engine's loop: ha is how many HA guests have a domain
  * here (-1: not known yet: the state is kept), healthy whether the engine
- * still stands by them. Arms, kicks when due, or disarms. */
-void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, tarn_store *st);
+ * still stands by them, fencing whether its fence is due (the slot then
+ * gets TARN_WATCHDOG_FENCE). Arms, kicks when due, or disarms. */
+void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, int fencing, tarn_store *st);
 /* A clean stop (why says which): disarms the slot, forgets it, and arms
  * none again (until stopping is cleared: the stop did not happen). */
 void tarn_watchdog_disarm(struct tarn_watchdog *w, tarn_store *st, const char *why);
