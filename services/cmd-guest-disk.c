@@ -143,7 +143,7 @@ static xmlrpc_value *create_from_template(xmlrpc_env *env, xmlrpc_value *p, void
 			xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "template %.64s: %.140s", tmpl, why);
 		else if (room(env, dir, repo, t.need) == 0)
 			snprintf(args, sizeof args, "template=%s\nname=%s\n", tmpl, name),
-				v = tarn_cmd_queue_work(env, agent, "guest.fromtemplate", repo, args);
+				v = tarn_cmd_queue_work(env, agent, "guest.fromtemplate", repo, args, NULL);
 	}
 	if (loaded)
 		tarn_template_free(&t);
@@ -190,7 +190,7 @@ static xmlrpc_value *guest_clone(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 	if (name_free(env, pool, copy) == 0 && guest_disks(env, agent, pool, name, &d, "cloned") == 0 &&
 	    repo_dir(env, agent, d.repo, dir, sizeof dir) == 0 && room(env, dir, d.repo, d.need) == 0) {
 		snprintf(args, sizeof args, "guest=%s\nname=%s\n", name, copy);
-		v = tarn_cmd_queue_work(env, agent, "guest.clone", d.repo, args);
+		v = tarn_cmd_queue_work(env, agent, "guest.clone", d.repo, args, NULL);
 	}
 	free((void *)name);
 	free((void *)copy);

@@ -261,15 +261,16 @@ static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 	return v;
 }
 
-/* Queues a task on a repository that exists; returns its id. */
+/* Queues a task on a repository that exists; returns its id. here: what
+ * only this host has, which the work needs (tarn_cmd_queue_work). */
 static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
-			   const char *args)
+			   const char *args, const char *here)
 {
 	tarn_err err = "";
 	if (tarn_check_name(repo, err) || (!tarn_repo_here(a->store, repo) && !tarn_cmd_pool_has_repo(a, repo)))
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
 						      repo), NULL;
-	return tarn_cmd_queue_work(env, a, kind, repo, args);
+	return tarn_cmd_queue_work(env, a, kind, repo, args, here);
 }
 
 static xmlrpc_value *repo_import(xmlrpc_env *env, xmlrpc_value *p, void *agent, void *call)
@@ -291,7 +292,7 @@ static xmlrpc_value *repo_import(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 			  file) >= (int)sizeof args)
 		refuse(env, "source: too long");
 	else
-		result = queue(env, agent, "repo.import", repo, args);
+		result = queue(env, agent, "repo.import", repo, args, source[0] == '/' ? source : NULL);
 	free((void *)repo);
 	free((void *)source);
 	free((void *)pool);
@@ -336,7 +337,7 @@ static xmlrpc_value *disk_create(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 	} else {
 		snprintf(args, sizeof args, "prefix=%s\ncount=%d\nsize=%s\npool=%s\n", prefix, count, size,
 			 pool ? pool : "running_pool");
-		result = queue(env, a, "disk.create", repo, args);
+		result = queue(env, a, "disk.create", repo, args, NULL);
 	}
 	free((void *)repo);
 	free((void *)prefix);

@@ -46,11 +46,17 @@ static xmlrpc_value *queue_pool(xmlrpc_env *env, const struct tarn_agent *a, con
 }
 
 xmlrpc_value *tarn_cmd_queue_work(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
-				  const char *args)
+				  const char *args, const char *here)
 {
 	tarn_err err = "";
+	char msg[256];
 	struct tarn_repo own;
-	if (tarn_repo_get(a->store, repo, &own) != 0 && tarn_cmd_pool_has_repo(a, repo))
+	int pools = tarn_repo_get(a->store, repo, &own) != 0 && tarn_cmd_pool_has_repo(a, repo);
+	if (pools && here && tarn_repo_status(a->store, repo, msg, sizeof msg) != 1)
+		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: %.100s is on this host, which "
+						      "has not mounted pool repository %.64s: ask a member that has both",
+						      here, repo), NULL;
+	if (pools && !here)
 		return queue_pool(env, a, kind, repo, args);
 	int64_t id = tarn_task_add(a->store, kind, repo, args, err);
 	return id < 0 ? (xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL) : xmlrpc_int_new(env, (int)id);

@@ -76,10 +76,12 @@ tarn_pool *tarn_cmd_need_pool(xmlrpc_env *env, void *agent);
 /* cmd-work.c: whether the pool (when it answers) has a repository of that
  * name; and work on a repository's files (kind, args: task.h) queued here
  * for a repository of this host's, or handed to the pool's least loaded
- * utility server for one of the pool's. Returns the task id here. */
+ * utility server for one of the pool's, unless it needs what only this
+ * host has (here names it: a local file to import), when the pool's
+ * repository must be mounted here. Returns the task id here. */
 int tarn_cmd_pool_has_repo(const struct tarn_agent *a, const char *name);
 xmlrpc_value *tarn_cmd_queue_work(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
-				  const char *args);
+				  const char *args, const char *here);
 xmlrpc_value *tarn_cmd_pool_fault(xmlrpc_env *env, int rc, const char *err);
 /* Integer parameter index (int or i8) of params, dflt when absent; a wrong
  * type is a type fault, a value outside min-max an invalid one naming

@@ -159,6 +159,29 @@ def cancelled(a, export):
         server.wait()
 
 
+def local_file(a, export, root):
+    """A file on the host asked is imported there, never handed to another member."""
+    path = os.path.join(root, "local.iso")
+    with open(path, "wb") as f:
+        f.write(os.urandom(1 << 20))
+    os.chmod(path, 0o644)
+    code, task = fault(getattr(a.api.repo, "import"), "shared", path)
+    t = ended(a, task) if code is None else {}
+    handed = [j for j in jobs(a) if path in j["args"]]
+    copied = os.path.join(export, "iso_pool", "local.iso")
+    report("pool-jobs: a local file imported on A into the pool repository is imported by A itself, not handed over",
+           code is None and t.get("state") == "done" and not t.get("args", "").startswith("job=") and not handed and
+           os.path.exists(copied) and open(copied, "rb").read() == open(path, "rb").read(), (code, t, handed))
+    roles = fault(a.api.pool.setRoles, "")
+    unmounted = until(30, lambda: a.state_of("shared") == "not needed")
+    code, msg = fault(getattr(a.api.repo, "import"), "shared", path)
+    fault(a.api.pool.setRoles, "vm-server")
+    report("pool-jobs: ... and refused, saying why, on a member that has not mounted the repository",
+           roles == (None, True) and unmounted and code == -500 and "has not mounted pool repository shared" in msg,
+           (roles, unmounted, code, msg))
+    until(30, lambda: a.state_of("shared") == "mounted")
+
+
 def dead_utility(a, b, c, export):
     """C stops answering with a job queued on it: the master moves it to B."""
     c.signal(signal.SIGSTOP)
@@ -205,6 +228,7 @@ def main():
         template_copy(*hosts, export)
         spread(*hosts, export)
         cancelled(hosts[0], export)
+        local_file(hosts[0], export, root)
         dead_utility(*hosts, export)
         refused(*hosts)
     finally:
