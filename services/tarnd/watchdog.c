@@ -38,7 +38,7 @@ static void say(struct tarn_watchdog *w, tarn_store *st, const char *level, cons
 {
 	tarn_err err;
 	char timeout[16];
-	snprintf(timeout, sizeof timeout, "%d", w->slot ? TARN_WATCHDOG_TIMEOUT : 0);
+	snprintf(timeout, sizeof timeout, "%d", !w->slot ? 0 : w->fencing ? TARN_WATCHDOG_FENCE : TARN_WATCHDOG_TIMEOUT);
 	if (tarn_fact_set(st, "watchdog.armed", w->slot ? "yes" : "no", err) ||
 	    tarn_fact_set(st, "watchdog.timeout", timeout, err))
 		syslog(LOG_WARNING, "watchdog: %s", err);
@@ -57,6 +57,7 @@ static void kicked(struct tarn_watchdog *w)
 static void forget(struct tarn_watchdog *w)
 {
 	w->slot = 0;
+	w->fencing = 0;
 	if (unlink(w->path) != 0 && errno != ENOENT)
 		syslog(LOG_WARNING, "watchdog: cannot remove %s: %m", w->path);
 }
@@ -150,14 +151,18 @@ void tarn_watchdog_run(struct tarn_watchdog *w, int ha, int healthy, int fencing
 		}
 		return;
 	}
-	w->fencing = 0;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - w->kicked.tv_sec < TARN_WATCHDOG_KICK)
+	if (now.tv_sec - w->kicked.tv_sec < TARN_WATCHDOG_KICK && !w->fencing)
 		return;
-	if (call(w, w->slot, TARN_WATCHDOG_TIMEOUT) == 0)
+	if (call(w, w->slot, TARN_WATCHDOG_TIMEOUT) == 0) {
 		kicked(w);
-	else if (errno == EINVAL) { /* Xen holds no such slot: armed again at the next turn */
+		if (w->fencing) {
+			w->fencing = 0;
+			say(w, st, "info", "the pool answers again: Xen's watchdog is kicked with "
+			    TARN_WATCHDOG_STR(TARN_WATCHDOG_TIMEOUT) " s again");
+		}
+	} else if (errno == EINVAL) { /* Xen holds no such slot: armed again at the next turn */
 		char msg[200];
 		snprintf(msg, sizeof msg, "Xen no longer holds watchdog slot %u: it is armed again", (unsigned)w->slot);
 		forget(w);
