@@ -37,14 +37,6 @@ static int repo_dir(xmlrpc_env *env, const struct tarn_agent *a, const char *rep
 	return 0;
 }
 
-static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *subject,
-			   const char *args)
-{
-	tarn_err err = "";
-	int64_t id = tarn_task_add(a->store, kind, subject, args, err);
-	return id < 0 ? (xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL) : xmlrpc_int_new(env, (int)id);
-}
-
 /* 0 when there is room for need bytes in dir, else the fault. */
 static int room(xmlrpc_env *env, const char *dir, const char *repo, uint64_t need)
 {
@@ -223,7 +215,7 @@ static xmlrpc_value *snapshot_task(xmlrpc_env *env, xmlrpc_value *p, void *agent
 						       "snapshot %.64s" : "guest %.64s has no snapshot %.64s", name, snap);
 		else
 			snprintf(args, sizeof args, "guest=%s\nsnap=%s\n", name, snap),
-				v = queue(env, agent, kind, d.repo, args);
+				v = tarn_cmd_queue_task(env, agent, kind, d.repo, args);
 	}
 	free((void *)name);
 	free((void *)snap);
@@ -333,7 +325,7 @@ xmlrpc_value *tarn_cmd_delete_disks(xmlrpc_env *env, void *agent, tarn_pool *poo
 		       NULL;
 	if ((rc = tarn_pool_guest_undefine(pool, name, why)))
 		return tarn_cmd_pool_fault(env, rc, why);
-	return repo[0] ? queue(env, agent, "guest.deletedisks", repo, args) : xmlrpc_int_new(env, 0);
+	return repo[0] ? tarn_cmd_queue_task(env, agent, "guest.deletedisks", repo, args) : xmlrpc_int_new(env, 0);
 }
 
 const struct tarn_cmd tarn_cmd_guest_disk[] = {

@@ -117,13 +117,15 @@ static void add_pool_repos(xmlrpc_env *env, xmlrpc_value *list, const struct tar
 {
 	struct tarn_pool_repos pr;
 	tarn_err err = "";
-	const char *self = a->pool ? tarn_pool_address(a->pool) : NULL;
-	if (!a->pool)
-		snprintf(err, TARN_ERRLEN, "this host's pool node is not running (see the agent's log)");
-	if (!a->pool || read_pool(a, &pr, err)) {
+	if (!a->pool) {
+		pool_unknown(env, list, a, "this host's pool node is not running (see the agent's log)");
+		return;
+	}
+	if (read_pool(a, &pr, err)) {
 		pool_unknown(env, list, a, err);
 		return;
 	}
+	const char *self = tarn_pool_address(a->pool);
 	for (int i = 0; i < pr.n && !env->fault_occurred; i++) {
 		const char *state = "pending", *msg = "not applied yet on this host";
 		xmlrpc_value *members = xmlrpc_array_new(env);
@@ -261,13 +263,14 @@ static xmlrpc_value *repo_remove(xmlrpc_env *env, xmlrpc_value *p, void *agent, 
 	return v;
 }
 
-/* Queues a task on a repository that exists; returns its id. here: what
- * only this host has, which the work needs (tarn_cmd_queue_work). */
+/* Queues work on a repository that exists (tarn_cmd_queue_work says
+ * whether it does); returns its task id. here: what only this host has,
+ * which the work needs. */
 static xmlrpc_value *queue(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
 			   const char *args, const char *here)
 {
 	tarn_err err = "";
-	if (tarn_check_name(repo, err) || (!tarn_repo_here(a->store, repo) && !tarn_cmd_pool_has_repo(a, repo)))
+	if (tarn_check_name(repo, err))
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
 						      repo), NULL;
 	return tarn_cmd_queue_work(env, a, kind, repo, args, here);

@@ -34,7 +34,6 @@ static xmlrpc_value *system_upgrade(xmlrpc_env *env, xmlrpc_value *params, void 
 	const struct tarn_agent *a = agent;
 	const char *iso;
 	char args[1100];
-	tarn_err err = "";
 	xmlrpc_value *v = NULL;
 	xmlrpc_decompose_value(env, params, "(s)", &iso);
 	if (env->fault_occurred)
@@ -45,11 +44,7 @@ static xmlrpc_value *system_upgrade(xmlrpc_env *env, xmlrpc_value *params, void 
 				     "up to 1000 characters on one line");
 	else {
 		snprintf(args, sizeof args, "iso=%s\n", iso);
-		int64_t id = tarn_task_add(a->store, "system.upgrade", "host", args, err);
-		if (id < 0)
-			xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err);
-		else
-			v = xmlrpc_int_new(env, (int)id);
+		v = tarn_cmd_queue_task(env, a, "system.upgrade", "host", args);
 	}
 	free((void *)iso);
 	return v;

@@ -45,19 +45,29 @@ static xmlrpc_value *queue_pool(xmlrpc_env *env, const struct tarn_agent *a, con
 	return xmlrpc_int_new(env, (int)id);
 }
 
+xmlrpc_value *tarn_cmd_queue_task(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *subject,
+				  const char *args)
+{
+	tarn_err err = "";
+	int64_t id = tarn_task_add(a->store, kind, subject, args, err);
+	return id < 0 ? (xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL) : xmlrpc_int_new(env, (int)id);
+}
+
 xmlrpc_value *tarn_cmd_queue_work(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
 				  const char *args, const char *here)
 {
-	tarn_err err = "";
 	char msg[256];
 	struct tarn_repo own;
+	/* the pool is read once, and only for a name this host has no repository of */
 	int pools = tarn_repo_get(a->store, repo, &own) != 0 && tarn_cmd_pool_has_repo(a, repo);
+	if (!pools && !tarn_repo_here(a->store, repo))
+		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: there is no repository %.64s",
+						      repo), NULL;
 	if (pools && here && tarn_repo_status(a->store, repo, msg, sizeof msg) != 1)
 		return xmlrpc_env_set_fault_formatted(env, TARN_FAULT_INVALID, "repo: %.100s is on this host, which "
 						      "has not mounted pool repository %.64s: ask a member that has both",
 						      here, repo), NULL;
 	if (pools && !here)
 		return queue_pool(env, a, kind, repo, args);
-	int64_t id = tarn_task_add(a->store, kind, repo, args, err);
-	return id < 0 ? (xmlrpc_env_set_fault(env, TARN_FAULT_INTERNAL, err), NULL) : xmlrpc_int_new(env, (int)id);
+	return tarn_cmd_queue_task(env, a, kind, repo, args);
 }

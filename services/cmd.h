@@ -80,8 +80,13 @@ tarn_pool *tarn_cmd_need_pool(xmlrpc_env *env, void *agent);
  * host has (here names it: a local file to import), when the pool's
  * repository must be mounted here. Returns the task id here. */
 int tarn_cmd_pool_has_repo(const struct tarn_agent *a, const char *name);
+/* A name neither this host nor the pool has a repository of is refused. */
 xmlrpc_value *tarn_cmd_queue_work(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *repo,
 				  const char *args, const char *here);
+/* A task of this host's (kind, subject, args: task.h) queued; its id, or
+ * the fault. */
+xmlrpc_value *tarn_cmd_queue_task(xmlrpc_env *env, const struct tarn_agent *a, const char *kind, const char *subject,
+				  const char *args);
 xmlrpc_value *tarn_cmd_pool_fault(xmlrpc_env *env, int rc, const char *err);
 /* Integer parameter index (int or i8) of params, dflt when absent; a wrong
  * type is a type fault, a value outside min-max an invalid one naming
