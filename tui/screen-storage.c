@@ -51,13 +51,13 @@ static enum tarn_call_result load(struct tui *t, struct repos *l, tarn_err err)
 	l->pool_unknown[0] = '\0';
 	for (int i = 0; rc == TARN_CALL_OK && i < tui_items(v) && l->n < MAX_REPOS; i++) {
 		xmlrpc_value *it = tui_item(v, i);
-		struct repo_row *r = &l->r[l->n++];
+		struct repo_row *r = &l->r[l->n];
 		memset(r, 0, sizeof *r);
 		if (!tui_member(it, "name", r->name, sizeof r->name)[0]) { /* the pool's cannot be read: why */
 			tui_member(it, "message", l->pool_unknown, sizeof l->pool_unknown);
-			l->n--;
 			continue;
 		}
+		l->n++;
 		if (!tui_member(it, "scope", r->scope, sizeof r->scope)[0])
 			strcpy(r->scope, "host"); /* an agent from before pool repositories */
 		count_members(it, r);

@@ -966,7 +966,7 @@ int tarn_guests_standing(const struct tarn_guests *g)
 
 int tarn_guests_fencing(const struct tarn_guests *g)
 {
-	return g && g->looked && g->members > 1 && time(NULL) - g->pool_ok >= TARN_HA_FENCE_S;
+	return g && g->looked && !tarn_guests_standing(g); /* read, not of this host alone, silent for the deadline */
 }
 
 void tarn_guests_wake(struct tarn_guests *g)
